@@ -1,0 +1,1 @@
+"""climate-contract: collect, check and consolidate partners' climate action declarations."""

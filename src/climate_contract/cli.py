@@ -1,0 +1,87 @@
+"""``climate-contract``: the steward's command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from climate_contract import aggregate, pipeline, warehouse
+from climate_contract.reference import load_reference_data
+from climate_contract.samples import write_sample_inbox
+from climate_contract.settings import Settings
+from climate_contract.template import write_workbook
+
+app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
+console = Console()
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+
+
+@app.command()
+def template(
+    partner_id: str,
+    output: Annotated[Path | None, typer.Option(help="Where to write; .xlsx, .ods or .csv")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Defaults to the current campaign")] = None,
+) -> None:
+    """Write a partner's blank workbook for a campaign."""
+    settings = Settings()
+    campaign_id = campaign or settings.campaign
+    reference = load_reference_data(settings.reference_dir)
+    path = output or Path(f"contrat-climat-{campaign_id}-{partner_id}.xlsx")
+    write_workbook(path, reference, partner_id, campaign_id)
+    console.print(f"Template written to {path}")
+
+
+@app.command()
+def samples(
+    campaign: Annotated[str | None, typer.Option(help="Defaults to the current campaign")] = None,
+) -> None:
+    """Drop a SAMPLE workbook (invented figures) into every expected partner's inbox."""
+    settings = Settings()
+    reference = load_reference_data(settings.reference_dir)
+    written = write_sample_inbox(
+        settings.shared_root / "inbox", reference, campaign or settings.campaign
+    )
+    console.print(f"{len(written)} sample workbooks written under {settings.shared_root / 'inbox'}")
+
+
+@app.command()
+def run() -> None:
+    """Process the inboxes in this process, without Airflow, and rebuild the marts."""
+    outcomes = pipeline.run_collection(Settings())
+    for outcome in outcomes:
+        console.print(
+            f"{outcome.partner_id}: {outcome.file_name} {outcome.status} "
+            f"({outcome.error_count} errors, {outcome.warning_count} warnings)"
+        )
+    console.print(f"{len(outcomes)} files processed")
+
+
+@app.command()
+def mart(name: Annotated[str, typer.Argument(help="Mart to print")]) -> None:
+    """Print a mart as a table."""
+    engine = warehouse.engine_for(Settings().url)
+    table = aggregate.read_mart(engine, name)
+    view = Table(title=f"marts.{name}")
+    for column in table.column_names:
+        view.add_column(column, justify="right" if column != "plan_axis_label" else "left")
+    for row in table.to_pylist():
+        view.add_row(*(_cell(value) for value in row.values()))
+    console.print(view)
+    engine.dispose()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | str):
+        return str(value)
+    return f"{float(value):,.1f}".replace(",", " ")

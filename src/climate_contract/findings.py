@@ -1,0 +1,33 @@
+"""What checking a submission found, as a partner must read it: where, what, what to do."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a submission.
+
+    ``sheet``, ``row``, ``column`` (letter) and ``header`` are as the partner sees
+    them in a spreadsheet program; ``message_fr`` says what to do about it.
+    """
+
+    severity: Severity
+    rule: str
+    message_fr: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    header: str | None = None
+    value: str | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(finding.severity == "error" for finding in findings)

@@ -1,0 +1,17 @@
+"""Write to the warehouse: reference tables, and each submission in one transaction."""
+
+from climate_contract.load.reference import load_reference
+from climate_contract.load.submission import (
+    SubmissionRecord,
+    SubmissionStatus,
+    known_submission,
+    store_submission,
+)
+
+__all__ = [
+    "SubmissionRecord",
+    "SubmissionStatus",
+    "known_submission",
+    "load_reference",
+    "store_submission",
+]

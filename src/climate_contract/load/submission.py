@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from climate_contract import warehouse
+from climate_contract.findings import Finding
+from climate_contract.parse import ParsedSubmission
+
+SubmissionStatus = Literal["accepted", "rejected"]
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """The ledger's view of one file a partner sent."""
+
+    submission_id: str
+    partner_id: str
+    campaign_id: str
+    file_name: str
+    content_sha256: str
+    size_bytes: int
+    received_at: datetime
+    processed_at: datetime
+    status: SubmissionStatus
+    stored_path: str
+
+
+def known_submission(engine: Engine, partner_id: str, campaign_id: str, sha256: str) -> bool:
+    """Whether this exact content was already processed for this partner and campaign."""
+    ledger = warehouse.submissions
+    query = sa.select(sa.func.count()).where(
+        ledger.c.partner_id == partner_id,
+        ledger.c.campaign_id == campaign_id,
+        ledger.c.content_sha256 == sha256,
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(query).scalar_one())
+
+
+def _replace_core_rows(
+    connection: Connection, record: SubmissionRecord, parsed: ParsedSubmission
+) -> None:
+    for sheet_name, table in warehouse.core_tables.items():
+        connection.execute(
+            table.delete().where(
+                table.c.partner_id == record.partner_id,
+                table.c.campaign_id == record.campaign_id,
+            )
+        )
+        parsed_sheet = parsed.sheets[sheet_name]
+        provenance = {
+            "submission_id": record.submission_id,
+            "partner_id": record.partner_id,
+            "campaign_id": record.campaign_id,
+            "source_sheet": parsed_sheet.title,
+        }
+        rows = [provenance | row for row in parsed_sheet.table.to_pylist()]
+        if rows:
+            connection.execute(table.insert(), rows)
+
+
+def store_submission(
+    engine: Engine,
+    record: SubmissionRecord,
+    findings: list[Finding],
+    parsed: ParsedSubmission,
+) -> None:
+    """Record a submission in the ledger with its findings and, if it was accepted,
+    make its rows the partner's data for the campaign: all in one transaction."""
+
+    def row_count(sheet_name: str) -> int:
+        sheet = parsed.sheets.get(sheet_name)
+        return sheet.table.num_rows if sheet is not None else 0
+
+    with engine.begin() as connection:
+        if record.status == "accepted":
+            _replace_core_rows(connection, record, parsed)
+        connection.execute(
+            warehouse.submissions.insert(),
+            asdict(record)
+            | {
+                "action_rows": row_count("actions"),
+                "investment_rows": row_count("investments"),
+                "impact_rows": row_count("impacts"),
+                "error_count": sum(f.severity == "error" for f in findings),
+                "warning_count": sum(f.severity == "warning" for f in findings),
+            },
+        )
+        if findings:
+            connection.execute(
+                warehouse.findings.insert(),
+                [
+                    {
+                        "submission_id": record.submission_id,
+                        "finding_index": index,
+                        "severity": finding.severity,
+                        "rule": finding.rule,
+                        "sheet": finding.sheet,
+                        "row_number": finding.row,
+                        "column_letter": finding.column,
+                        "header": finding.header,
+                        "value": finding.value,
+                        "message_fr": finding.message_fr,
+                    }
+                    for index, finding in enumerate(findings)
+                ],
+            )

@@ -1,0 +1,10 @@
+"""Read a partner file (xlsx, ods, csv) into typed Arrow tables with provenance."""
+
+from climate_contract.parse.submission import (
+    PROVENANCE_COLUMNS,
+    ParsedSheet,
+    ParsedSubmission,
+    parse_submission,
+)
+
+__all__ = ["PROVENANCE_COLUMNS", "ParsedSheet", "ParsedSubmission", "parse_submission"]

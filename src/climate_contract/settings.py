@@ -1,0 +1,83 @@
+"""One settings object, read from environment variables and an optional TOML file.
+
+Precedence, highest first: explicit arguments, ``CLIMATE_CONTRACT_*`` environment
+variables, the TOML file named by ``CLIMATE_CONTRACT_CONFIG``, the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SQL_DIR = PROJECT_ROOT / "sql"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+SharedArea = Literal["inbox", "archive", "quarantine", "outbox"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLIMATE_CONTRACT_", extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the embedded defaults keep their state."
+    )
+    shared_root: Path | None = Field(
+        default=None,
+        description="Root of the partners' shared folders; defaults to <data_dir>/shared.",
+    )
+    warehouse_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the warehouse; defaults to a DuckDB file in data_dir.",
+    )
+    campaign: str = Field(default="2026", description="The campaign files are collected for.")
+    reference_dir: Path = Field(
+        default=PROJECT_ROOT / "reference",
+        description="Partners registry, campaigns, plan targets and code lists.",
+    )
+    collection_schedule: str | None = Field(
+        default="*/5 * * * *", description="Cron schedule of the partner_collection DAG."
+    )
+
+    @model_validator(mode="after")
+    def _derive_locations(self) -> Settings:
+        self.data_dir = self.data_dir.resolve()
+        if self.shared_root is None:
+            self.shared_root = self.data_dir / "shared"
+        if self.warehouse_url is None:
+            self.warehouse_url = f"duckdb:///{self.data_dir / 'warehouse.duckdb'}"
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get("CLIMATE_CONTRACT_CONFIG")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    def shared_folder(self, area: SharedArea, partner_id: str) -> Path:
+        """The folder of one partner in one area of the shared root."""
+        assert self.shared_root is not None
+        return self.shared_root / area / partner_id
+
+    @property
+    def url(self) -> str:
+        assert self.warehouse_url is not None
+        return self.warehouse_url

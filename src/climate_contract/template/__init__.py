@@ -1,0 +1,5 @@
+"""Write the partner workbook: the canonical template, optionally filled with rows."""
+
+from climate_contract.template.writer import SubmissionRows, write_workbook
+
+__all__ = ["SubmissionRows", "write_workbook"]

@@ -1,0 +1,208 @@
+"""Writers for the three accepted formats: ``.xlsx`` (the template, with dropdowns),
+``.ods`` and ``.csv`` (data only, for partners whose tools produce those).
+
+Rows are given in warehouse form (codes, booleans) and written as partners see
+them (French labels, Oui/Non), so that what a partner types and what a writer
+produces go through the same parser.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from climate_contract.contract import SHEETS, Column, Sheet
+from climate_contract.reference import ReferenceData
+
+SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
+"""Rows per sheet name (``actions``, ``investments``, ``impacts``), keyed by column name."""
+
+LISTS_SHEET = "Listes"
+CSV_DELIMITER = ";"
+VALIDATED_ROWS = 1000
+HEADER_FILL = PatternFill("solid", fgColor="1F6F50")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+BOOLEAN_LABELS = {True: "Oui", False: "Non"}
+
+
+def _displayed(column: Column, value: Any, reference: ReferenceData) -> Any:
+    if value is None:
+        return None
+    if column.kind == "boolean":
+        return BOOLEAN_LABELS[bool(value)]
+    if column.kind == "code" and column.code_list is not None:
+        labels = {entry.code: entry.fr for entry in reference.code_lists[column.code_list]}
+        return labels.get(value, value)
+    return value
+
+
+def _displayed_rows(
+    sheet: Sheet, rows: SubmissionRows, reference: ReferenceData
+) -> list[list[Any]]:
+    return [
+        [_displayed(column, row.get(column.name), reference) for column in sheet.columns]
+        for row in rows.get(sheet.name, ())
+    ]
+
+
+def _instruction_lines(
+    reference: ReferenceData, partner_id: str, campaign_id: str, sample: bool
+) -> list[str]:
+    partner = reference.partner(partner_id)
+    campaign = next(c for c in reference.campaigns if c.id == campaign_id)
+    lines = [
+        "Contrat Climat et Biodiversité : déclaration des actions des partenaires",
+        f"Partenaire : {partner.name} ({partner.id})",
+        f"Campagne : {campaign.id}, à déposer avant le {campaign.deadline:%d/%m/%Y}",
+        "",
+        "1. Feuille Actions : une ligne par action, avec votre propre référence unique.",
+        "2. Feuille Investissements : une ligne par action et par année de dépense, en euros.",
+        "3. Feuille Impacts : une ligne par action et par indicateur (valeur annuelle attendue).",
+        "Choisissez les valeurs codées dans les listes déroulantes.",
+        "Déposez le fichier complété dans votre dossier partagé : vous recevrez un rapport.",
+    ]
+    if sample:
+        lines.insert(0, "DONNÉES D'EXEMPLE : organisation et chiffres inventés.")
+    return lines
+
+
+def _write_lists_sheet(workbook: Workbook, reference: ReferenceData) -> dict[str, str]:
+    """Write every code list on a hidden sheet; return a defined name per list."""
+    lists_sheet = workbook.create_sheet(LISTS_SHEET)
+    lists_sheet.sheet_state = "hidden"
+    names: dict[str, str] = {}
+    for index, (list_name, values) in enumerate(reference.code_lists.items(), start=1):
+        letter = get_column_letter(index)
+        lists_sheet.cell(row=1, column=index, value=list_name)
+        for row, value in enumerate(values, start=2):
+            lists_sheet.cell(row=row, column=index, value=value.fr)
+        defined = f"liste_{list_name}"
+        reference_range = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
+        workbook.defined_names[defined] = DefinedName(defined, attr_text=reference_range)
+        names[list_name] = defined
+    return names
+
+
+def _validation_for(column: Column, list_names: dict[str, str]) -> DataValidation | None:
+    if column.code_list is not None:
+        return DataValidation(
+            type="list",
+            formula1=f"={list_names[column.code_list]}",
+            allow_blank=not column.required,
+            showErrorMessage=True,
+            errorTitle="Valeur non prévue",
+            error="Choisissez une valeur de la liste déroulante.",
+        )
+    if column.kind == "integer":
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1="2000",
+            formula2="2100",
+            showErrorMessage=True,
+            error="Saisissez une année à quatre chiffres.",
+        )
+    if column.kind == "decimal":
+        return DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            showErrorMessage=True,
+            error="Saisissez un nombre positif ou nul.",
+        )
+    return None
+
+
+def _write_xlsx(
+    path: Path,
+    reference: ReferenceData,
+    partner_id: str,
+    campaign_id: str,
+    rows: SubmissionRows,
+    sample: bool,
+) -> None:
+    workbook = Workbook()
+    instructions = workbook.active
+    instructions.title = "Instructions"
+    for line in _instruction_lines(reference, partner_id, campaign_id, sample):
+        instructions.append([line])
+    instructions["A1"].font = Font(bold=True, size=14)
+    instructions.column_dimensions["A"].width = 100
+    list_names = _write_lists_sheet(workbook, reference)
+    for sheet in SHEETS:
+        worksheet = workbook.create_sheet(sheet.title_fr, index=len(workbook.sheetnames) - 1)
+        worksheet.append([column.header_fr for column in sheet.columns])
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = get_column_letter(index)
+            header = worksheet.cell(row=1, column=index)
+            header.fill, header.font = HEADER_FILL, HEADER_FONT
+            header.alignment = Alignment(wrap_text=True, vertical="top")
+            required = "Obligatoire. " if column.required else "Facultatif. "
+            header.comment = Comment(required + column.hint_fr, "climate-contract")
+            worksheet.column_dimensions[letter].width = max(14, len(column.header_fr) + 4)
+            validation = _validation_for(column, list_names)
+            if validation is not None:
+                validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+                worksheet.add_data_validation(validation)
+        worksheet.freeze_panes = "A2"
+        for values in _displayed_rows(sheet, rows, reference):
+            worksheet.append(values)
+    workbook.properties.title = f"Contrat climat {campaign_id} - {partner_id}"
+    workbook.save(path)
+
+
+def _write_ods(path: Path, reference: ReferenceData, rows: SubmissionRows) -> None:
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        for sheet in SHEETS:
+            frame = pd.DataFrame(
+                _displayed_rows(sheet, rows, reference),
+                columns=[column.header_fr for column in sheet.columns],
+                dtype=object,
+            )
+            frame.to_excel(writer, sheet_name=sheet.title_fr, index=False)
+
+
+def _write_csv(path: Path, reference: ReferenceData, rows: SubmissionRows) -> None:
+    """One CSV holding every sheet as a section: a line with the sheet title, the
+    header line, the rows, then a blank line."""
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, delimiter=CSV_DELIMITER)
+        for sheet in SHEETS:
+            writer.writerow([sheet.title_fr])
+            writer.writerow([column.header_fr for column in sheet.columns])
+            writer.writerows(_displayed_rows(sheet, rows, reference))
+            writer.writerow([])
+
+
+def write_workbook(
+    path: Path,
+    reference: ReferenceData,
+    partner_id: str,
+    campaign_id: str,
+    rows: SubmissionRows | None = None,
+    *,
+    sample: bool = False,
+) -> Path:
+    """Write a partner's workbook for a campaign, in the format its suffix names."""
+    rows = rows or {}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    match path.suffix.lower():
+        case ".xlsx":
+            _write_xlsx(path, reference, partner_id, campaign_id, rows, sample)
+        case ".ods":
+            _write_ods(path, reference, rows)
+        case ".csv":
+            _write_csv(path, reference, rows)
+        case other:
+            raise ValueError(f"unsupported workbook format {other!r}: use .xlsx, .ods or .csv")
+    return path

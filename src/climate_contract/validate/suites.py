@@ -1,0 +1,143 @@
+"""Run the suites and translate their results into partner findings.
+
+Great Expectations is imported inside functions: it takes seconds to import and
+DAG files must parse fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from climate_contract.findings import Finding, Severity
+from climate_contract.parse import ParsedSheet, ParsedSubmission
+from climate_contract.parse.values import to_text
+from climate_contract.reference import ReferenceData
+from climate_contract.settings import EXPECTATIONS_DIR
+
+if TYPE_CHECKING:
+    from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
+    from great_expectations.core.batch_definition import BatchDefinition
+
+SEVERITIES: dict[str, Severity] = {"critical": "error", "warning": "warning", "info": "warning"}
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]}
+PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+@cache
+def _batch_definition(sheet_name: str) -> BatchDefinition:
+    source = _context().data_sources.add_or_update_pandas(f"submission_{sheet_name}")
+    asset = source.add_dataframe_asset(sheet_name)
+    return asset.add_batch_definition_whole_dataframe("whole_sheet")
+
+
+@cache
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@cache
+def load_suite(sheet_name: str) -> ExpectationSuite:
+    """The suite ``expectations/<sheet_name>.json``."""
+    from great_expectations.core import ExpectationSuite
+
+    document = json.loads((EXPECTATIONS_DIR / f"{sheet_name}.json").read_text(encoding="utf-8"))
+    return ExpectationSuite(**document)
+
+
+def _label(value: Any) -> str:
+    return to_text(value) if value is not None and not pd.isna(value) else ""
+
+
+def _raised(exception_info: dict[str, Any]) -> bool:
+    """Whether GX caught an exception: its report is flat or keyed by metric."""
+    reports = [exception_info, *(v for v in exception_info.values() if isinstance(v, dict))]
+    return any(report.get("raised_exception") for report in reports)
+
+
+def _findings_of(
+    result: ExpectationSuiteValidationResult, parsed: ParsedSheet, reference: ReferenceData
+) -> list[Finding]:
+    findings: list[Finding] = []
+    present = set(parsed.table.column_names)
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        column_name = config.kwargs.get("column") or config.kwargs.get("column_A")
+        if config.type != "expect_column_to_exist" and column_name not in (None, *present):
+            continue  # reported once, by the missing-column expectation
+        if _raised(outcome.exception_info):
+            raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
+        header = parsed.sheet.column(column_name).header_fr if column_name else None
+        allowed = ""
+        if code_list := config.meta.get("code_list"):
+            allowed = ", ".join(value.fr for value in reference.code_lists[code_list])
+
+        def finding(row: int, value: str, column_letter: str | None) -> Finding:
+            return Finding(
+                SEVERITIES[config.severity.value],
+                config.meta["rule"],
+                config.meta["message_fr"].format(header=header, value=value, allowed=allowed),
+                sheet=parsed.title,
+                row=row,
+                column=column_letter,
+                header=header,
+                value=value or None,
+            )
+
+        unexpected = outcome.result.get("unexpected_index_list")
+        if not unexpected:
+            findings.append(finding(parsed.header_row, "", None))
+            continue
+        letter = parsed.column_letters.get(column_name) if column_name else None
+        findings.extend(
+            finding(int(entry["source_row"]), _label(entry.get(column_name)), letter)
+            for entry in unexpected
+        )
+    return findings
+
+
+def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> list[Finding]:
+    """Every finding of the submission: the parser's, then each sheet's suite's.
+
+    A cell the parser could not read is reported once, not again as missing.
+    """
+    findings = list(parsed.findings)
+    parameters: dict[str, Any] = {
+        f"codes_{list_name}": reference.codes(list_name) for list_name in reference.code_lists
+    }
+    actions = parsed.sheets.get("actions")
+    parameters["declared_action_refs"] = (
+        actions.table["action_ref"].drop_null().to_pylist()
+        if actions is not None and "action_ref" in actions.table.column_names
+        else []
+    )
+    unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings}
+    for parsed_sheet in parsed.sheets.values():
+        frame = parsed_sheet.table.to_pandas(types_mapper=PANDAS_TYPES.get)
+        batch = _batch_definition(parsed_sheet.sheet.name).get_batch(
+            batch_parameters={"dataframe": frame}
+        )
+        result = batch.validate(
+            load_suite(parsed_sheet.sheet.name),
+            result_format=RESULT_FORMAT,
+            expectation_parameters=parameters,
+        )
+        findings.extend(
+            finding
+            for finding in _findings_of(result, parsed_sheet, reference)
+            if (finding.sheet, finding.row, finding.column) not in unreadable
+        )
+    return findings

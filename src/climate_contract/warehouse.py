@@ -1,0 +1,140 @@
+"""The warehouse: its tables, and an engine for the URL in the settings.
+
+The same definitions serve DuckDB and PostgreSQL. ``core`` tables take their
+columns from the workbook contract, so a column added there reaches the
+warehouse without being written twice.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from climate_contract.contract import SHEETS, ColumnKind
+
+SCHEMAS = ("ref", "landing", "core", "marts")
+metadata = sa.MetaData()
+
+SQL_TYPES: dict[ColumnKind, sa.types.TypeEngine] = {
+    "text": sa.Text(),
+    "integer": sa.Integer(),
+    "decimal": sa.Numeric(20, 6),
+    "code": sa.Text(),
+    "boolean": sa.Boolean(),
+}
+
+partners = sa.Table(
+    "partners",
+    metadata,
+    sa.Column("partner_id", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("college", sa.Text, nullable=False),
+    sa.Column("contact", sa.Text, nullable=False),
+    schema="ref",
+)
+campaigns = sa.Table(
+    "campaigns",
+    metadata,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("opens_on", sa.Date, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=False),
+    schema="ref",
+)
+expected_partners = sa.Table(
+    "expected_partners",
+    metadata,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text, primary_key=True),
+    schema="ref",
+)
+plan_targets = sa.Table(
+    "plan_targets",
+    metadata,
+    sa.Column("plan", sa.Text, primary_key=True),
+    sa.Column("indicator", sa.Text, primary_key=True),
+    sa.Column("milestone_year", sa.Integer, primary_key=True),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("baseline_year", sa.Integer, nullable=False),
+    sa.Column("baseline_value", sa.Numeric(20, 6), nullable=False),
+    sa.Column("milestone_value", sa.Numeric(20, 6), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    schema="ref",
+)
+code_values = sa.Table(
+    "code_values",
+    metadata,
+    sa.Column("list_name", sa.Text, primary_key=True),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("label_fr", sa.Text, nullable=False),
+    sa.Column("label_en", sa.Text, nullable=False),
+    sa.Column("indicator_kind", sa.Text),
+    sa.Column("unit", sa.Text),
+    schema="ref",
+)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("submission_id", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text, nullable=False),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("content_sha256", sa.Text, nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("received_at", sa.DateTime, nullable=False),
+    sa.Column("processed_at", sa.DateTime, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("stored_path", sa.Text, nullable=False),
+    sa.Column("action_rows", sa.Integer, nullable=False),
+    sa.Column("investment_rows", sa.Integer, nullable=False),
+    sa.Column("impact_rows", sa.Integer, nullable=False),
+    sa.Column("error_count", sa.Integer, nullable=False),
+    sa.Column("warning_count", sa.Integer, nullable=False),
+    schema="landing",
+)
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("submission_id", sa.Text, primary_key=True),
+    sa.Column("finding_index", sa.Integer, primary_key=True),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("column_letter", sa.Text),
+    sa.Column("header", sa.Text),
+    sa.Column("value", sa.Text),
+    sa.Column("message_fr", sa.Text, nullable=False),
+    schema="landing",
+)
+
+core_tables: dict[str, sa.Table] = {
+    sheet.name: sa.Table(
+        sheet.name,
+        metadata,
+        sa.Column("submission_id", sa.Text, nullable=False),
+        sa.Column("partner_id", sa.Text, nullable=False),
+        sa.Column("campaign_id", sa.Text, nullable=False),
+        sa.Column("source_sheet", sa.Text, nullable=False),
+        sa.Column("source_row", sa.Integer, nullable=False),
+        *(sa.Column(column.name, SQL_TYPES[column.kind]) for column in sheet.columns),
+        schema="core",
+    )
+    for sheet in SHEETS
+}
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """One engine per warehouse URL for the life of the process."""
+    return sa.create_engine(url)
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schemas and tables that do not exist yet; never drop anything."""
+    with engine.begin() as connection:
+        for schema in SCHEMAS:
+            connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        metadata.create_all(connection)
