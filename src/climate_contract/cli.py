@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -18,6 +19,9 @@ from climate_contract.template import write_workbook
 
 app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
 console = Console()
+if not console.is_terminal:
+    # Logs and CI captures have no width of their own; do not squeeze marts into 80 columns.
+    console = Console(width=180)
 
 
 @app.callback()
@@ -72,7 +76,8 @@ def mart(name: Annotated[str, typer.Argument(help="Mart to print")]) -> None:
     table = aggregate.read_mart(engine, name)
     view = Table(title=f"marts.{name}")
     for column in table.column_names:
-        view.add_column(column, justify="right" if column != "plan_axis_label" else "left")
+        text = pa.types.is_string(table.schema.field(column).type)
+        view.add_column(column, justify="left" if text else "right", no_wrap=True)
     for row in table.to_pylist():
         view.add_row(*(_cell(value) for value in row.values()))
     console.print(view)

@@ -7,6 +7,7 @@ warehouse without being written twice.
 
 from __future__ import annotations
 
+import atexit
 from functools import cache
 
 import sqlalchemy as sa
@@ -129,7 +130,12 @@ core_tables: dict[str, sa.Table] = {
 @cache
 def engine_for(url: str) -> Engine:
     """One engine per warehouse URL for the life of the process."""
-    return sa.create_engine(url)
+    # SQLAlchemy's statement cache keeps DuckDB type objects alive until the
+    # interpreter exits, which DuckDB's bindings then report as leaks.
+    options = {"query_cache_size": 0} if url.startswith("duckdb") else {}
+    engine = sa.create_engine(url, **options)
+    atexit.register(engine.dispose)
+    return engine
 
 
 def ensure_schema(engine: Engine) -> None:

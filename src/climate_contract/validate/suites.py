@@ -21,7 +21,7 @@ from climate_contract.reference import ReferenceData
 from climate_contract.settings import EXPECTATIONS_DIR
 
 if TYPE_CHECKING:
-    from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
+    from great_expectations.core import ExpectationSuite, ExpectationValidationResult
     from great_expectations.core.batch_definition import BatchDefinition
 
 SEVERITIES: dict[str, Severity] = {"critical": "error", "warning": "warning", "info": "warning"}
@@ -66,45 +66,40 @@ def _raised(exception_info: dict[str, Any]) -> bool:
     return any(report.get("raised_exception") for report in reports)
 
 
-def _findings_of(
-    result: ExpectationSuiteValidationResult, parsed: ParsedSheet, reference: ReferenceData
+def _findings_of_outcome(
+    outcome: ExpectationValidationResult, parsed: ParsedSheet, reference: ReferenceData
 ) -> list[Finding]:
-    findings: list[Finding] = []
-    present = set(parsed.table.column_names)
-    for outcome in result.results:
-        if outcome.success:
-            continue
-        config = outcome.expectation_config
-        column_name = config.kwargs.get("column") or config.kwargs.get("column_A")
-        if config.type != "expect_column_to_exist" and column_name not in (None, *present):
-            continue  # reported once, by the missing-column expectation
-        if _raised(outcome.exception_info):
-            raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
-        header = parsed.sheet.column(column_name).header_fr if column_name else None
-        allowed = ""
-        if code_list := config.meta.get("code_list"):
-            allowed = ", ".join(value.fr for value in reference.code_lists[code_list])
-
-        def finding(row: int, value: str, column_letter: str | None) -> Finding:
-            return Finding(
+    """The findings of one failed expectation: one per unexpected row, or one for the sheet."""
+    config = outcome.expectation_config
+    column_name = config.kwargs.get("column") or config.kwargs.get("column_A")
+    if config.type != "expect_column_to_exist" and column_name not in (
+        None,
+        *parsed.table.column_names,
+    ):
+        return []  # reported once, by the missing-column expectation
+    if _raised(outcome.exception_info):
+        raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
+    header = parsed.sheet.column(column_name).header_fr if column_name else None
+    allowed = ""
+    if code_list := config.meta.get("code_list"):
+        allowed = ", ".join(value.fr for value in reference.code_lists[code_list])
+    unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
+    letter = parsed.column_letters.get(column_name) if column_name else None
+    findings = []
+    for entry in unexpected:
+        row = entry["source_row"]
+        value = _label(entry.get(column_name)) if column_name else ""
+        findings.append(
+            Finding(
                 SEVERITIES[config.severity.value],
                 config.meta["rule"],
                 config.meta["message_fr"].format(header=header, value=value, allowed=allowed),
                 sheet=parsed.title,
-                row=row,
-                column=column_letter,
+                row=parsed.header_row if row is None else int(row),
+                column=None if row is None else letter,
                 header=header,
                 value=value or None,
             )
-
-        unexpected = outcome.result.get("unexpected_index_list")
-        if not unexpected:
-            findings.append(finding(parsed.header_row, "", None))
-            continue
-        letter = parsed.column_letters.get(column_name) if column_name else None
-        findings.extend(
-            finding(int(entry["source_row"]), _label(entry.get(column_name)), letter)
-            for entry in unexpected
         )
     return findings
 
@@ -137,7 +132,9 @@ def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> l
         )
         findings.extend(
             finding
-            for finding in _findings_of(result, parsed_sheet, reference)
+            for outcome in result.results
+            if not outcome.success
+            for finding in _findings_of_outcome(outcome, parsed_sheet, reference)
             if (finding.sheet, finding.row, finding.column) not in unreadable
         )
     return findings

@@ -1,0 +1,13 @@
+# The project installed from its lock, on the Python version CI tests.
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 GX_ANALYTICS_ENABLED=false AIRFLOW_HOME=/opt/airflow
+WORKDIR /opt/climate-contract
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install --no-cache-dir uv==0.13.8 \
+ && uv pip install --system --no-cache -r requirements.lock
+COPY src ./src
+COPY dags ./dags
+COPY sql ./sql
+COPY expectations ./expectations
+COPY reference ./reference
+RUN uv pip install --system --no-cache --no-deps -e .

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract.samples import sample_rows, write_sample_inbox
+from climate_contract.settings import Settings
+from climate_contract.template import write_workbook
+
+PARTNERS = ("bailleur-social", "reseau-chaleur", "banque-regionale", "opera", "club-sportif")
+
+
+def _drop(settings: Settings, reference, partner_id: str, rows, name: str) -> Path:
+    inbox = settings.shared_root / "inbox" / partner_id
+    return write_workbook(inbox / name, reference, partner_id, settings.campaign, rows)
+
+
+def _rows(settings: Settings, query: str) -> list[sa.Row]:
+    with warehouse.engine_for(settings.url).connect() as connection:
+        return list(connection.execute(sa.text(query)))
+
+
+def _first_action_only(rows):
+    first = rows["actions"][0]["action_ref"]
+    return {name: [r for r in sheet if r["action_ref"] == first] for name, sheet in rows.items()}
+
+
+def _expected_mart(partner_ids) -> tuple[dict, dict]:
+    """Investment per (axis, year) and final tCO2e per axis, from the input rows."""
+    investment: dict[tuple[str, int], float] = defaultdict(float)
+    avoided: dict[str, float] = defaultdict(float)
+    for partner_id in partner_ids:
+        rows = sample_rows(partner_id, "2026")
+        live = {a["action_ref"]: a for a in rows["actions"] if a["status"] != "abandonnee"}
+        for row in rows["investments"]:
+            if row["action_ref"] in live:
+                investment[live[row["action_ref"]]["plan_axis"], row["year"]] += row["amount_eur"]
+        for row in rows["impacts"]:
+            if row["action_ref"] in live and row["indicator"] == "ges_evites":
+                avoided[live[row["action_ref"]]["plan_axis"]] += row["value"]
+    return investment, avoided
+
+
+def test_collection_loads_every_sample_and_the_mart_equals_the_input(
+    warehouse_settings: Settings, reference
+) -> None:
+    settings = warehouse_settings
+    written = write_sample_inbox(settings.shared_root / "inbox", reference, "2026")
+    hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+
+    outcomes = pipeline.run_collection(settings)
+
+    assert len(outcomes) == len(written) == 18
+    assert {o.status for o in outcomes} == {"accepted"}
+    assert not any((settings.shared_root / "inbox").rglob("*.*"))
+    ledger = _rows(
+        settings, "SELECT file_name, content_sha256, stored_path FROM landing.submissions"
+    )
+    assert {(r.file_name, r.content_sha256) for r in ledger} == set(hashes.items())
+    for row in ledger:
+        assert hashlib.sha256(Path(row.stored_path).read_bytes()).hexdigest() == row.content_sha256
+        assert "/archive/" in row.stored_path
+
+    mart = aggregate.read_mart(warehouse.engine_for(settings.url), "commitments_by_axis_year")
+    investment, avoided = _expected_mart(p.id for p in reference.partners)
+    got = {
+        (r["plan_axis"], r["year"]): float(r["committed_investment_eur"])
+        for r in mart.to_pylist()
+        if r["committed_investment_eur"]
+    }
+    assert got == pytest.approx(dict(investment))
+    last_year = {}
+    for r in mart.to_pylist():
+        last_year[r["plan_axis"]] = float(r["declared_tco2e_avoided_per_year"])
+    assert {k: v for k, v in last_year.items() if v} == pytest.approx(dict(avoided))
+
+
+def test_core_rows_trace_back_to_partner_file_sheet_and_row(
+    warehouse_settings: Settings, reference
+) -> None:
+    settings = warehouse_settings
+    rows = sample_rows("opera", "2026")
+    _drop(settings, reference, "opera", rows, "opera.ods")
+
+    pipeline.run_collection(settings)
+
+    traced = _rows(
+        settings,
+        "SELECT s.partner_id, s.file_name, i.source_sheet, i.source_row, i.amount_eur "
+        "FROM core.investments AS i JOIN landing.submissions AS s USING (submission_id) "
+        "ORDER BY i.source_row",
+    )
+    assert [(r.partner_id, r.file_name, r.source_sheet) for r in traced] == [
+        ("opera", "opera.ods", "Investissements")
+    ] * len(rows["investments"])
+    assert [r.source_row for r in traced] == list(range(2, len(rows["investments"]) + 2))
+    assert [float(r.amount_eur) for r in traced] == [r["amount_eur"] for r in rows["investments"]]
+
+
+def test_a_rejected_file_is_quarantined_recorded_and_not_loaded(
+    warehouse_settings: Settings, reference
+) -> None:
+    settings = warehouse_settings
+    rows = sample_rows("chu", "2026")
+    rows = rows | {"investments": [dict(rows["investments"][0], amount_eur=-1)]}
+    path = _drop(settings, reference, "chu", rows, "chu.xlsx")
+    original = path.read_bytes()
+
+    (outcome,) = pipeline.run_collection(settings)
+
+    assert outcome.status == "rejected"
+    (ledger,) = _rows(settings, "SELECT status, error_count, stored_path FROM landing.submissions")
+    assert (ledger.status, ledger.error_count) == ("rejected", 1)
+    assert "/quarantine/chu/2026/" in ledger.stored_path
+    assert Path(ledger.stored_path).read_bytes() == original
+    assert _rows(settings, "SELECT COUNT(*) AS n FROM core.actions")[0].n == 0
+    (finding,) = _rows(settings, "SELECT sheet, row_number, column_letter FROM landing.findings")
+    assert tuple(finding) == ("Investissements", 2, "C")
+
+
+def test_a_newer_submission_replaces_the_partner_campaign_data_and_duplicates_are_skipped(
+    warehouse_settings: Settings, reference
+) -> None:
+    settings = warehouse_settings
+    first = sample_rows("universite", "2026")
+    other_partner = _drop(settings, reference, "opera", sample_rows("opera", "2026"), "o.xlsx")
+    other_partner_bytes = other_partner.read_bytes()
+    _drop(settings, reference, "universite", first, "v1.xlsx")
+    pipeline.run_collection(settings)
+
+    _drop(settings, reference, "universite", _first_action_only(first), "v2.xlsx")
+    (other_partner.parent / "o-again.xlsx").write_bytes(other_partner_bytes)
+    pipeline.run_collection(settings)
+
+    loaded = _rows(
+        settings,
+        "SELECT a.partner_id, a.action_ref, s.file_name FROM core.actions AS a "
+        "JOIN landing.submissions AS s USING (submission_id) ORDER BY 1, 2",
+    )
+    assert [(r.action_ref, r.file_name) for r in loaded if r.partner_id == "universite"] == [
+        ("ACT-01", "v2.xlsx")
+    ]
+    assert {r.file_name for r in loaded if r.partner_id == "opera"} == {"o.xlsx"}
+    ledger = _rows(settings, "SELECT file_name FROM landing.submissions ORDER BY 1")
+    # The same content under another name is the same submission: processed once.
+    assert [r.file_name for r in ledger] == ["o.xlsx", "v1.xlsx", "v2.xlsx"]
+
+
+def test_a_load_that_fails_midway_changes_nothing(
+    warehouse_settings: Settings, reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = warehouse_settings
+    _drop(settings, reference, "chu", sample_rows("chu", "2026"), "v1.xlsx")
+    pipeline.run_collection(settings)
+    before = _rows(settings, "SELECT action_ref, title FROM core.actions ORDER BY 1")
+
+    replace_rows = load.submission._replace_core_rows
+
+    def replace_then_fail(*args, **kwargs):
+        replace_rows(*args, **kwargs)
+        raise sa.exc.OperationalError("INSERT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(load.submission, "_replace_core_rows", replace_then_fail)
+    _drop(settings, reference, "chu", _first_action_only(sample_rows("chu", "2026")), "v2.xlsx")
+    with pytest.raises(sa.exc.OperationalError):
+        pipeline.run_collection(settings)
+
+    assert _rows(settings, "SELECT action_ref, title FROM core.actions ORDER BY 1") == before
+    assert [r.file_name for r in _rows(settings, "SELECT file_name FROM landing.submissions")] == [
+        "v1.xlsx"
+    ]
+    assert (settings.shared_root / "inbox" / "chu" / "v2.xlsx").exists()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from climate_contract.contract import SHEETS
+from climate_contract.parse import parse_submission
+from climate_contract.samples import sample_rows
+from climate_contract.template import write_workbook
+
+
+def _as_partner_types(value, column, reference):
+    """What a person picks or types in the template for a warehouse value."""
+    if value is None:
+        return None
+    if column.kind == "boolean":
+        return "Oui" if value else "Non"
+    if column.code_list:
+        return next(v.fr for v in reference.code_lists[column.code_list] if v.code == value)
+    return value
+
+
+def _expected(rows, sheet):
+    return [{column.name: row.get(column.name) for column in sheet.columns} for row in rows]
+
+
+def _parsed_rows(parsed, sheet):
+    table = parsed.sheets[sheet.name].table.drop_columns(["source_row"])
+    return table.to_pylist()
+
+
+def test_template_has_french_sheets_headers_and_dropdowns(tmp_path: Path, reference) -> None:
+    path = write_workbook(tmp_path / "modele.xlsx", reference, "chu", "2026")
+
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == [
+        "Instructions",
+        "Actions",
+        "Investissements",
+        "Impacts",
+        "Listes",
+    ]
+    assert workbook["Listes"].sheet_state == "hidden"
+    instructions = " ".join(str(c.value) for c in workbook["Instructions"]["A"] if c.value)
+    assert "Centre hospitalier universitaire (exemple)" in instructions
+    assert "31/03/2026" in instructions
+    for sheet in SHEETS:
+        worksheet = workbook[sheet.title_fr]
+        assert [c.value for c in worksheet[1]] == [c.header_fr for c in sheet.columns]
+        validations = {
+            str(v.sqref).split(":")[0]: v for v in worksheet.data_validations.dataValidation
+        }
+        for index, column in enumerate(sheet.columns, start=1):
+            letter = openpyxl.utils.get_column_letter(index)
+            if column.code_list:
+                validation = validations[f"{letter}2"]
+                assert validation.type == "list"
+                defined = workbook.defined_names[validation.formula1.lstrip("=")]
+                (title, cells), *_ = defined.destinations
+                listed = [c.value for row in workbook[title][cells] for c in row]
+                assert listed == [v.fr for v in reference.code_lists[column.code_list]]
+            assert worksheet.cell(row=1, column=index).comment is not None
+
+
+def test_template_filled_with_a_spreadsheet_library_parses_back_to_the_same_values(
+    tmp_path: Path, reference
+) -> None:
+    rows = sample_rows("bailleur-social", "2026")
+    path = write_workbook(tmp_path / "modele.xlsx", reference, "bailleur-social", "2026")
+    workbook = openpyxl.load_workbook(path)
+    for sheet in SHEETS:
+        worksheet = workbook[sheet.title_fr]
+        for row in rows[sheet.name]:
+            worksheet.append(
+                [_as_partner_types(row.get(c.name), c, reference) for c in sheet.columns]
+            )
+    workbook.save(path)
+
+    parsed = parse_submission(path, reference)
+
+    assert parsed.findings == []
+    for sheet in SHEETS:
+        assert _parsed_rows(parsed, sheet) == _expected(rows[sheet.name], sheet)
+        assert parsed.sheets[sheet.name].table["source_row"].to_pylist() == list(
+            range(2, len(rows[sheet.name]) + 2)
+        )
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".csv"])
+def test_every_format_round_trips(tmp_path: Path, reference, suffix: str) -> None:
+    rows = sample_rows("cooperative-agricole", "2026")
+    path = write_workbook(tmp_path / f"f{suffix}", reference, "cooperative-agricole", "2026", rows)
+
+    parsed = parse_submission(path, reference)
+
+    assert parsed.findings == []
+    for sheet in SHEETS:
+        assert _parsed_rows(parsed, sheet) == _expected(rows[sheet.name], sheet)
+        assert set(parsed.sheets[sheet.name].table.column_names) >= {"source_row"}
