@@ -1,76 +1,58 @@
--- One row per campaign, plan axis and year: the investment partners commit to
--- that year, and the tCO2e per year their actions declare avoided by then.
--- Abandoned actions count for nothing. An impact counts from its first year of
--- full effect onwards. Amounts are summed as declared (HT and TTC alike).
-WITH live_actions AS (
-    SELECT campaign_id, partner_id, action_ref, plan_axis
-    FROM core.actions
-    WHERE status <> 'abandonnee'
-),
-
-investment AS (
+-- One row per campaign, plan axis and year: the money live actions commit that
+-- year (gross and deduplicated, as in commitments_by_axis_sector_year) and the
+-- tCO2e per year they avoid by then (as in carbon_trajectory_vs_target).
+WITH lines AS (
     SELECT
-        a.campaign_id,
-        a.plan_axis,
+        f.campaign_id,
+        f.plan_axis,
         i.year,
-        SUM(i.amount_eur) AS committed_investment_eur,
-        COUNT(DISTINCT a.partner_id) AS investing_partners
+        f.partner_id,
+        f.confidential,
+        f.investment_counted,
+        i.amount_eur
     FROM core.investments AS i
-    INNER JOIN live_actions AS a
+    INNER JOIN core.action_facts AS f
         ON
-            i.campaign_id = a.campaign_id
-            AND i.partner_id = a.partner_id
-            AND i.action_ref = a.action_ref
-    GROUP BY a.campaign_id, a.plan_axis, i.year
+            i.campaign_id = f.campaign_id
+            AND i.partner_id = f.partner_id
+            AND i.action_ref = f.action_ref
+    WHERE f.is_live
 ),
 
-avoided AS (
+cells AS (
     SELECT
-        a.campaign_id,
-        a.plan_axis,
-        m.first_full_year,
-        m.value AS tco2e_per_year
-    FROM core.impacts AS m
-    INNER JOIN live_actions AS a
-        ON
-            m.campaign_id = a.campaign_id
-            AND m.partner_id = a.partner_id
-            AND m.action_ref = a.action_ref
-    WHERE m.indicator = 'ges_evites' AND m.unit = 'tCO2e/an'
-),
-
-axis_years AS (
-    SELECT campaign_id, plan_axis, year FROM investment
-    UNION
-    SELECT campaign_id, plan_axis, first_full_year AS year FROM avoided
+        l.campaign_id,
+        l.plan_axis,
+        l.year,
+        SUM(l.amount_eur) AS gross,
+        COALESCE(SUM(l.amount_eur) FILTER (WHERE l.investment_counted), 0) AS deduplicated,
+        COUNT(DISTINCT l.partner_id) AS partner_count,
+        BOOL_OR(l.confidential) AND COUNT(DISTINCT l.partner_id) < MIN(r.confidentiality_min_partners)
+            AS suppressed
+    FROM lines AS l
+    CROSS JOIN ref.publication_rules AS r
+    GROUP BY l.campaign_id, l.plan_axis, l.year
 )
 
 SELECT
-    y.campaign_id,
-    y.plan_axis,
-    label.label_fr AS plan_axis_label,
-    y.year,
-    COALESCE(inv.committed_investment_eur, 0) AS committed_investment_eur,
-    COALESCE(inv.investing_partners, 0) AS investing_partners,
-    COALESCE(SUM(av.tco2e_per_year), 0) AS declared_tco2e_avoided_per_year
-FROM axis_years AS y
-LEFT JOIN investment AS inv
+    c.campaign_id,
+    c.plan_axis,
+    axis.label_fr AS plan_axis_label,
+    c.year,
+    CASE WHEN NOT c.suppressed THEN c.gross END AS investment_eur_gross,
+    CASE WHEN NOT c.suppressed THEN c.deduplicated END AS investment_eur_deduplicated,
+    c.partner_count AS investing_partners,
+    CASE WHEN NOT COALESCE(carbon.suppressed, FALSE) THEN COALESCE(carbon.deduplicated, 0) END
+        AS avoided_tco2e_per_year_deduplicated,
+    CASE
+        WHEN c.suppressed OR COALESCE(carbon.suppressed, FALSE) THEN 'confidential_below_partner_threshold'
+    END AS suppressed_reason
+FROM cells AS c
+LEFT JOIN core.impact_cells AS carbon
     ON
-        y.campaign_id = inv.campaign_id
-        AND y.plan_axis = inv.plan_axis
-        AND y.year = inv.year
-LEFT JOIN avoided AS av
-    ON
-        y.campaign_id = av.campaign_id
-        AND y.plan_axis = av.plan_axis
-        AND av.first_full_year <= y.year
-LEFT JOIN ref.code_values AS label
-    ON label.list_name = 'plan_axis' AND y.plan_axis = label.code
-GROUP BY
-    y.campaign_id,
-    y.plan_axis,
-    label.label_fr,
-    y.year,
-    inv.committed_investment_eur,
-    inv.investing_partners
-ORDER BY y.campaign_id, y.plan_axis, y.year
+        carbon.indicator = 'ges_evites'
+        AND c.campaign_id = carbon.campaign_id
+        AND c.plan_axis = carbon.plan_axis
+        AND c.year = carbon.year
+LEFT JOIN ref.code_values AS axis ON axis.list_name = 'plan_axis' AND c.plan_axis = axis.code
+ORDER BY c.campaign_id, c.plan_axis, c.year

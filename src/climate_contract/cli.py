@@ -12,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from climate_contract import aggregate, pipeline, warehouse
-from climate_contract.reference import load_reference_data
 from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
@@ -38,7 +37,7 @@ def template(
     """Write a partner's blank workbook for a campaign."""
     settings = Settings()
     campaign_id = campaign or settings.campaign
-    reference = load_reference_data(settings.reference_dir)
+    reference = pipeline.reference_data(settings)
     path = output or Path(f"contrat-climat-{campaign_id}-{partner_id}.xlsx")
     write_workbook(path, reference, partner_id, campaign_id)
     console.print(f"Template written to {path}")
@@ -50,7 +49,7 @@ def samples(
 ) -> None:
     """Drop a SAMPLE workbook (invented figures) into every expected partner's inbox."""
     settings = Settings()
-    reference = load_reference_data(settings.reference_dir)
+    reference = pipeline.reference_data(settings)
     written = write_sample_inbox(
         settings.shared_root / "inbox", reference, campaign or settings.campaign
     )

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from climate_contract import aggregate, load, warehouse
+import pyarrow as pa
+
+from climate_contract import aggregate, estimate, load, warehouse
 from climate_contract.findings import has_errors
 from climate_contract.intake import IncomingFile, find_incoming_files, keep_original
 from climate_contract.parse import parse_submission
@@ -36,18 +38,22 @@ class SubmissionOutcome:
         return asdict(self)
 
 
+def reference_data(settings: Settings) -> ReferenceData:
+    return load_reference_data(settings.reference_dir, settings.emission_factors_extension)
+
+
 def refresh_reference(settings: Settings) -> ReferenceData:
     """Create missing warehouse tables and load the reference files into ``ref``."""
-    reference = load_reference_data(settings.reference_dir)
+    reference = reference_data(settings)
     engine = warehouse.engine_for(settings.url)
     warehouse.ensure_schema(engine)
-    load.load_reference(engine, reference)
+    load.load_reference(engine, reference, settings.confidentiality_min_partners)
     return reference
 
 
 def discover(settings: Settings) -> list[IncomingFile]:
     """Inbox files whose content was not processed yet for the current campaign."""
-    reference = load_reference_data(settings.reference_dir)
+    reference = reference_data(settings)
     engine = warehouse.engine_for(settings.url)
     new_files = []
     for incoming in find_incoming_files(settings.shared_root / "inbox", reference.partner_ids):
@@ -62,9 +68,16 @@ def discover(settings: Settings) -> list[IncomingFile]:
 
 def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
     """Parse, validate, keep the original, and load one file; then take it out of the inbox."""
-    reference = load_reference_data(settings.reference_dir)
+    reference = reference_data(settings)
     parsed = parse_submission(Path(incoming.path), reference)
     findings = validate_submission(parsed, reference)
+    estimates = pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
+    if not has_errors(findings):
+        impacts = parsed.sheets["impacts"]
+        estimates = estimate.estimate_emissions(impacts.table, reference)
+        findings += estimate.compare_with_declared(
+            impacts, estimates, reference, settings.estimate_tolerance
+        )
     accepted = not has_errors(findings)
     area = "archive" if accepted else "quarantine"
     stored = keep_original(
@@ -82,7 +95,7 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
         status="accepted" if accepted else "rejected",
         stored_path=str(stored),
     )
-    load.store_submission(warehouse.engine_for(settings.url), record, findings, parsed)
+    load.store_submission(warehouse.engine_for(settings.url), record, findings, parsed, estimates)
     Path(incoming.path).unlink()
     log.info("%s %s with %d findings", record.file_name, record.status, len(findings))
     return SubmissionOutcome(

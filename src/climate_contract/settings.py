@@ -44,6 +44,23 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "reference",
         description="Partners registry, campaigns, plan targets and code lists.",
     )
+    emission_factors_extension: Path | None = Field(
+        default=None,
+        description="A file shaped like reference/emission_factors.yaml that replaces or adds "
+        "factors and activities.",
+    )
+    estimate_tolerance: float = Field(
+        default=0.3,
+        ge=0,
+        description="Relative gap between a declared tCO2e and its estimate that warrants a "
+        "warning to the partner.",
+    )
+    confidentiality_min_partners: int = Field(
+        default=3,
+        ge=1,
+        description="An aggregate that includes confidential data is published only if it "
+        "rests on at least this many partners.",
+    )
     collection_schedule: str | None = Field(
         default="*/5 * * * *", description="Cron schedule of the partner_collection DAG."
     )

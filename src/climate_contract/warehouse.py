@@ -54,6 +54,7 @@ plan_targets = sa.Table(
     "plan_targets",
     metadata,
     sa.Column("plan", sa.Text, primary_key=True),
+    sa.Column("plan_axis", sa.Text, primary_key=True),
     sa.Column("indicator", sa.Text, primary_key=True),
     sa.Column("milestone_year", sa.Integer, primary_key=True),
     sa.Column("unit", sa.Text, nullable=False),
@@ -71,9 +72,49 @@ code_values = sa.Table(
     sa.Column("label_fr", sa.Text, nullable=False),
     sa.Column("label_en", sa.Text, nullable=False),
     sa.Column("indicator_kind", sa.Text),
-    sa.Column("unit", sa.Text),
+    sa.Column("dimension", sa.Text),
+    sa.Column("scale", sa.Float),
     schema="ref",
 )
+emission_factors = sa.Table(
+    "emission_factors",
+    metadata,
+    sa.Column("referential_version", sa.Text, primary_key=True),
+    sa.Column("factor_code", sa.Text, primary_key=True),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("kgco2e_per_unit", sa.Float, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_ids", sa.Text, nullable=False),
+    sa.Column("source_year", sa.Integer, nullable=False),
+    schema="ref",
+)
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("referential_version", sa.Text, primary_key=True),
+    sa.Column("activity_code", sa.Text, primary_key=True),
+    sa.Column("label_fr", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("factor_code", sa.Text, nullable=False),
+    sa.Column("replacement_factor_code", sa.Text),
+    sa.Column("activity_unit", sa.Text, nullable=False),
+    sa.Column("kgco2e_saved_per_unit", sa.Float, nullable=False),
+    schema="ref",
+)
+publication_rules = sa.Table(
+    "publication_rules",
+    metadata,
+    sa.Column("confidentiality_min_partners", sa.Integer, nullable=False),
+    schema="ref",
+)
+years = sa.Table(
+    "years",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    schema="ref",
+)
+YEARS = range(2000, 2061)
 
 submissions = sa.Table(
     "submissions",
@@ -125,6 +166,28 @@ core_tables: dict[str, sa.Table] = {
     )
     for sheet in SHEETS
 }
+
+
+estimated_emissions = sa.Table(
+    "estimated_emissions",
+    metadata,
+    sa.Column("submission_id", sa.Text, nullable=False),
+    sa.Column("partner_id", sa.Text, nullable=False),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("source_sheet", sa.Text, nullable=False),
+    sa.Column("source_row", sa.Integer, nullable=False),
+    sa.Column("action_ref", sa.Text, nullable=False),
+    sa.Column("indicator", sa.Text, nullable=False),
+    sa.Column("activity_quantity", sa.Float, nullable=False),
+    sa.Column("activity_unit", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("factor_code", sa.Text, nullable=False),
+    sa.Column("replacement_factor_code", sa.Text),
+    sa.Column("kgco2e_saved_per_unit", sa.Float, nullable=False),
+    sa.Column("tco2e_avoided_per_year", sa.Float, nullable=False),
+    sa.Column("referential_version", sa.Text, nullable=False),
+    schema="core",
+)
 
 
 @cache

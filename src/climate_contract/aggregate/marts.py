@@ -1,11 +1,16 @@
-"""Each ``sql/marts/<name>.sql`` is one SELECT that becomes the table ``marts.<name>``.
+"""Each ``sql/<schema>/<name>.sql`` is one SELECT that becomes the table ``<schema>.<name>``.
 
-The models are plain SQL that DuckDB and PostgreSQL both run; this module only
+``sql/core/`` holds intermediate models (deduplication flags, carbon lines,
+target trajectories) that analysts do not read; ``sql/marts/`` what they read.
+A model is built after every model whose qualified name its SQL mentions. The
+models are plain SQL that DuckDB and PostgreSQL both run; this module only
 materialises them, all in one transaction so analysts never see half a rebuild.
 """
 
 from __future__ import annotations
 
+import re
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,24 +19,45 @@ from sqlalchemy.engine import Engine
 
 from climate_contract.settings import SQL_DIR
 
-MARTS_DIR = SQL_DIR / "marts"
+MODEL_SCHEMAS = ("core", "marts")
 
 
-def _model_files() -> list[Path]:
-    return sorted(MARTS_DIR.glob("*.sql"))
+def _models() -> dict[str, Path]:
+    """Every model file by qualified table name."""
+    return {
+        f"{schema}.{path.stem}": path
+        for schema in MODEL_SCHEMAS
+        for path in sorted((SQL_DIR / schema).glob("*.sql"))
+    }
+
+
+def build_order() -> list[str]:
+    """Model names, each after the models it reads."""
+    models = _models()
+    texts = {name: path.read_text(encoding="utf-8") for name, path in models.items()}
+    graph = {
+        name: {
+            other
+            for other in models
+            if other != name and re.search(rf"\b{re.escape(other)}\b", texts[name])
+        }
+        for name in models
+    }
+    return list(TopologicalSorter(graph).static_order())
 
 
 def mart_names() -> list[str]:
-    return [path.stem for path in _model_files()]
+    return sorted(name.split(".", 1)[1] for name in _models() if name.startswith("marts."))
 
 
 def build_marts(engine: Engine) -> list[str]:
-    """Rebuild every mart; return their names."""
+    """Rebuild every model in dependency order; return the marts' names."""
+    models = _models()
     with engine.begin() as connection:
-        for path in _model_files():
-            select = path.read_text(encoding="utf-8").strip().rstrip(";")
-            connection.execute(sa.text(f"DROP TABLE IF EXISTS marts.{path.stem}"))
-            connection.execute(sa.text(f"CREATE TABLE marts.{path.stem} AS {select}"))
+        for name in build_order():
+            select = models[name].read_text(encoding="utf-8").strip().rstrip(";")
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+            connection.execute(sa.text(f"CREATE TABLE {name} AS {select}"))
     return mart_names()
 
 

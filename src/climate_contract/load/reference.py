@@ -6,9 +6,44 @@ from climate_contract import warehouse
 from climate_contract.reference import ReferenceData
 
 
-def load_reference(engine: Engine, reference: ReferenceData) -> None:
-    """Replace the ``ref`` tables with ``reference``, all in one transaction."""
+def load_reference(engine: Engine, reference: ReferenceData, min_partners: int) -> None:
+    """Replace the ``ref`` tables with ``reference``, all in one transaction.
+
+    Emission factors and activities are kept per referential version, so that
+    every past estimate still finds the factors it used.
+    """
+    referential = reference.emission_factors
+    versioned = {
+        warehouse.emission_factors: [
+            {
+                "referential_version": referential.version,
+                "factor_code": factor.code,
+                "label": factor.label,
+                "unit": factor.unit,
+                "kgco2e_per_unit": factor.kgco2e_per_unit,
+                "source": factor.source,
+                "source_ids": factor.source_ids,
+                "source_year": factor.source_year,
+            }
+            for factor in referential.factors.values()
+        ],
+        warehouse.activities: [
+            {
+                "referential_version": referential.version,
+                "activity_code": activity.code,
+                "label_fr": activity.fr,
+                "rule": activity.rule,
+                "factor_code": activity.factor,
+                "replacement_factor_code": activity.replacement,
+                "activity_unit": referential.unit_of(activity),
+                "kgco2e_saved_per_unit": referential.kgco2e_saved_per_unit(activity),
+            }
+            for activity in referential.activities.values()
+        ],
+    }
     rows = {
+        warehouse.publication_rules: [{"confidentiality_min_partners": min_partners}],
+        warehouse.years: [{"year": year} for year in warehouse.YEARS],
         warehouse.partners: [
             {
                 "partner_id": partner.id,
@@ -35,7 +70,8 @@ def load_reference(engine: Engine, reference: ReferenceData) -> None:
                 "label_fr": value.fr,
                 "label_en": value.en,
                 "indicator_kind": value.kind,
-                "unit": value.unit,
+                "dimension": value.dimension,
+                "scale": value.scale,
             }
             for list_name, values in reference.code_lists.items()
             for value in values
@@ -46,3 +82,8 @@ def load_reference(engine: Engine, reference: ReferenceData) -> None:
             connection.execute(table.delete())
             if table_rows:
                 connection.execute(table.insert(), table_rows)
+        for table, table_rows in versioned.items():
+            connection.execute(
+                table.delete().where(table.c.referential_version == referential.version)
+            )
+            connection.execute(table.insert(), table_rows)

@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
 
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -43,25 +44,31 @@ def known_submission(engine: Engine, partner_id: str, campaign_id: str, sha256: 
 
 
 def _replace_core_rows(
-    connection: Connection, record: SubmissionRecord, parsed: ParsedSubmission
+    connection: Connection,
+    record: SubmissionRecord,
+    parsed: ParsedSubmission,
+    estimates: pa.Table,
 ) -> None:
-    for sheet_name, table in warehouse.core_tables.items():
+    batches = [
+        (table, parsed.sheets[sheet_name].title, parsed.sheets[sheet_name].table)
+        for sheet_name, table in warehouse.core_tables.items()
+    ]
+    batches.append((warehouse.estimated_emissions, parsed.sheets["impacts"].title, estimates))
+    for table, sheet_title, rows in batches:
         connection.execute(
             table.delete().where(
                 table.c.partner_id == record.partner_id,
                 table.c.campaign_id == record.campaign_id,
             )
         )
-        parsed_sheet = parsed.sheets[sheet_name]
         provenance = {
             "submission_id": record.submission_id,
             "partner_id": record.partner_id,
             "campaign_id": record.campaign_id,
-            "source_sheet": parsed_sheet.title,
+            "source_sheet": sheet_title,
         }
-        rows = [provenance | row for row in parsed_sheet.table.to_pylist()]
-        if rows:
-            connection.execute(table.insert(), rows)
+        if rows.num_rows:
+            connection.execute(table.insert(), [provenance | row for row in rows.to_pylist()])
 
 
 def store_submission(
@@ -69,6 +76,7 @@ def store_submission(
     record: SubmissionRecord,
     findings: list[Finding],
     parsed: ParsedSubmission,
+    estimates: pa.Table,
 ) -> None:
     """Record a submission in the ledger with its findings and, if it was accepted,
     make its rows the partner's data for the campaign: all in one transaction."""
@@ -79,7 +87,7 @@ def store_submission(
 
     with engine.begin() as connection:
         if record.status == "accepted":
-            _replace_core_rows(connection, record, parsed)
+            _replace_core_rows(connection, record, parsed, estimates)
         connection.execute(
             warehouse.submissions.insert(),
             asdict(record)

@@ -1,8 +1,11 @@
 """Reference data the steward keeps in files: partners, campaigns, plan targets, code lists."""
 
 from climate_contract.reference.model import (
+    Activity,
     Campaign,
     CodeValue,
+    EmissionFactor,
+    FactorReferential,
     Partner,
     PlanTarget,
     ReferenceData,
@@ -10,8 +13,11 @@ from climate_contract.reference.model import (
 )
 
 __all__ = [
+    "Activity",
     "Campaign",
     "CodeValue",
+    "EmissionFactor",
+    "FactorReferential",
     "Partner",
     "PlanTarget",
     "ReferenceData",

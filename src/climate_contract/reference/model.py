@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -8,7 +9,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
+
+FactorUnit = Literal["kWh", "L", "t", "km", "p.km"]
+# The unit dimension whose base unit each factor unit is.
+DIMENSION_OF_FACTOR_UNIT: dict[str, str] = {
+    "kWh": "energy",
+    "L": "volume",
+    "t": "mass",
+    "km": "distance",
+    "p.km": "passenger_distance",
+}
 
 
 class _Record(BaseModel):
@@ -30,7 +41,10 @@ class Campaign(_Record):
 
 
 class PlanTarget(_Record):
+    """One milestone of a plan indicator; ``plan_axis`` empty means the whole plan."""
+
     plan: str
+    plan_axis: str = ""
     indicator: str
     unit: str
     baseline_year: int
@@ -45,7 +59,51 @@ class CodeValue(_Record):
     fr: str
     en: str
     kind: Literal["result", "activity"] | None = None
-    unit: str | None = None
+    dimension: str | None = None
+    scale: float | None = None
+
+
+class EmissionFactor(_Record):
+    code: str
+    label: str
+    unit: FactorUnit
+    kgco2e_per_unit: float
+    source: str
+    source_ids: str
+    source_year: int
+
+
+class Activity(_Record):
+    """Activity data a partner declares, and how it converts into emissions avoided."""
+
+    code: str
+    fr: str
+    en: str
+    rule: Literal["avoided", "substituted"]
+    factor: str
+    replacement: str | None = None
+
+    @model_validator(mode="after")
+    def _replacement_only_when_substituted(self) -> Activity:
+        if (self.rule == "substituted") != (self.replacement is not None):
+            raise ValueError(f"{self.code}: a replacement factor goes with rule 'substituted'")
+        return self
+
+
+@dataclass(frozen=True)
+class FactorReferential:
+    version: str
+    factors: dict[str, EmissionFactor]
+    activities: dict[str, Activity]
+
+    def unit_of(self, activity: Activity) -> str:
+        return self.factors[activity.factor].unit
+
+    def kgco2e_saved_per_unit(self, activity: Activity) -> float:
+        saved = self.factors[activity.factor].kgco2e_per_unit
+        if activity.replacement is not None:
+            saved -= self.factors[activity.replacement].kgco2e_per_unit
+        return saved
 
 
 @dataclass(frozen=True)
@@ -54,9 +112,17 @@ class ReferenceData:
     campaigns: tuple[Campaign, ...]
     plan_targets: tuple[PlanTarget, ...]
     code_lists: dict[str, tuple[CodeValue, ...]]
+    emission_factors: FactorReferential
 
     def codes(self, list_name: str) -> list[str]:
         return [value.code for value in self.code_lists[list_name]]
+
+    @cached_property
+    def _code_values(self) -> dict[tuple[str, str], CodeValue]:
+        return {(name, v.code): v for name, values in self.code_lists.items() for v in values}
+
+    def code_value(self, list_name: str, code: str) -> CodeValue | None:
+        return self._code_values.get((list_name, code))
 
     @cached_property
     def partner_ids(self) -> frozenset[str]:
@@ -65,19 +131,75 @@ class ReferenceData:
     def partner(self, partner_id: str) -> Partner:
         return next(partner for partner in self.partners if partner.id == partner_id)
 
+    @cached_property
+    def indicator_unit_pairs(self) -> list[list[str]]:
+        """Every (indicator, unit) pair whose unit measures what the indicator does."""
+        return [
+            [indicator.code, unit.code]
+            for indicator in self.code_lists["indicator"]
+            for unit in self.code_lists["unit"]
+            if unit.dimension == indicator.dimension
+        ]
 
-def _read_yaml(path: Path, shape: Any) -> Any:
+
+def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as stream:
-        return TypeAdapter(shape).validate_python(yaml.safe_load(stream))
+        return yaml.safe_load(stream)
 
 
-def load_reference_data(directory: Path) -> ReferenceData:
-    """Read and check the reference files of ``directory``; raise on any malformed row."""
+def _factor_referential(base: Path, extension: Path | None) -> FactorReferential:
+    documents = [base] if extension is None else [base, extension]
+    factors: dict[str, EmissionFactor] = {}
+    activities: dict[str, Activity] = {}
+    versions = []
+    for path in documents:
+        document = _read_yaml(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+        versions.append(f"{document['version']}#{digest}")
+        for factor in TypeAdapter(list[EmissionFactor]).validate_python(document["factors"]):
+            factors[factor.code] = factor
+        for activity in TypeAdapter(list[Activity]).validate_python(document["activities"]):
+            activities[activity.code] = activity
+    for activity in activities.values():
+        used = [activity.factor] + ([activity.replacement] if activity.replacement else [])
+        missing = [code for code in used if code not in factors]
+        if missing:
+            raise ValueError(f"activity {activity.code} names unknown factors {missing}")
+        if len({factors[code].unit for code in used}) > 1:
+            raise ValueError(f"activity {activity.code} compares factors of different units")
+    return FactorReferential("+".join(versions), factors, activities)
+
+
+def load_reference_data(directory: Path, factors_extension: Path | None = None) -> ReferenceData:
+    """Read and check the reference files of ``directory``; raise on any malformed row.
+
+    ``factors_extension`` replaces or adds emission factors and activities.
+    """
     with (directory / "plan_targets.csv").open(encoding="utf-8", newline="") as stream:
         targets = TypeAdapter(tuple[PlanTarget, ...]).validate_python(list(csv.DictReader(stream)))
+    referential = _factor_referential(directory / "emission_factors.yaml", factors_extension)
+    code_lists = TypeAdapter(dict[str, tuple[CodeValue, ...]]).validate_python(
+        _read_yaml(directory / "code_lists.yaml")
+    )
+    activity_indicators = tuple(
+        CodeValue(
+            code=activity.code,
+            fr=activity.fr,
+            en=activity.en,
+            kind="activity",
+            dimension=DIMENSION_OF_FACTOR_UNIT[referential.unit_of(activity)],
+        )
+        for activity in referential.activities.values()
+    )
+    code_lists["indicator"] = code_lists["indicator"] + activity_indicators
     return ReferenceData(
-        partners=_read_yaml(directory / "partners.yaml", tuple[Partner, ...]),
-        campaigns=_read_yaml(directory / "campaigns.yaml", tuple[Campaign, ...]),
+        partners=TypeAdapter(tuple[Partner, ...]).validate_python(
+            _read_yaml(directory / "partners.yaml")
+        ),
+        campaigns=TypeAdapter(tuple[Campaign, ...]).validate_python(
+            _read_yaml(directory / "campaigns.yaml")
+        ),
         plan_targets=targets,
-        code_lists=_read_yaml(directory / "code_lists.yaml", dict[str, tuple[CodeValue, ...]]),
+        code_lists=code_lists,
+        emission_factors=referential,
     )

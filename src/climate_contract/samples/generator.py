@@ -49,7 +49,7 @@ ARCHETYPES: dict[str, Archetype] = {
         "Centrales photovoltaïques en toiture",
         "energies_renouvelables",
         "branche_energie",
-        "electricite_renouvelable_produite",
+        "electricite_photovoltaique_produite",
         "MWh/an",
         (200, 3000),
         (150_000, 1_500_000),
@@ -58,9 +58,9 @@ ARCHETYPES: dict[str, Archetype] = {
         "Extension du réseau de chaleur biomasse",
         "energies_renouvelables",
         "branche_energie",
-        "ges_evites",
-        "tCO2e/an",
-        (500, 6000),
+        "gaz_remplace_par_bois",
+        "MWh/an",
+        (2000, 25000),
         (1_000_000, 8_000_000),
     ),
     "fleet": Archetype(
@@ -76,8 +76,8 @@ ARCHETYPES: dict[str, Archetype] = {
         "Plan de mobilité employeur et stationnement vélo",
         "mobilites",
         "transport_routier",
-        "km_voiture_evites",
-        "km/an",
+        "voyageurs_km_voiture_vers_velo",
+        "voyageurs.km/an",
         (50_000, 900_000),
         (20_000, 300_000),
     ),
@@ -130,7 +130,7 @@ ARCHETYPES: dict[str, Archetype] = {
         "Tri à la source des biodéchets",
         "economie_circulaire",
         "dechets",
-        "dechets_detournes",
+        "biodechets_compostes",
         "t/an",
         (50, 4000),
         (60_000, 1_500_000),
@@ -182,6 +182,9 @@ SHARED_PROJECTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "PP-COURS-OASIS": ("bailleur-social", "desealing", ("eau-assainissement",)),
 }
 
+BIODIVERSITY_INDICATORS = frozenset(
+    {"surface_desimpermeabilisee", "surface_restauree", "arbres_plantes", "haies_plantees"}
+)
 SAMPLE_FORMATS = {"opera": ".ods", "conservatoire-espaces": ".ods", "club-sportif": ".csv"}
 MUNICIPALITIES = ("Dijon", "21231", "Chenôve", "Quetigny", "Talant", "Longvic", "21617")
 STATUSES = ("prevue", "engagee", "engagee", "en_cours", "en_cours", "realisee", "abandonnee")
@@ -241,7 +244,7 @@ def _action(
             "first_full_year": end,
         }
     ]
-    if archetype.indicator != "ges_evites" and rng.random() < 0.5:
+    if archetype.indicator in BIODIVERSITY_INDICATORS and rng.random() < 0.5:
         impacts.append(
             {
                 "action_ref": reference,
@@ -267,7 +270,11 @@ def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
         rows["impacts"].extend(impacts)
 
     for key in PARTNER_ARCHETYPES[partner_id]:
-        add(_action(rng, len(rows["actions"]) + 1, ARCHETYPES[key], campaign_year))
+        action = _action(rng, len(rows["actions"]) + 1, ARCHETYPES[key], campaign_year)
+        earlier = sum(a["title"].startswith(action[0]["title"]) for a in rows["actions"])
+        if earlier:
+            action[0]["title"] += f" (tranche {earlier + 1})"
+        add(action)
     for shared_key, (lead, archetype_key, cofunders) in SHARED_PROJECTS.items():
         if partner_id == lead or partner_id in cofunders:
             role = "porteur" if partner_id == lead else "cofinanceur"

@@ -71,12 +71,15 @@ def _findings_of_outcome(
 ) -> list[Finding]:
     """The findings of one failed expectation: one per unexpected row, or one for the sheet."""
     config = outcome.expectation_config
-    column_name = config.kwargs.get("column") or config.kwargs.get("column_A")
-    if config.type != "expect_column_to_exist" and column_name not in (
-        None,
-        *parsed.table.column_names,
+    referenced = [
+        config.kwargs[key] for key in ("column", "column_A", "column_B") if key in config.kwargs
+    ]
+    if config.type != "expect_column_to_exist" and not set(referenced) <= set(
+        parsed.table.column_names
     ):
         return []  # reported once, by the missing-column expectation
+    # A pair expectation may point the partner at its second column (meta "column").
+    column_name = config.meta.get("column", referenced[0] if referenced else None)
     if _raised(outcome.exception_info):
         raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
     header = parsed.sheet.column(column_name).header_fr if column_name else None
@@ -114,6 +117,7 @@ def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> l
         f"codes_{list_name}": reference.codes(list_name) for list_name in reference.code_lists
     }
     actions = parsed.sheets.get("actions")
+    parameters["indicator_unit_pairs"] = reference.indicator_unit_pairs
     parameters["declared_action_refs"] = (
         actions.table["action_ref"].drop_null().to_pylist()
         if actions is not None and "action_ref" in actions.table.column_names

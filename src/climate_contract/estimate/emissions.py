@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import pyarrow as pa
+
+from climate_contract.findings import Finding
+from climate_contract.parse import ParsedSheet
+from climate_contract.reference import ReferenceData
+
+DECLARED_CARBON_INDICATOR = "ges_evites"
+ESTIMATE_COLUMNS = pa.schema(
+    [
+        ("source_row", pa.int64()),
+        ("action_ref", pa.string()),
+        ("indicator", pa.string()),
+        ("activity_quantity", pa.float64()),
+        ("activity_unit", pa.string()),
+        ("rule", pa.string()),
+        ("factor_code", pa.string()),
+        ("replacement_factor_code", pa.string()),
+        ("kgco2e_saved_per_unit", pa.float64()),
+        ("tco2e_avoided_per_year", pa.float64()),
+        ("referential_version", pa.string()),
+    ]
+)
+
+
+def _in_base_unit(value: float, unit: str, reference: ReferenceData) -> float | None:
+    unit_value = reference.code_value("unit", unit)
+    if unit_value is None or unit_value.scale is None:
+        return None
+    return value * unit_value.scale
+
+
+def estimate_emissions(impacts: pa.Table, reference: ReferenceData) -> pa.Table:
+    """One row per impact row that is activity data: the tCO2e it avoids each year.
+
+    Rows whose unit does not measure the activity are left out: validation
+    rejects them.
+    """
+    referential = reference.emission_factors
+    rows: list[dict[str, Any]] = []
+    for impact in impacts.to_pylist():
+        activity = referential.activities.get(impact["indicator"])
+        if activity is None or impact["value"] is None:
+            continue
+        indicator = reference.code_value("indicator", activity.code)
+        unit = reference.code_value("unit", impact["unit"])
+        if indicator is None or unit is None or unit.dimension != indicator.dimension:
+            continue
+        quantity = _in_base_unit(impact["value"], impact["unit"], reference)
+        saved_per_unit = referential.kgco2e_saved_per_unit(activity)
+        rows.append(
+            {
+                "source_row": impact["source_row"],
+                "action_ref": impact["action_ref"],
+                "indicator": activity.code,
+                "activity_quantity": quantity,
+                "activity_unit": referential.unit_of(activity),
+                "rule": activity.rule,
+                "factor_code": activity.factor,
+                "replacement_factor_code": activity.replacement,
+                "kgco2e_saved_per_unit": saved_per_unit,
+                "tco2e_avoided_per_year": quantity * saved_per_unit / 1000,
+                "referential_version": referential.version,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=ESTIMATE_COLUMNS)
+
+
+def _format(number: float) -> str:
+    return f"{number:,.1f}".replace(",", "\u202f").replace(".", ",")
+
+
+def compare_with_declared(
+    impacts: ParsedSheet, estimates: pa.Table, reference: ReferenceData, tolerance: float
+) -> list[Finding]:
+    """A warning on each action whose declared tCO2e departs from its estimate by more
+    than ``tolerance`` (relative to the estimate)."""
+    estimated: dict[str, float] = defaultdict(float)
+    for row in estimates.to_pylist():
+        estimated[row["action_ref"]] += row["tco2e_avoided_per_year"]
+    declared: dict[str, float] = defaultdict(float)
+    first_row: dict[str, int] = {}
+    for row in impacts.table.to_pylist():
+        if row["indicator"] != DECLARED_CARBON_INDICATOR or row["value"] is None:
+            continue
+        tonnes = _in_base_unit(row["value"], row["unit"], reference)
+        if tonnes is None:
+            continue
+        declared[row["action_ref"]] += tonnes
+        first_row.setdefault(row["action_ref"], row["source_row"])
+    findings = []
+    for action_ref, declared_tonnes in declared.items():
+        if action_ref not in estimated:
+            continue
+        estimate = estimated[action_ref]
+        if abs(declared_tonnes - estimate) <= tolerance * abs(estimate):
+            continue
+        findings.append(
+            Finding(
+                "warning",
+                "estimation_divergente",
+                f"Vous déclarez {_format(declared_tonnes)} tCO2e/an évitées pour l'action "
+                f"« {action_ref} » ; vos données d'activité donnent une estimation de "
+                f"{_format(estimate)} tCO2e/an (facteurs ADEME Base Carbone). "
+                "Vérifiez l'une ou l'autre valeur, ou expliquez l'écart dans la description.",
+                sheet=impacts.title,
+                row=first_row[action_ref],
+                column=impacts.column_letters.get("value"),
+                header=impacts.sheet.column("value").header_fr,
+                value=_format(declared_tonnes),
+            )
+        )
+    return findings
