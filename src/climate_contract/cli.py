@@ -68,6 +68,18 @@ def run() -> None:
     console.print(f"{len(outcomes)} files processed")
 
 
+@app.command("create-roles")
+def create_roles(
+    prefix: Annotated[
+        str, typer.Option(help="Role names are <prefix>_loader, _steward, _analyst")
+    ] = ("climate_contract"),
+) -> None:
+    """On a PostgreSQL warehouse, as an administrator: create the access roles."""
+    engine = warehouse.engine_for(Settings().url)
+    for duty, role in warehouse.create_access_roles(engine, prefix).items():
+        console.print(f"{duty}: {role}")
+
+
 @app.command()
 def mart(name: Annotated[str, typer.Argument(help="Mart to print")]) -> None:
     """Print a mart as a table."""

@@ -20,7 +20,7 @@ from climate_contract.intake import IncomingFile, find_incoming_files, keep_orig
 from climate_contract.parse import parse_submission
 from climate_contract.reference import ReferenceData, load_reference_data
 from climate_contract.settings import Settings
-from climate_contract.validate import validate_submission
+from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def refresh_reference(settings: Settings) -> ReferenceData:
     reference = reference_data(settings)
     engine = warehouse.engine_for(settings.url)
     warehouse.ensure_schema(engine)
-    load.load_reference(engine, reference, settings.confidentiality_min_partners)
+    load.load_reference(engine, reference)
     return reference
 
 
@@ -109,7 +109,17 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
 
 
 def rebuild_marts(settings: Settings) -> list[str]:
-    return aggregate.build_marts(warehouse.engine_for(settings.url))
+    """Rebuild the marts and publish them only if their checks hold.
+
+    Raises ``MartChecksFailed`` (and keeps the previous marts) otherwise.
+    """
+    with warehouse.engine_for(settings.url).begin() as connection:
+        load.set_publication_rules(connection, settings.confidentiality_min_partners)
+        names = aggregate.build_marts(connection)
+        failures = check_marts(connection, settings.confidentiality_min_partners)
+        if failures:
+            raise MartChecksFailed(failures)
+    return names
 
 
 def run_collection(settings: Settings) -> list[SubmissionOutcome]:

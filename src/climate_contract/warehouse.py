@@ -207,3 +207,56 @@ def ensure_schema(engine: Engine) -> None:
         for schema in SCHEMAS:
             connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         metadata.create_all(connection)
+
+
+def access_role_names(prefix: str) -> dict[str, str]:
+    return {duty: f"{prefix}_{duty}" for duty in ("loader", "steward", "analyst")}
+
+
+def create_access_roles(engine: Engine, prefix: str) -> dict[str, str]:
+    """On PostgreSQL, as an administrator: the loader owns and writes the warehouse,
+    the steward reads all of it, the analyst reads ``marts`` and nothing else.
+
+    Roles are created with LOGIN and no password (set one, or use the server's
+    authentication rules). Tables the loader creates later, such as rebuilt
+    marts, get the same read grants through default privileges.
+    """
+    if engine.dialect.name != "postgresql":
+        raise ValueError("access roles exist on PostgreSQL only")
+    roles = access_role_names(prefix)
+    loader, steward, analyst = roles["loader"], roles["steward"], roles["analyst"]
+    with engine.begin() as connection:
+        existing = set(connection.execute(sa.text("SELECT rolname FROM pg_roles")).scalars())
+        for role in roles.values():
+            if role not in existing:
+                connection.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+        database = connection.execute(sa.text("SELECT current_database()")).scalar_one()
+        connection.execute(sa.text(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC'))
+        connection.execute(
+            sa.text(
+                f'GRANT CONNECT ON DATABASE "{database}" TO "{loader}", "{steward}", "{analyst}"'
+            )
+        )
+        connection.execute(sa.text(f'GRANT CREATE ON DATABASE "{database}" TO "{loader}"'))
+        for schema in SCHEMAS:
+            connection.execute(
+                sa.text(f'CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION "{loader}"')
+            )
+            connection.execute(sa.text(f'ALTER SCHEMA {schema} OWNER TO "{loader}"'))
+            readers = f'"{steward}", "{analyst}"' if schema == "marts" else f'"{steward}"'
+            connection.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {readers}"))
+            for table in connection.execute(
+                sa.text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                {"schema": schema},
+            ).scalars():
+                connection.execute(sa.text(f'ALTER TABLE {schema}."{table}" OWNER TO "{loader}"'))
+            connection.execute(
+                sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {readers}")
+            )
+            connection.execute(
+                sa.text(
+                    f'ALTER DEFAULT PRIVILEGES FOR ROLE "{loader}" IN SCHEMA {schema} '
+                    f"GRANT SELECT ON TABLES TO {readers}"
+                )
+            )
+    return roles

@@ -4,7 +4,7 @@
 target trajectories) that analysts do not read; ``sql/marts/`` what they read.
 A model is built after every model whose qualified name its SQL mentions. The
 models are plain SQL that DuckDB and PostgreSQL both run; this module only
-materialises them, all in one transaction so analysts never see half a rebuild.
+materialises them; the caller's transaction makes a rebuild all-or-nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from climate_contract.settings import SQL_DIR
 
@@ -50,14 +50,14 @@ def mart_names() -> list[str]:
     return sorted(name.split(".", 1)[1] for name in _models() if name.startswith("marts."))
 
 
-def build_marts(engine: Engine) -> list[str]:
-    """Rebuild every model in dependency order; return the marts' names."""
+def build_marts(connection: Connection) -> list[str]:
+    """Rebuild every model in dependency order, in the caller's transaction (so that
+    checks can run before it commits); return the marts' names."""
     models = _models()
-    with engine.begin() as connection:
-        for name in build_order():
-            select = models[name].read_text(encoding="utf-8").strip().rstrip(";")
-            connection.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-            connection.execute(sa.text(f"CREATE TABLE {name} AS {select}"))
+    for name in build_order():
+        select = models[name].read_text(encoding="utf-8").strip().rstrip(";")
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
+        connection.execute(sa.text(f"CREATE TABLE {name} AS {select}"))
     return mart_names()
 
 

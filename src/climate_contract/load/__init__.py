@@ -1,6 +1,6 @@
 """Write to the warehouse: reference tables, and each submission in one transaction."""
 
-from climate_contract.load.reference import load_reference
+from climate_contract.load.reference import load_reference, set_publication_rules
 from climate_contract.load.submission import (
     SubmissionRecord,
     SubmissionStatus,
@@ -13,5 +13,6 @@ __all__ = [
     "SubmissionStatus",
     "known_submission",
     "load_reference",
+    "set_publication_rules",
     "store_submission",
 ]

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from climate_contract import warehouse
 from climate_contract.reference import ReferenceData
 
 
-def load_reference(engine: Engine, reference: ReferenceData, min_partners: int) -> None:
+def set_publication_rules(connection: Connection, confidentiality_min_partners: int) -> None:
+    """The rules the marts apply when they are next built in this transaction."""
+    connection.execute(warehouse.publication_rules.delete())
+    connection.execute(
+        warehouse.publication_rules.insert(),
+        {"confidentiality_min_partners": confidentiality_min_partners},
+    )
+
+
+def load_reference(engine: Engine, reference: ReferenceData) -> None:
     """Replace the ``ref`` tables with ``reference``, all in one transaction.
 
     Emission factors and activities are kept per referential version, so that
@@ -42,7 +51,6 @@ def load_reference(engine: Engine, reference: ReferenceData, min_partners: int) 
         ],
     }
     rows = {
-        warehouse.publication_rules: [{"confidentiality_min_partners": min_partners}],
         warehouse.years: [{"year": year} for year in warehouse.YEARS],
         warehouse.partners: [
             {

@@ -1,5 +1,6 @@
-"""Check a parsed submission with the Great Expectations suites of ``expectations/``."""
+"""Check submissions, and the marts built from them, with Great Expectations suites."""
 
+from climate_contract.validate.marts import MartChecksFailed, check_marts
 from climate_contract.validate.suites import load_suite, validate_submission
 
-__all__ = ["load_suite", "validate_submission"]
+__all__ = ["MartChecksFailed", "check_marts", "load_suite", "validate_submission"]

@@ -30,10 +30,11 @@ PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 @cache
-def _batch_definition(sheet_name: str) -> BatchDefinition:
-    source = _context().data_sources.add_or_update_pandas(f"submission_{sheet_name}")
-    asset = source.add_dataframe_asset(sheet_name)
-    return asset.add_batch_definition_whole_dataframe("whole_sheet")
+def batch_definition(asset_name: str) -> BatchDefinition:
+    """A GX batch definition that takes a whole pandas frame, one per kind of frame."""
+    source = _context().data_sources.add_or_update_pandas(f"frames_{asset_name}")
+    asset = source.add_dataframe_asset(asset_name)
+    return asset.add_batch_definition_whole_dataframe("whole_frame")
 
 
 @cache
@@ -48,11 +49,11 @@ def _context() -> Any:
 
 
 @cache
-def load_suite(sheet_name: str) -> ExpectationSuite:
-    """The suite ``expectations/<sheet_name>.json``."""
+def load_suite(name: str) -> ExpectationSuite:
+    """The suite ``expectations/<name>.json``."""
     from great_expectations.core import ExpectationSuite
 
-    document = json.loads((EXPECTATIONS_DIR / f"{sheet_name}.json").read_text(encoding="utf-8"))
+    document = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
     return ExpectationSuite(**document)
 
 
@@ -126,7 +127,7 @@ def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> l
     unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings}
     for parsed_sheet in parsed.sheets.values():
         frame = parsed_sheet.table.to_pandas(types_mapper=PANDAS_TYPES.get)
-        batch = _batch_definition(parsed_sheet.sheet.name).get_batch(
+        batch = batch_definition(parsed_sheet.sheet.name).get_batch(
             batch_parameters={"dataframe": frame}
         )
         result = batch.validate(

@@ -1,0 +1,32 @@
+-- Every action that an action-level mart shows, with whether it is confidential.
+SELECT
+    'shared_projects' AS mart,
+    a.confidential
+FROM marts.shared_projects AS m
+INNER JOIN core.actions AS a
+    ON
+        m.campaign_id = a.campaign_id
+        AND m.partner_id = a.partner_id
+        AND m.action_ref = a.action_ref
+UNION ALL
+SELECT
+    'year_over_year_changes' AS mart,
+    a.confidential
+FROM marts.year_over_year_changes AS m
+INNER JOIN core.actions AS a
+    ON
+        m.partner_id = a.partner_id
+        AND m.action_ref = a.action_ref
+        AND a.campaign_id IN (m.campaign_id, m.previous_campaign_id)
+UNION ALL
+SELECT
+    'partner_summary' AS mart,
+    m.action_count <> (
+        SELECT COUNT(*)
+        FROM core.actions AS a
+        WHERE
+            a.campaign_id = m.campaign_id
+            AND a.partner_id = m.partner_id
+            AND NOT a.confidential
+    ) AS confidential
+FROM marts.partner_summary AS m

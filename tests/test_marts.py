@@ -1,0 +1,304 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from climate_contract import aggregate, pipeline, warehouse
+from climate_contract.settings import Settings
+from climate_contract.template import write_workbook
+from climate_contract.validate import MartChecksFailed, check_marts
+from tests.scenario import PROJECT, WORKED_EXAMPLE, _action, _impact, _investment
+
+BOILER_CELL = ("energies_renouvelables", "branche_energie")
+HOUSING_CELL = ("sobriete_efficacite", "residentiel")
+
+
+def _collect(settings: Settings, reference, submissions: dict, campaign: str = "2026") -> None:
+    settings = settings.model_copy(update={"campaign": campaign})
+    for partner_id, rows in submissions.items():
+        inbox = settings.shared_root / "inbox" / partner_id
+        write_workbook(inbox / f"{campaign}.xlsx", reference, partner_id, campaign, rows)
+    pipeline.run_collection(settings)
+
+
+def _mart(settings: Settings, name: str) -> list[dict]:
+    return aggregate.read_mart(warehouse.engine_for(settings.url), name).to_pylist()
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+@pytest.fixture
+def worked_example(warehouse_settings: Settings, reference) -> Settings:
+    _collect(warehouse_settings, reference, WORKED_EXAMPLE)
+    return warehouse_settings
+
+
+def test_money_is_counted_once_per_shared_project(worked_example: Settings) -> None:
+    cells = {
+        (r["plan_axis"], r["sector"], r["year"]): r
+        for r in _mart(worked_example, "commitments_by_axis_sector_year")
+    }
+
+    boiler_2026, boiler_2027 = cells[(*BOILER_CELL, 2026)], cells[(*BOILER_CELL, 2027)]
+    assert _number(boiler_2026["investment_eur_gross"]) == 2_500_000
+    assert _number(boiler_2026["investment_eur_deduplicated"]) == 2_000_000
+    assert _number(boiler_2027["investment_eur_gross"]) == 1_300_000
+    assert _number(boiler_2027["investment_eur_deduplicated"]) == 1_000_000
+    assert (boiler_2026["partner_count"], boiler_2026["suppressed_reason"]) == (2, None)
+
+
+def test_impacts_are_counted_once_and_estimates_win_over_declarations(
+    worked_example: Settings,
+) -> None:
+    carbon = {
+        (r["plan_axis"], r["year"]): r for r in _mart(worked_example, "carbon_trajectory_vs_target")
+    }
+
+    boiler = carbon[("energies_renouvelables", 2028)]
+    # lead: 10 000 MWh gas replaced by wood = 2 226 t (its declared 2 000 t stays aside);
+    # the bank declares the same project's 2 226 t: gross counts both, deduplicated one.
+    assert _number(boiler["avoided_tco2e_per_year_gross"]) == pytest.approx(4_452)
+    assert _number(boiler["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(2_226)
+    assert _number(carbon[("energies_renouvelables", 2027)]["avoided_tco2e_per_year_gross"]) == 0
+
+
+def test_a_shared_project_mart_lists_who_declared_what(worked_example: Settings) -> None:
+    rows = _mart(worked_example, "shared_projects")
+
+    assert [
+        (r["partner_id"], r["role"], _number(r["investment_eur"]), r["investment_counted"])
+        for r in rows
+    ] == [
+        ("reseau-chaleur", "porteur", 3_000_000, True),
+        ("bailleur-social", "cofinanceur", 300_000, False),
+        ("banque-regionale", "cofinanceur", 500_000, False),
+    ]
+    assert {r["shared_project_key"] for r in rows} == {PROJECT}
+
+
+def test_confidential_data_is_suppressed_below_the_partner_threshold(
+    worked_example: Settings,
+) -> None:
+    cells = {
+        (r["plan_axis"], r["sector"], r["year"]): r
+        for r in _mart(worked_example, "commitments_by_axis_sector_year")
+    }
+    housing = cells[(*HOUSING_CELL, 2026)]
+    assert housing["investment_eur_gross"] is None
+    assert housing["investment_eur_deduplicated"] is None
+    assert housing["suppressed_reason"] == "confidential_below_partner_threshold"
+
+    carbon = {
+        (r["plan_axis"], r["year"]): r for r in _mart(worked_example, "carbon_trajectory_vs_target")
+    }
+    assert carbon[("sobriete_efficacite", 2027)]["avoided_tco2e_per_year_deduplicated"] is None
+    # The total adds the suppressed cell's public part only (478 t), never the bank's 150 t.
+    total_2027, total_2028 = carbon[("all", 2027)], carbon[("all", 2028)]
+    assert _number(total_2027["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(478)
+    assert _number(total_2028["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(2_704)
+    assert total_2028["total_withholds_confidential_cells"] is True
+
+
+def test_the_threshold_is_a_setting(worked_example: Settings) -> None:
+    pipeline.rebuild_marts(worked_example.model_copy(update={"confidentiality_min_partners": 2}))
+
+    cells = {
+        (r["plan_axis"], r["sector"], r["year"]): r
+        for r in _mart(worked_example, "commitments_by_axis_sector_year")
+    }
+    assert _number(cells[(*HOUSING_CELL, 2026)]["investment_eur_gross"]) == 2_000_000
+
+
+def test_confidential_actions_never_show_at_partner_or_action_level(
+    worked_example: Settings,
+) -> None:
+    summary = {r["partner_id"]: r for r in _mart(worked_example, "partner_summary")}
+
+    bank = summary["banque-regionale"]
+    assert (bank["action_count"], _number(bank["investment_eur_gross"])) == (1, 500_000)
+    assert _number(bank["retained_tco2e_per_year_counted"]) == 0
+    assert "Prêts verts" not in str(_mart(worked_example, "shared_projects"))
+
+
+def test_partner_summary_keeps_declared_and_estimated_carbon_side_by_side(
+    worked_example: Settings,
+) -> None:
+    lead = {r["partner_id"]: r for r in _mart(worked_example, "partner_summary")}["reseau-chaleur"]
+
+    assert _number(lead["declared_tco2e_per_year"]) == pytest.approx(2_000)
+    assert _number(lead["estimated_tco2e_per_year"]) == pytest.approx(2_226)
+    assert _number(lead["retained_tco2e_per_year_counted"]) == pytest.approx(2_226)
+
+
+def test_targets_are_interpolated_linearly_between_milestones(worked_example: Settings) -> None:
+    carbon = {
+        (r["plan_axis"], r["year"]): r for r in _mart(worked_example, "carbon_trajectory_vs_target")
+    }
+
+    # Sample targets: 1 800 kt in 2010, 1 080 kt in 2030, 0 in 2050.
+    assert _number(carbon[("all", 2020)]["target_emissions_tco2e"]) == pytest.approx(1_440_000)
+    assert _number(carbon[("all", 2030)]["target_emissions_tco2e"]) == pytest.approx(1_080_000)
+    assert _number(carbon[("all", 2040)]["target_emissions_tco2e"]) == pytest.approx(540_000)
+    row_2028 = carbon[("all", 2028)]
+    required = 1_800_000 - (1_800_000 - 720_000 * 18 / 20)
+    assert _number(row_2028["required_reduction_tco2e"]) == pytest.approx(required)
+    assert _number(row_2028["share_of_required_reduction_covered"]) == pytest.approx(
+        2_704 / required
+    )
+
+
+def test_biodiversity_results_are_compared_with_their_targets(
+    warehouse_settings: Settings, reference
+) -> None:
+    rows = {
+        "actions": [_action("P-1", "Cours oasis", "biodiversite", "tertiaire")],
+        "investments": [_investment("P-1", 2026, 100_000)],
+        "impacts": [
+            _impact("P-1", "surface_desimpermeabilisee", 5_000, "m2", 2027),
+            _impact("P-1", "arbres_plantes", 300, "arbres", 2028),
+        ],
+    }
+    _collect(warehouse_settings, reference, {"universite": rows})
+
+    cells = {
+        (r["indicator"], r["plan_axis"], r["year"]): r
+        for r in _mart(warehouse_settings, "biodiversity_vs_target")
+    }
+    desealed = cells[("surface_desimpermeabilisee", "all", 2030)]
+    assert (desealed["unit"], _number(desealed["delivered_deduplicated"])) == ("ha", 0.5)
+    assert _number(desealed["target_value"]) == 50
+    assert _number(desealed["share_of_target"]) == pytest.approx(0.01)
+    trees_2027 = cells[("arbres_plantes", "all", 2027)]
+    assert _number(trees_2027["delivered_deduplicated"]) == 0
+    assert _number(trees_2027["target_value"]) == pytest.approx(30_000 * 4 / 7)
+
+
+def test_status_funnel_counts_actions_by_status(worked_example: Settings) -> None:
+    funnel = {r["status"]: r for r in _mart(worked_example, "status_funnel")}
+
+    committed = funnel["engagee"]
+    assert (committed["action_count"], committed["partner_count"]) == (5, 3)
+    assert (
+        _number(committed["investment_eur_deduplicated"])
+        == 2_000_000 + 1_000_000 + 800_000 + 1_200_000
+    )
+
+
+def test_year_over_year_changes_for_partners_in_two_campaigns(
+    warehouse_settings: Settings, reference
+) -> None:
+    before = {
+        "actions": [
+            _action("U-1", "Isolation", "sobriete_efficacite", "tertiaire", status="prevue"),
+            _action("U-2", "Navettes", "mobilites", "transport_routier"),
+            _action("U-3", "Éclairage", "sobriete_efficacite", "tertiaire"),
+        ],
+        "investments": [_investment("U-1", 2025, 100_000), _investment("U-3", 2025, 10_000)],
+        "impacts": [],
+    }
+    after = {
+        "actions": [
+            _action("U-1", "Isolation", "sobriete_efficacite", "tertiaire", status="en_cours"),
+            _action("U-3", "Éclairage", "sobriete_efficacite", "tertiaire"),
+            _action("U-4", "Panneaux", "energies_renouvelables", "tertiaire"),
+        ],
+        "investments": [_investment("U-1", 2026, 150_000), _investment("U-3", 2026, 12_000)],
+        "impacts": [],
+    }
+    _collect(warehouse_settings, reference, {"universite": before}, campaign="2025")
+    _collect(warehouse_settings, reference, {"universite": after}, campaign="2026")
+
+    changes = {r["action_ref"]: r for r in _mart(warehouse_settings, "year_over_year_changes")}
+
+    assert {ref: r["change"] for ref, r in changes.items()} == {
+        "U-1": "status_changed",
+        "U-2": "dropped",
+        "U-3": "figures_changed",
+        "U-4": "added",
+    }
+    assert (changes["U-1"]["status_before"], changes["U-1"]["status_after"]) == (
+        "prevue",
+        "en_cours",
+    )
+    assert _number(changes["U-3"]["investment_eur_change"]) == 2_000
+    assert {r["previous_campaign_id"] for r in changes.values()} == {"2025"}
+
+
+def test_campaign_coverage_says_who_is_missing_rejected_or_late(
+    warehouse_settings: Settings, reference
+) -> None:
+    good = WORKED_EXAMPLE["bailleur-social"]
+    bad = {"actions": [_action("X", "X", "inconnu", "tertiaire")]}
+    _collect(warehouse_settings, reference, {"bailleur-social": good, "chu": bad})
+
+    coverage = {r["partner_id"]: r for r in _mart(warehouse_settings, "campaign_coverage")}
+    expected_2026 = {p.id for p in reference.partners if "2026" in p.campaigns}
+
+    assert {pid for pid, r in coverage.items() if r["campaign_id"] == "2026"} == expected_2026
+    landlord, hospital, opera = coverage["bailleur-social"], coverage["chu"], coverage["opera"]
+    assert (landlord["accepted"], landlord["latest_status"]) == (True, "accepted")
+    assert (hospital["submitted"], hospital["accepted"], hospital["latest_status"]) == (
+        True,
+        False,
+        "rejected",
+    )
+    assert hospital["latest_error_count"] >= 1
+    # Files dropped today come after the 2026 deadline (31 March 2026).
+    late_now = datetime.now(UTC).date() > reference.campaigns[-1].deadline
+    assert (opera["submitted"], opera["late"], landlord["late"]) == (False, late_now, late_now)
+
+
+def test_mart_checks_pass_on_real_data_and_catch_a_tampered_mart(
+    worked_example: Settings,
+) -> None:
+    engine = warehouse.engine_for(worked_example.url)
+    with engine.begin() as connection:
+        assert check_marts(connection, 3) == []
+        connection.execute(
+            sa.text(
+                "UPDATE marts.carbon_trajectory_vs_target SET avoided_tco2e_per_year_deduplicated"
+                " = avoided_tco2e_per_year_deduplicated + 150 WHERE plan_axis = 'all' AND year = 2027"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "UPDATE marts.commitments_by_axis_sector_year SET investment_eur_deduplicated = 0 "
+                "WHERE sector = 'branche_energie' AND year = 2026"
+            )
+        )
+        failures = check_marts(connection, 3)
+        connection.rollback()
+
+    assert len(failures) == 2
+    assert any(f.startswith("carbon_totals_without_confidential") for f in failures)
+    assert any(f.startswith("investment_reconciliation") for f in failures)
+
+
+def test_a_published_cell_below_the_threshold_fails_the_checks_and_is_not_published(
+    worked_example: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _mart(worked_example, "commitments_by_axis_sector_year")
+    # A model that forgets suppression: the checks must stop its publication.
+    original = aggregate.marts._models()
+    broken = worked_example.data_dir / "broken.sql"
+    broken.write_text(
+        original["marts.commitments_by_axis_sector_year"]
+        .read_text(encoding="utf-8")
+        .replace(
+            "AND COUNT(DISTINCT l.partner_id) < MIN(r.confidentiality_min_partners)", "AND FALSE"
+        )
+    )
+    monkeypatch.setattr(
+        aggregate.marts,
+        "_models",
+        lambda: original | {"marts.commitments_by_axis_sector_year": broken},
+    )
+
+    with pytest.raises(MartChecksFailed, match="fewer partners than the threshold"):
+        pipeline.rebuild_marts(worked_example)
+
+    assert _mart(worked_example, "commitments_by_axis_sector_year") == before
