@@ -260,8 +260,10 @@ def test_mart_checks_pass_on_real_data_and_catch_a_tampered_mart(
         assert check_marts(connection, 3) == []
         connection.execute(
             sa.text(
-                "UPDATE marts.carbon_trajectory_vs_target SET avoided_tco2e_per_year_deduplicated"
-                " = avoided_tco2e_per_year_deduplicated + 150 WHERE plan_axis = 'all' AND year = 2027"
+                "UPDATE marts.carbon_trajectory_vs_target"
+                " SET avoided_tco2e_per_year_deduplicated ="
+                " avoided_tco2e_per_year_deduplicated + 150"
+                " WHERE plan_axis = 'all' AND year = 2027"
             )
         )
         connection.execute(
