@@ -83,4 +83,4 @@ def test_airflow_runs_the_collection_over_sample_files_into_duckdb(
     assert dict(statuses) == {"accepted": 18}
     mart = aggregate.read_mart(engine, "commitments_by_axis_year")
     assert mart.num_rows > 0
-    assert sum(float(v) for v in mart["committed_investment_eur"].to_pylist()) > 0
+    assert sum(float(v or 0) for v in mart["investment_eur_gross"].to_pylist()) > 0

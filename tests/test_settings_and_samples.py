@@ -59,7 +59,13 @@ def test_reference_files_load_with_eighteen_sample_partners(reference) -> None:
 
 
 def test_a_malformed_reference_file_is_refused(tmp_path: Path) -> None:
-    for name in ("partners.yaml", "campaigns.yaml", "plan_targets.csv", "code_lists.yaml"):
+    for name in (
+        "partners.yaml",
+        "campaigns.yaml",
+        "plan_targets.csv",
+        "code_lists.yaml",
+        "emission_factors.yaml",
+    ):
         (tmp_path / name).write_bytes((PROJECT_ROOT / "reference" / name).read_bytes())
     (tmp_path / "partners.yaml").write_text(
         "- {id: x, name: X, college: club, campaigns: [], contact: x}\n"
