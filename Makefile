@@ -34,7 +34,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: setup

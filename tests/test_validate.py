@@ -131,3 +131,21 @@ def test_suites_check_every_required_and_coded_column_of_the_contract(sheet) -> 
             assert ("expect_column_values_to_be_in_set", column.name) in checked
     for expectation in suite["expectations"]:
         assert {"rule", "message_fr"} <= expectation["meta"].keys()
+
+
+def test_the_same_title_twice_is_a_warning_that_lets_the_file_through(
+    tmp_path: Path, reference
+) -> None:
+    rows = {
+        "actions": [ACTION, ACTION | {"action_ref": "A-2"}],
+        "investments": [INVESTMENT],
+        "impacts": [IMPACT],
+    }
+
+    findings = _findings(tmp_path, reference, rows)
+
+    assert not has_errors(findings)
+    assert {(f.severity, f.rule, f.row, f.column) for f in findings} == {
+        ("warning", "intitule_en_double", 2, "B"),
+        ("warning", "intitule_en_double", 3, "B"),
+    }
