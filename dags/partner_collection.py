@@ -1,70 +1,92 @@
-"""Collect partner workbooks: find new inbox files, process each, rebuild the marts."""
+"""Collect partner workbooks: find new settled inbox files and process them in batches."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+from climate_contract.orchestration import CORE_DATA, DEFAULT_ARGS, START_DATE, TAGS
 from climate_contract.settings import Settings
-
-WAREHOUSE_MARTS = Asset("climate_contract://warehouse/marts")
 
 DOC = """
 ### Partner collection
 
-Every few minutes, looks into each partner's `inbox/<partner>/` folder for
-workbooks not processed yet, then for each file (one mapped task per file):
-parses it, checks it with the Great Expectations suites, archives the original
-(or quarantines it) and loads it into the warehouse in one transaction.
-Finally rebuilds the analyst marts.
+Looks into every partner's `inbox/<partner>/` folder for workbooks that are
+complete (unmodified for `settle_seconds`) and not processed yet, then, in
+batches of `files_per_task` files (one mapped task per batch, named after its
+partners): parses each file, checks it with the Great Expectations suites,
+archives the original (or quarantines it) and loads it into the warehouse in
+one transaction. When anything was processed, it updates the asset that
+triggers **impact_aggregation**.
 
-Re-running is safe: a file whose content was already processed is skipped.
+*Re-running is safe*: a file whose content was already processed is skipped.
+A partner's bad file is not an error here: it is rejected with a report.
+Tasks retry with back-off only when the warehouse or the shared folder was
+unreachable.
 """
+
+settings = Settings()
 
 
 @dag(
     dag_id="partner_collection",
-    schedule=Settings().collection_schedule,
-    start_date=datetime(2026, 1, 1),
+    schedule=settings.collection_schedule,
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    tags=["climate-contract", "collection"],
+    dagrun_timeout=timedelta(hours=2),
+    tags=[*TAGS, "collection"],
     doc_md=DOC,
-    default_args={"owner": "climate-team", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args=DEFAULT_ARGS,
 )
 def partner_collection() -> None:
     @task
-    def refresh_reference() -> None:
+    def refresh_reference() -> bool:
         from climate_contract import pipeline
 
-        pipeline.refresh_reference(Settings())
+        return pipeline.refresh_reference(Settings())
 
     @task
-    def discover_new_files() -> list[dict[str, Any]]:
+    def discover_new_files() -> list[list[dict[str, Any]]]:
         from climate_contract import pipeline
 
-        return [incoming.as_dict() for incoming in pipeline.discover(Settings())]
+        current = Settings()
+        found = pipeline.discover(current)
+        return [
+            [incoming.as_dict() for incoming in batch]
+            for batch in pipeline.batches(found, current.files_per_task)
+        ]
 
-    @task(map_index_template="{{ file_label }}")
-    def process_file(incoming: dict[str, Any]) -> dict[str, Any]:
+    @task(map_index_template="{{ batch_label }}")
+    def process_files(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         from climate_contract import pipeline
         from climate_contract.intake import IncomingFile
 
-        found = IncomingFile.from_dict(incoming)
-        get_current_context()["file_label"] = f"{found.partner_id}: {found.path.rsplit('/', 1)[-1]}"
-        return pipeline.process(found, Settings()).as_dict()
+        files = [IncomingFile.from_dict(incoming) for incoming in batch]
+        get_current_context()["batch_label"] = pipeline.batch_label(files)
+        try:
+            return [o.as_dict() for o in pipeline.process_batch(files, Settings())]
+        except pipeline.TRANSIENT_ERRORS:
+            raise
+        except Exception as error:
+            raise AirflowFailException(f"not retried: {error!r}") from error
 
-    @task(outlets=[WAREHOUSE_MARTS])
-    def rebuild_marts(outcomes: list[dict[str, Any]]) -> list[str]:
-        from climate_contract import pipeline
-
-        return pipeline.rebuild_marts(Settings())
+    @task(outlets=[CORE_DATA])
+    def record_loads(outcomes: list[list[dict[str, Any]]]) -> dict[str, int]:
+        processed = [outcome for batch in outcomes for outcome in batch]
+        if not processed:
+            raise AirflowSkipException("nothing new was processed")
+        return {
+            status: sum(o["status"] == status for o in processed)
+            for status in ("accepted", "rejected")
+        }
 
     new_files = discover_new_files()
     refresh_reference() >> new_files
-    rebuild_marts(process_file.expand(incoming=new_files))
+    record_loads(process_files.expand(batch=new_files))
 
 
 partner_collection()

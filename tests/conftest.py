@@ -29,7 +29,8 @@ def make_settings(tmp_path: Path):
     """Settings on a fresh data directory, for a given warehouse URL (default DuckDB)."""
 
     def make(warehouse_url: str | None = None) -> Settings:
-        return Settings(data_dir=tmp_path / "data", warehouse_url=warehouse_url)
+        # Files the tests write are complete at once: no need to let them settle.
+        return Settings(data_dir=tmp_path / "data", warehouse_url=warehouse_url, settle_seconds=0)
 
     return make
 

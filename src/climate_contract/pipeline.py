@@ -6,15 +6,18 @@ DAG can fan out over files and a test can call the same step without Airflow.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
 
-from climate_contract import aggregate, estimate, load, warehouse
+from climate_contract import aggregate, estimate, load, report, warehouse
 from climate_contract.findings import has_errors
 from climate_contract.intake import IncomingFile, find_incoming_files, keep_original
 from climate_contract.parse import parse_submission
@@ -23,6 +26,14 @@ from climate_contract.settings import Settings
 from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
 
 log = logging.getLogger(__name__)
+
+# Worth retrying: the warehouse or the shared folder was briefly unreachable.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 @dataclass(frozen=True)
@@ -42,28 +53,65 @@ def reference_data(settings: Settings) -> ReferenceData:
     return load_reference_data(settings.reference_dir, settings.emission_factors_extension)
 
 
-def refresh_reference(settings: Settings) -> ReferenceData:
-    """Create missing warehouse tables and load the reference files into ``ref``."""
-    reference = reference_data(settings)
+def _reference_digest(settings: Settings) -> str:
+    digest = hashlib.sha256()
+    files = sorted(settings.reference_dir.glob("*"))
+    if settings.emission_factors_extension is not None:
+        files.append(settings.emission_factors_extension)
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_reference(settings: Settings) -> bool:
+    """Create missing warehouse tables and, if the reference files changed since they
+    were last loaded, load them into ``ref``. Return whether they were loaded."""
     engine = warehouse.engine_for(settings.url)
     warehouse.ensure_schema(engine)
-    load.load_reference(engine, reference)
-    return reference
+    digest = _reference_digest(settings)
+    with engine.connect() as connection:
+        loaded = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
+    if loaded == digest:
+        return False
+    load.load_reference(engine, reference_data(settings))
+    with engine.begin() as connection:
+        connection.execute(warehouse.reference_state.delete())
+        connection.execute(
+            warehouse.reference_state.insert(),
+            {"content_sha256": digest, "loaded_at": datetime.now(UTC).replace(tzinfo=None)},
+        )
+    log.info("reference data loaded (%s)", digest[:12])
+    return True
 
 
 def discover(settings: Settings) -> list[IncomingFile]:
-    """Inbox files whose content was not processed yet for the current campaign."""
+    """Settled inbox files whose content was not processed yet for the current campaign."""
     reference = reference_data(settings)
+    inbox = settings.shared_root / "inbox"
+    found = find_incoming_files(inbox, reference.partner_ids, settings.settle_seconds)
+    return [incoming for incoming in found if not _already_processed(incoming, settings)]
+
+
+def _already_processed(incoming: IncomingFile, settings: Settings) -> bool:
     engine = warehouse.engine_for(settings.url)
-    new_files = []
-    for incoming in find_incoming_files(settings.shared_root / "inbox", reference.partner_ids):
-        if load.known_submission(
-            engine, incoming.partner_id, settings.campaign, incoming.content_sha256
-        ):
-            log.info("%s was already processed (same content); skipped", incoming.path)
-            continue
-        new_files.append(incoming)
-    return new_files
+    if load.known_submission(
+        engine, incoming.partner_id, settings.campaign, incoming.content_sha256
+    ):
+        log.info("%s was already processed (same content); skipped", incoming.path)
+        return True
+    return False
+
+
+def batches(files: list[IncomingFile], size: int) -> list[list[IncomingFile]]:
+    """Files in groups of ``size``, so that many files do not make as many tasks."""
+    return [files[start : start + size] for start in range(0, len(files), size)]
+
+
+def batch_label(batch: list[IncomingFile]) -> str:
+    """A short, readable name for a batch: its partners."""
+    partners = list(dict.fromkeys(incoming.partner_id for incoming in batch))
+    more = f" +{len(partners) - 3}" if len(partners) > 3 else ""
+    return ", ".join(partners[:3]) + more
 
 
 def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
@@ -108,6 +156,16 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
     )
 
 
+def process_batch(batch: list[IncomingFile], settings: Settings) -> list[SubmissionOutcome]:
+    """Process each file of the batch in turn. Safe to re-run after a failure: files
+    already processed (gone from the inbox, or known by content) are skipped."""
+    return [
+        process(incoming, settings)
+        for incoming in batch
+        if Path(incoming.path).exists() and not _already_processed(incoming, settings)
+    ]
+
+
 def rebuild_marts(settings: Settings) -> list[str]:
     """Rebuild the marts and publish them only if their checks hold.
 
@@ -122,10 +180,50 @@ def rebuild_marts(settings: Settings) -> list[str]:
     return names
 
 
+def publish_marts(settings: Settings) -> list[Path]:
+    """Write each mart as a Parquet file under ``<data_dir>/published/``, for BI tools
+    that read files; a file is replaced only once its new version is complete."""
+    folder = settings.data_dir / "published"
+    folder.mkdir(parents=True, exist_ok=True)
+    engine = warehouse.engine_for(settings.url)
+    written = []
+    for name in aggregate.mart_names():
+        target = folder / f"{name}.parquet"
+        partial = target.with_suffix(".parquet.partial")
+        pq.write_table(aggregate.read_mart(engine, name), partial)
+        partial.replace(target)
+        written.append(target)
+    return written
+
+
+def watched_campaigns(settings: Settings, today: date) -> list[str]:
+    """Campaigns open today, or closed for less than the follow-up period."""
+    days = settings.campaign_monitoring_days_after_deadline
+    return [c.id for c in reference_data(settings).campaigns if report.is_watched(c, today, days)]
+
+
+def follow_up_campaign(
+    settings: Settings, campaign_id: str, today: date
+) -> tuple[list[report.FollowUp], Path]:
+    """Today's state of every expected partner, stored in the warehouse and written
+    for the steward under ``<shared_root>/steward/<campaign>/``."""
+    engine = warehouse.engine_for(settings.url)
+    follow_ups = report.campaign_follow_up(engine, campaign_id, today)
+    folder = settings.shared_root / "steward" / campaign_id
+    return follow_ups, report.write_follow_up(engine, follow_ups, folder)
+
+
+def campaign_reminders(
+    settings: Settings, follow_ups: list[report.FollowUp]
+) -> list[report.Reminder]:
+    return report.reminders_for(follow_ups, reference_data(settings))
+
+
 def run_collection(settings: Settings) -> list[SubmissionOutcome]:
-    """The whole flow in this process, one file after another (what the DAG fans out)."""
+    """The whole flow in this process, one file after another (what the DAGs fan out)."""
     refresh_reference(settings)
-    outcomes = [process(incoming, settings) for incoming in discover(settings)]
+    outcomes = process_batch(discover(settings), settings)
     if outcomes:
         rebuild_marts(settings)
+        publish_marts(settings)
     return outcomes

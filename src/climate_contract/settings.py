@@ -61,6 +61,24 @@ class Settings(BaseSettings):
         description="An aggregate that includes confidential data is published only if it "
         "rests on at least this many partners.",
     )
+    settle_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="A file is picked up once unmodified for this long (partners may still "
+        "be copying it).",
+    )
+    files_per_task: int = Field(
+        default=20, ge=1, description="Files one mapped Airflow task processes, one by one."
+    )
+    campaign_monitoring_days_after_deadline: int = Field(
+        default=60,
+        ge=0,
+        description="How long after its deadline a campaign is still watched daily.",
+    )
+    smtp_conn_id: str = Field(
+        default="climate_contract_smtp",
+        description="Airflow connection for reminder e-mails; none configured, none sent.",
+    )
     collection_schedule: str | None = Field(
         default="*/5 * * * *", description="Cron schedule of the partner_collection DAG."
     )

@@ -108,6 +108,13 @@ publication_rules = sa.Table(
     sa.Column("confidentiality_min_partners", sa.Integer, nullable=False),
     schema="ref",
 )
+reference_state = sa.Table(
+    "reference_state",
+    metadata,
+    sa.Column("content_sha256", sa.Text, nullable=False),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    schema="ref",
+)
 years = sa.Table(
     "years",
     metadata,
@@ -149,6 +156,21 @@ findings = sa.Table(
     sa.Column("header", sa.Text),
     sa.Column("value", sa.Text),
     sa.Column("message_fr", sa.Text, nullable=False),
+    schema="landing",
+)
+
+campaign_follow_up = sa.Table(
+    "campaign_follow_up",
+    metadata,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("checked_on", sa.Date, primary_key=True),
+    sa.Column("partner_id", sa.Text, primary_key=True),
+    sa.Column("partner_name", sa.Text, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False),
+    sa.Column("latest_status", sa.Text),
+    sa.Column("latest_file_name", sa.Text),
+    sa.Column("latest_error_count", sa.Integer, nullable=False),
     schema="landing",
 )
 

@@ -61,6 +61,12 @@ def build_marts(connection: Connection) -> list[str]:
     return mart_names()
 
 
+def query_model(connection: Connection, name: str) -> list[sa.Row]:
+    """Run the model ``name`` (e.g. ``marts.campaign_coverage``) as a query, now,
+    without materialising it. It must read only tables, not other models."""
+    return list(connection.execute(sa.text(_models()[name].read_text(encoding="utf-8"))))
+
+
 def read_mart(engine: Engine, name: str) -> pa.Table:
     """The whole mart ``name`` as an Arrow table."""
     if name not in mart_names():

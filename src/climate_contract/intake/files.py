@@ -53,12 +53,16 @@ def _is_candidate(path: Path) -> bool:
     )
 
 
-def find_incoming_files(inbox_root: Path, partner_ids: frozenset[str]) -> list[IncomingFile]:
-    """Every workbook in ``inbox_root/<partner>/``, oldest first.
+def find_incoming_files(
+    inbox_root: Path, partner_ids: frozenset[str], settle_seconds: float = 0
+) -> list[IncomingFile]:
+    """Every settled workbook in ``inbox_root/<partner>/``, oldest first.
 
-    Office lock and temporary files are passed over; so are folders of unknown
-    partners, with a warning for the steward.
+    A file modified less than ``settle_seconds`` ago may still be being copied: it
+    waits for a later run. Office lock and temporary files are passed over; so are
+    folders of unknown partners, with a warning for the steward.
     """
+    settled_before = datetime.now(UTC).timestamp() - settle_seconds
     found: list[IncomingFile] = []
     if not inbox_root.is_dir():
         return found
@@ -70,6 +74,9 @@ def find_incoming_files(inbox_root: Path, partner_ids: frozenset[str]) -> list[I
             if not _is_candidate(path):
                 continue
             stat = path.stat()
+            if stat.st_mtime > settled_before:
+                log.info("%s was modified less than %ss ago; left for later", path, settle_seconds)
+                continue
             found.append(
                 IncomingFile(
                     partner_id=folder.name,

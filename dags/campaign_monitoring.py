@@ -1,0 +1,83 @@
+"""Follow an open campaign daily: who submitted, who is late, who must resubmit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from airflow.sdk import dag, task
+from airflow.sdk.exceptions import AirflowSkipException
+
+from climate_contract.orchestration import DEFAULT_ARGS, START_DATE, TAGS
+
+DOC = """
+### Campaign monitoring
+
+Every day while a campaign is open (from its opening date until
+`campaign_monitoring_days_after_deadline` days after its deadline), for each
+such campaign:
+
+1. *follow_up*: each expected partner's state (up to date, expected, late,
+   rejected without a new file), stored in `landing.campaign_follow_up` and
+   written as `suivi-<campaign>-<date>.csv` under `<shared_root>/steward/<campaign>/`.
+2. *send_reminders*: a reminder in French to each late or rejected partner,
+   through the Airflow SMTP connection `climate_contract_smtp` (setting
+   `smtp_conn_id`). Without that connection, no e-mail is sent.
+"""
+
+
+@dag(
+    dag_id="campaign_monitoring",
+    schedule="@daily",
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    dagrun_timeout=timedelta(hours=1),
+    tags=[*TAGS, "campaign"],
+    doc_md=DOC,
+    default_args=DEFAULT_ARGS,
+)
+def campaign_monitoring() -> None:
+    @task
+    def watched_campaigns() -> list[str]:
+        from climate_contract import pipeline
+        from climate_contract.settings import Settings
+
+        return pipeline.watched_campaigns(Settings(), date.today())
+
+    @task(map_index_template="{{ task.op_kwargs['campaign_id'] }}")
+    def follow_up(campaign_id: str) -> list[dict[str, Any]]:
+        from climate_contract import pipeline
+        from climate_contract.settings import Settings
+
+        follow_ups, _ = pipeline.follow_up_campaign(Settings(), campaign_id, date.today())
+        return [follow_up.as_dict() for follow_up in follow_ups]
+
+    @task
+    def send_reminders(followed: list[list[dict[str, Any]]]) -> int:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+        from airflow.sdk import BaseHook
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        from climate_contract import pipeline
+        from climate_contract.report import FollowUp
+        from climate_contract.settings import Settings
+
+        settings = Settings()
+        try:
+            BaseHook.get_connection(settings.smtp_conn_id)
+        except AirflowNotFoundException:
+            raise AirflowSkipException(f"no connection {settings.smtp_conn_id}") from None
+        follow_ups = [FollowUp.from_dict(item) for campaign in followed for item in campaign]
+        reminders = pipeline.campaign_reminders(settings, follow_ups)
+        with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as hook:
+            for reminder in reminders:
+                hook.send_email_smtp(
+                    to=reminder.to, subject=reminder.subject, html_content=reminder.html
+                )
+        return len(reminders)
+
+    send_reminders(follow_up.expand(campaign_id=watched_campaigns()))
+
+
+campaign_monitoring()

@@ -1,0 +1,148 @@
+"""The daily follow-up of a campaign: who is up to date, missing, late or rejected."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from html import escape
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy.engine import Engine
+
+from climate_contract import aggregate, warehouse
+from climate_contract.reference import Campaign, ReferenceData
+
+State = Literal["a_jour", "attendu", "en_retard", "rejete_sans_nouvel_envoi"]
+STATE_LABELS: dict[str, str] = {
+    "a_jour": "À jour : fichier accepté",
+    "attendu": "Attendu : rien reçu, échéance non passée",
+    "en_retard": "En retard : aucun fichier accepté à l'échéance",
+    "rejete_sans_nouvel_envoi": "Rejeté : dernier fichier refusé, pas de nouvel envoi",
+}
+REMINDED_STATES = frozenset({"en_retard", "rejete_sans_nouvel_envoi"})
+_templates = Environment(
+    loader=PackageLoader("climate_contract.report"),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    campaign_id: str
+    checked_on: date
+    partner_id: str
+    partner_name: str
+    state: State
+    late: bool
+    latest_status: str | None
+    latest_file_name: str | None
+    latest_error_count: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"checked_on": self.checked_on.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FollowUp:
+        return cls(**(data | {"checked_on": date.fromisoformat(data["checked_on"])}))
+
+
+@dataclass(frozen=True)
+class Reminder:
+    partner_id: str
+    to: str
+    subject: str
+    body: str
+
+    @property
+    def html(self) -> str:
+        """The body as HTML paragraphs, for mailers that send HTML only."""
+        return "".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.body.split("\n\n"))
+
+
+def is_watched(campaign: Campaign, today: date, days_after_deadline: int) -> bool:
+    """A campaign is followed daily from its opening until some days past its deadline."""
+    return campaign.opens_on <= today <= campaign.deadline + timedelta(days=days_after_deadline)
+
+
+def _state(row: sa.Row) -> State:
+    if row.accepted:
+        return "a_jour"
+    if row.latest_status == "rejected":
+        return "rejete_sans_nouvel_envoi"
+    return "en_retard" if row.late else "attendu"
+
+
+def campaign_follow_up(engine: Engine, campaign_id: str, today: date) -> list[FollowUp]:
+    """Every expected partner's state today, computed afresh from the ledger (the
+    campaign_coverage model, run as a query rather than read from the mart)."""
+    with engine.connect() as connection:
+        rows = aggregate.query_model(connection, "marts.campaign_coverage")
+    return [
+        FollowUp(
+            campaign_id=campaign_id,
+            checked_on=today,
+            partner_id=row.partner_id,
+            partner_name=row.partner_name or row.partner_id,
+            state=_state(row),
+            late=bool(row.late),
+            latest_status=row.latest_status,
+            latest_file_name=row.latest_file_name,
+            latest_error_count=int(row.latest_error_count),
+        )
+        for row in rows
+        if row.campaign_id == campaign_id and row.expected
+    ]
+
+
+def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) -> Path:
+    """Store today's follow-up in the warehouse (replacing today's earlier one) and as a
+    CSV file for the steward; return the file."""
+    if not follow_ups:
+        raise ValueError("no partner is expected in this campaign")
+    first = follow_ups[0]
+    table = warehouse.campaign_follow_up
+    with engine.begin() as connection:
+        connection.execute(
+            table.delete().where(
+                table.c.campaign_id == first.campaign_id, table.c.checked_on == first.checked_on
+            )
+        )
+        connection.execute(table.insert(), [asdict(follow_up) for follow_up in follow_ups])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"suivi-{first.campaign_id}-{first.checked_on.isoformat()}.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        writer.writerow(["Partenaire", "Identifiant", "Situation", "Dernier fichier", "Erreurs"])
+        for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id)):
+            writer.writerow(
+                [
+                    follow_up.partner_name,
+                    follow_up.partner_id,
+                    STATE_LABELS[follow_up.state],
+                    follow_up.latest_file_name or "",
+                    follow_up.latest_error_count,
+                ]
+            )
+    return path
+
+
+def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[Reminder]:
+    """A reminder, in French, to each partner who is late or whose last file was rejected."""
+    campaigns = {campaign.id: campaign for campaign in reference.campaigns}
+    reminders = []
+    for follow_up in follow_ups:
+        if follow_up.state not in REMINDED_STATES:
+            continue
+        partner = reference.partner(follow_up.partner_id)
+        campaign = campaigns[follow_up.campaign_id]
+        body = _templates.get_template(f"rappel_{follow_up.state}.txt.j2").render(
+            partner=partner, campaign=campaign, follow_up=follow_up
+        )
+        subject, _, text = body.partition("\n\n")
+        reminders.append(Reminder(partner.id, partner.contact, subject.strip(), text))
+    return reminders
