@@ -1,21 +1,30 @@
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
-from climate_contract import aggregate, warehouse
+from climate_contract import aggregate, pipeline, warehouse
 from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import PROJECT_ROOT, Settings
+from climate_contract.template import write_workbook
+from tests.scenario import WORKED_EXAMPLE
 
 pytestmark = pytest.mark.airflow
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 DAGS_FOLDER = PROJECT_ROOT / "dags"
+DAG_IDS = {"partner_collection", "impact_aggregation", "campaign_monitoring", "reference_refresh"}
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +37,7 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__API_AUTH__JWT_SECRET": "climate-contract-tests",
         "GX_ANALYTICS_ENABLED": "false",
+        "CLIMATE_CONTRACT_SETTLE_SECONDS": "0",
     }
     os.environ.update(env)  # for the in-process DagBag, before Airflow is first imported
     subprocess.run(
@@ -36,45 +46,62 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def test_dags_import_without_errors(airflow_env) -> None:
+def _airflow(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    run = subprocess.run([AIRFLOW, *args], env=os.environ | env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return run
+
+
+def _run_states(env: dict[str, str], dag_id: str) -> list[str]:
+    listed = _airflow(env, "dags", "list-runs", dag_id, "-o", "json")
+    return [run["state"] for run in json.loads(listed.stdout.strip().splitlines()[-1])]
+
+
+def test_dags_import_without_errors_and_are_documented(airflow_env) -> None:
     from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(DAGS_FOLDER))
 
     assert bag.import_errors == {}
-    dag = bag.get_dag("partner_collection")
-    assert set(dag.task_ids) == {
-        "refresh_reference",
-        "discover_new_files",
-        "process_file",
-        "rebuild_marts",
+    assert set(bag.dag_ids) == DAG_IDS
+    for dag in bag.dags.values():
+        assert "climate-contract" in dag.tags
+        assert dag.doc_md
+        assert dag.doc_md.strip().startswith("###")
+        assert not dag.catchup
+        assert dag.max_active_runs == 1
+        assert dag.dagrun_timeout is not None
+        for task in dag.tasks:
+            assert task.owner == "climate-team"
+            assert task.execution_timeout is not None
+    collection = bag.get_dag("partner_collection")
+    process = collection.get_task("process_files")
+    assert process.is_mapped
+    assert process.retries == 3
+    assert process.retry_exponential_backoff  # a multiplier in Airflow 3.3, True before
+    assert [o.uri for o in collection.get_task("record_loads").outlets] == [
+        "climate-contract://warehouse/core"
+    ]
+    aggregation = bag.get_dag("impact_aggregation")
+    assert {a.uri for a in aggregation.timetable.asset_condition.objects} == {
+        "climate-contract://warehouse/core",
+        "climate-contract://warehouse/ref",
     }
-    assert dag.max_active_runs == 1
-    assert not dag.catchup
-    assert dag.get_task("process_file").is_mapped
-    assert dag.get_task("rebuild_marts").upstream_task_ids == {"process_file"}
 
 
-def test_airflow_runs_the_collection_over_sample_files_into_duckdb(
+def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
     airflow_env, tmp_path: Path, reference
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data")
     write_sample_inbox(settings.shared_root / "inbox", reference, settings.campaign)
-    env = os.environ | airflow_env | {"CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir)}
+    env = airflow_env | {"CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir)}
 
-    run = subprocess.run(
-        [AIRFLOW, "dags", "test", "partner_collection"], env=env, capture_output=True, text=True
-    )
+    _airflow(env, "dags", "test", "partner_collection")
+    _airflow(env, "dags", "test", "impact_aggregation")
+    _airflow(env, "dags", "test", "partner_collection")  # nothing new: costs a discovery
 
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    runs = subprocess.run(
-        [AIRFLOW, "dags", "list-runs", "partner_collection", "-o", "json"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert [r["state"] for r in json.loads(runs.stdout.strip().splitlines()[-1])] == ["success"]
+    assert _run_states(env, "partner_collection") == ["success", "success"]
+    assert _run_states(env, "impact_aggregation") == ["success"]
     engine = warehouse.engine_for(settings.url)
     with engine.connect() as connection:
         statuses = connection.execute(
@@ -82,5 +109,89 @@ def test_airflow_runs_the_collection_over_sample_files_into_duckdb(
         ).all()
     assert dict(statuses) == {"accepted": 18}
     mart = aggregate.read_mart(engine, "commitments_by_axis_year")
-    assert mart.num_rows > 0
     assert sum(float(v or 0) for v in mart["investment_eur_gross"].to_pylist()) > 0
+    published = {p.stem for p in (settings.data_dir / "published").glob("*.parquet")}
+    assert published == set(aggregate.mart_names())
+    engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Sink:
+    """An SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+
+def test_campaign_monitoring_writes_the_follow_up_and_mails_reminders_in_french(
+    airflow_env, tmp_path: Path, reference
+) -> None:
+    references = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", references)
+    deadline = date.today() - timedelta(days=2)
+    (references / "campaigns.yaml").write_text(
+        f'- {{id: "2026", opens_on: 2026-01-15, deadline: {deadline.isoformat()}}}\n'
+    )
+    settings = Settings(data_dir=tmp_path / "data", reference_dir=references, settle_seconds=0)
+    for partner_id, rows in {
+        "bailleur-social": WORKED_EXAMPLE["bailleur-social"],
+        "chu": {"actions": [{"action_ref": "X", "title": "X"}]},
+    }.items():
+        inbox = settings.shared_root / "inbox" / partner_id
+        write_workbook(inbox / f"{partner_id}.xlsx", reference, partner_id, "2026", rows)
+    pipeline.run_collection(settings)
+    warehouse.engine_for(settings.url).dispose()  # DuckDB: one process writes at a time
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        env = airflow_env | {
+            "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
+            "CLIMATE_CONTRACT_REFERENCE_DIR": str(references),
+            "AIRFLOW_CONN_CLIMATE_CONTRACT_SMTP": (
+                f"smtp://127.0.0.1:{controller.port}"
+                "?from_email=climat%40metropole.example&disable_tls=true&disable_ssl=true"
+            ),
+        }
+        _airflow(env, "dags", "test", "campaign_monitoring")
+    finally:
+        controller.stop()
+
+    expected = {p.id: p for p in reference.partners if "2026" in p.campaigns}
+    by_recipient = {message["To"]: message for message in sink.messages}
+    assert set(by_recipient) == {p.contact for i, p in expected.items() if i != "bailleur-social"}
+    rejected = by_recipient[expected["chu"].contact]
+    assert "votre fichier est à corriger" in rejected["Subject"]
+    body = (
+        rejected.get_payload(decode=True).decode()
+        if not rejected.is_multipart()
+        else (rejected.get_payload()[0].get_payload(decode=True).decode())
+    )
+    assert "chu.xlsx" in body
+    late = by_recipient[expected["opera"].contact]
+    assert "votre déclaration est attendue" in late["Subject"]
+    follow_up = (settings.shared_root / "steward" / "2026").glob("suivi-2026-*.csv")
+    text = next(follow_up).read_text(encoding="utf-8-sig")
+    assert "Rejeté : dernier fichier refusé" in text
+    assert "À jour : fichier accepté" in text
+    with warehouse.engine_for(settings.url).connect() as connection:
+        states = dict(
+            connection.execute(
+                sa.text("SELECT partner_id, state FROM landing.campaign_follow_up")
+            ).all()
+        )
+    warehouse.engine_for(settings.url).dispose()
+    assert states["bailleur-social"] == "a_jour"
+    assert states["chu"] == "rejete_sans_nouvel_envoi"
+    assert states["opera"] == "en_retard"

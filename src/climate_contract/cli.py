@@ -81,10 +81,15 @@ def create_roles(
 
 
 @app.command()
-def mart(name: Annotated[str, typer.Argument(help="Mart to print")]) -> None:
+def mart(
+    name: Annotated[str, typer.Argument(help="Mart to print")],
+    columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show")] = None,
+) -> None:
     """Print a mart as a table."""
     engine = warehouse.engine_for(Settings().url)
     table = aggregate.read_mart(engine, name)
+    if columns:
+        table = table.select(columns.split(","))
     view = Table(title=f"marts.{name}")
     for column in table.column_names:
         text = pa.types.is_string(table.schema.field(column).type)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -219,6 +220,8 @@ def engine_for(url: str) -> Engine:
     # interpreter exits, which DuckDB's bindings then report as leaks.
     options = {"query_cache_size": 0} if url.startswith("duckdb") else {}
     engine = sa.create_engine(url, **options)
+    if engine.dialect.name == "duckdb" and engine.url.database not in (None, "", ":memory:"):
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     atexit.register(engine.dispose)
     return engine
 

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from climate_contract import pipeline
+from climate_contract.intake import find_incoming_files
+from climate_contract.samples import sample_rows
+from climate_contract.template import write_workbook
+
+
+def test_a_file_is_picked_up_only_once_settled_and_lock_files_never(
+    tmp_path: Path, reference
+) -> None:
+    folder = tmp_path / "inbox" / "chu"
+    fresh = write_workbook(folder / "fresh.xlsx", reference, "chu", "2026")
+    settled = write_workbook(folder / "settled.xlsx", reference, "chu", "2026")
+    an_hour_ago = time.time() - 3600
+    os.utime(settled, (an_hour_ago, an_hour_ago))
+    for name in ("~$settled.xlsx", ".~lock.settled.xlsx#", "copie.tmp", ".cache.xlsx"):
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (an_hour_ago, an_hour_ago))
+    (tmp_path / "inbox" / "not-a-partner").mkdir()
+
+    found = find_incoming_files(tmp_path / "inbox", reference.partner_ids, settle_seconds=60)
+
+    assert [Path(f.path).name for f in found] == ["settled.xlsx"]
+    assert fresh.exists()
+
+
+def test_many_files_make_few_batches_with_readable_labels(make_settings, reference) -> None:
+    settings = make_settings().model_copy(update={"files_per_task": 4})
+    for partner in reference.partners[:10]:
+        path = settings.shared_root / "inbox" / partner.id / "f.xlsx"
+        write_workbook(path, reference, partner.id, "2026", sample_rows(partner.id, "2026"))
+    pipeline.refresh_reference(settings)
+
+    batches = pipeline.batches(pipeline.discover(settings), settings.files_per_task)
+
+    assert [len(batch) for batch in batches] == [4, 4, 2]
+    assert pipeline.batch_label(batches[0]).count(",") == 2
+    assert pipeline.batch_label(batches[0]).endswith(" +1")
+
+
+def test_a_batch_run_again_after_a_failure_processes_each_file_once(
+    make_settings, reference
+) -> None:
+    settings = make_settings()
+    for partner_id in ("chu", "opera"):
+        path = settings.shared_root / "inbox" / partner_id / "f.xlsx"
+        write_workbook(path, reference, partner_id, "2026", sample_rows(partner_id, "2026"))
+    pipeline.refresh_reference(settings)
+    batch = pipeline.discover(settings)
+
+    first = pipeline.process_batch(batch, settings)
+    again = pipeline.process_batch(batch, settings)
+
+    assert [o.status for o in first] == ["accepted", "accepted"]
+    assert again == []
+
+
+def test_reference_files_are_loaded_again_only_when_they_change(
+    make_settings, tmp_path: Path
+) -> None:
+    references = tmp_path / "reference"
+    references.mkdir()
+    for source in (Path(pipeline.__file__).parents[2] / "reference").iterdir():
+        (references / source.name).write_bytes(source.read_bytes())
+    settings = make_settings().model_copy(update={"reference_dir": references})
+
+    assert pipeline.refresh_reference(settings) is True
+    assert pipeline.refresh_reference(settings) is False
+    with (references / "partners.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(
+            "- {id: nouveau, name: Nouveau, college: association, campaigns: ['2026'],"
+            " contact: x@y.example}\n"
+        )
+    assert pipeline.refresh_reference(settings) is True
