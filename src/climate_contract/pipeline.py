@@ -65,19 +65,18 @@ def _reference_digest(settings: Settings) -> str:
 
 def refresh_reference(settings: Settings) -> bool:
     """Create missing warehouse tables and, if the reference files changed since they
-    were last loaded, load them into ``ref``. Return whether they were loaded."""
-    engine = warehouse.engine_for(settings.url)
-    warehouse.ensure_schema(engine)
+    were last loaded, load them into ``ref``, in one transaction. Return whether they
+    were loaded."""
     digest = _reference_digest(settings)
-    with engine.connect() as connection:
-        loaded = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
-    if loaded == digest:
-        return False
-    load.load_reference(engine, reference_data(settings))
-    with engine.begin() as connection:
-        connection.execute(warehouse.reference_state.delete())
+    with warehouse.engine_for(settings.url).begin() as connection:
+        warehouse.ensure_schema(connection)
+        state = warehouse.reference_state
+        if connection.execute(sa.select(state.c.content_sha256)).scalar() == digest:
+            return False
+        load.load_reference(connection, reference_data(settings))
+        connection.execute(state.delete())
         connection.execute(
-            warehouse.reference_state.insert(),
+            state.insert(),
             {"content_sha256": digest, "loaded_at": datetime.now(UTC).replace(tzinfo=None)},
         )
     log.info("reference data loaded (%s)", digest[:12])

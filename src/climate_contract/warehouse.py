@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from climate_contract.contract import SHEETS, ColumnKind
 
@@ -226,12 +226,16 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the schemas and tables that do not exist yet; never drop anything."""
-    with engine.begin() as connection:
-        for schema in SCHEMAS:
-            connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
-        metadata.create_all(connection)
+def ensure_schema(connection: Connection) -> None:
+    """Create the schemas and tables that do not exist yet; never drop anything.
+
+    On PostgreSQL, concurrent callers (parallel tasks) wait for each other.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
+    for schema in SCHEMAS:
+        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    metadata.create_all(connection)
 
 
 def access_role_names(prefix: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from climate_contract import warehouse
 from climate_contract.reference import ReferenceData
@@ -15,8 +15,8 @@ def set_publication_rules(connection: Connection, confidentiality_min_partners: 
     )
 
 
-def load_reference(engine: Engine, reference: ReferenceData) -> None:
-    """Replace the ``ref`` tables with ``reference``, all in one transaction.
+def load_reference(connection: Connection, reference: ReferenceData) -> None:
+    """Replace the ``ref`` tables with ``reference``, in the caller's transaction.
 
     Emission factors and activities are kept per referential version, so that
     every past estimate still finds the factors it used.
@@ -85,13 +85,10 @@ def load_reference(engine: Engine, reference: ReferenceData) -> None:
             for value in values
         ],
     }
-    with engine.begin() as connection:
-        for table, table_rows in rows.items():
-            connection.execute(table.delete())
-            if table_rows:
-                connection.execute(table.insert(), table_rows)
-        for table, table_rows in versioned.items():
-            connection.execute(
-                table.delete().where(table.c.referential_version == referential.version)
-            )
+    for table, table_rows in rows.items():
+        connection.execute(table.delete())
+        if table_rows:
             connection.execute(table.insert(), table_rows)
+    for table, table_rows in versioned.items():
+        connection.execute(table.delete().where(table.c.referential_version == referential.version))
+        connection.execute(table.insert(), table_rows)
