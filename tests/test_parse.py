@@ -61,7 +61,14 @@ def test_english_headers_below_a_title_row_are_found(tmp_path: Path, reference) 
 
     parsed = parse_submission(path, reference)
 
-    assert parsed.findings == []
+    (corrected,) = parsed.findings  # "in progress" for "In progress": read, and said
+    assert (corrected.severity, corrected.rule, corrected.row, corrected.column) == (
+        "warning",
+        "valeur_corrigee",
+        4,
+        "F",
+    )
+    assert "« En cours »" in corrected.message_fr
     actions = parsed.sheets["actions"]
     assert actions.header_row == 3
     (action,) = actions.table.to_pylist()

@@ -77,3 +77,16 @@ def test_reference_files_are_loaded_again_only_when_they_change(
             " contact: x@y.example}\n"
         )
     assert pipeline.refresh_reference(settings) is True
+
+
+def test_a_campaign_is_followed_from_its_opening_until_after_its_deadline(reference) -> None:
+    from datetime import date
+
+    from climate_contract.report import is_watched
+
+    campaign = next(c for c in reference.campaigns if c.id == "2026")  # 15 Jan - 31 Mar 2026
+
+    assert not is_watched(campaign, date(2026, 1, 14), days_after_deadline=60)
+    assert is_watched(campaign, date(2026, 1, 15), days_after_deadline=60)
+    assert is_watched(campaign, date(2026, 5, 30), days_after_deadline=60)
+    assert not is_watched(campaign, date(2026, 5, 31), days_after_deadline=60)

@@ -100,7 +100,7 @@ def _parse_sheet(
                 values.append(None)
                 continue
             try:
-                values.append(convert(cell))
+                reading = convert(cell)
             except CellError as error:
                 values.append(None)
                 findings.append(
@@ -108,6 +108,22 @@ def _parse_sheet(
                         "error",
                         "type",
                         f"Valeur illisible : {error}.",
+                        sheet=title,
+                        row=row_number,
+                        column=letters[column.name],
+                        header=column.header_fr,
+                        value=str(cell),
+                    )
+                )
+                continue
+            values.append(reading.value)
+            if reading.note is not None:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "valeur_corrigee",
+                        f"{reading.note} : vérifiez, et choisissez la valeur dans la liste "
+                        "déroulante la prochaine fois.",
                         sheet=title,
                         row=row_number,
                         column=letters[column.name],

@@ -1,7 +1,9 @@
 """Turn one cell, as typed by a person, into a typed value.
 
-Each converter returns the value, or raises ``CellError`` with a French message
-that tells the partner what was expected.
+Each converter returns a ``Reading``: the value, and a note when the cell was
+read with some forgiveness (a code typed without its accents, say) that the
+partner should hear about. A cell that cannot be read raises ``CellError`` with
+a French message that says what was expected.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -20,17 +23,34 @@ class CellError(ValueError):
     """A cell whose content cannot be read as its column's type."""
 
 
-BLANKS = frozenset({"", "-", "n/a", "na", "nc", "néant"})
+@dataclass(frozen=True)
+class Reading:
+    value: Any
+    note: str | None = None
+
+
+BLANKS = frozenset({"", "-", "n/a", "na", "nc", "n.c.", "néant", "neant"})
 TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "vrai", "true", "x", "1"})
 FALSE_WORDS = frozenset({"non", "n", "no", "faux", "false", "0"})
-_NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f€]")
+MULTIPLIERS = {"": 1, "k": 1e3, "m": 1e6, "md": 1e9, "mds": 1e9, "mrd": 1e9}
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_AMOUNT = re.compile(r"^(?P<number>[+-]?[\d.,]*\d)(?P<scale>k|m|md|mds|mrd)?(?:€|eur|euros?)?$")
+_RANGE = re.compile(r"^(?:entre\s*)?\d[\d\s.,]*\s*(?:-|\u2013|à|a|et|to)\s*\d[\d\s.,]*\D*$")
+_YEAR_IN_DATE = re.compile(
+    r"^(?:(?:\d{1,2}[/.-])?\d{1,2}[/.-](?P<dmy>\d{4})|(?P<ymd>\d{4})[/.-]\d{1,2}(?:[/.-]\d{1,2})?)$"
+)
 
 
-def normalise_label(text: str) -> str:
-    """Fold case, accents and runs of spaces, so that typing variants compare equal."""
+def fold(text: str) -> str:
+    """Fold case, accents and runs of spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.split())
+
+
+def normalise_label(text: str) -> str:
+    """``fold``, and plural endings too, so that typing variants of a label compare equal."""
+    return " ".join(re.sub(r"(?<=\w{3})[sx]$", "", word) for word in fold(text).split())
 
 
 def is_blank(value: Any) -> bool:
@@ -45,22 +65,49 @@ def to_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _plain_number(text: str) -> float:
+    """A number written with French or English separators."""
+    if "," in text and "." in text:
+        # Whichever comes last is the decimal mark; the other groups thousands.
+        decimal, grouping = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
+        text = text.replace(grouping, "").replace(decimal, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")
+    return float(text)
+
+
 def to_decimal(value: Any) -> float:
+    """``1 234,56``, ``1.234,56``, ``1234.56``, ``12 k€``, ``3,5 M€``, ``2 000 000 €``.
+
+    A range (``Entre 200 et 500``, ``200-500``) is refused: the partner must choose.
+    """
     if isinstance(value, bool):
         raise CellError("un nombre est attendu")
     if isinstance(value, int | float):
         return float(value)
-    text = _NUMBER_NOISE.sub("", str(value))
-    if "," in text:
-        # A comma is the French decimal mark; dots beside it group thousands.
-        text = text.replace(".", "").replace(",", ".")
+    text = str(value).strip().casefold()
+    if _RANGE.match(text):
+        raise CellError("une fourchette n'est pas acceptée : indiquez une seule valeur")
+    match = _AMOUNT.match(_SPACES.sub("", text))
+    if match is None:
+        raise CellError("un nombre est attendu, par exemple 1234,56 ou 12 k€")
     try:
-        return float(text)
+        number = _plain_number(match["number"])
     except ValueError:
-        raise CellError("un nombre est attendu, par exemple 1234,56") from None
+        raise CellError("un nombre est attendu, par exemple 1234,56 ou 12 k€") from None
+    return number * MULTIPLIERS[match["scale"] or ""]
 
 
 def to_integer(value: Any) -> int:
+    """A year or a count: a whole number, or a date whose year is taken
+    (``14/12/2026``, ``2026-12-14``, ``12/2026``, a date cell)."""
+    if isinstance(value, datetime | date):
+        return value.year
+    dated = _YEAR_IN_DATE.match(str(value).strip()) if isinstance(value, str) else None
+    if dated is not None:
+        return int(dated["dmy"] or dated["ymd"])
     try:
         number: float | None = to_decimal(value)
     except CellError:
@@ -71,7 +118,7 @@ def to_integer(value: Any) -> int:
 
 
 def to_boolean(value: Any) -> bool:
-    word = normalise_label(to_text(value))
+    word = fold(to_text(value))
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
@@ -79,21 +126,29 @@ def to_boolean(value: Any) -> bool:
     raise CellError("« Oui » ou « Non » est attendu")
 
 
-def code_reader(values: Iterable[CodeValue]) -> Callable[[Any], str]:
+def code_reader(values: Iterable[CodeValue]) -> Callable[[Any], Reading]:
     """A converter that maps a code, its French or its English label to the code.
 
-    An unknown value is returned as typed: the validation suite reports it with
-    the list of allowed values.
+    A label typed with other case, accents, spaces or a plural is accepted with a
+    note naming the label it was read as. An unknown value is returned as typed:
+    the validation suite reports it with the list of allowed values.
     """
-    lookup = {
-        normalise_label(text): value.code
+    values = tuple(values)
+    exact = {text: value.code for value in values for text in (value.code, value.fr, value.en)}
+    forgiving = {
+        normalise_label(text): value
         for value in values
         for text in (value.code, value.fr, value.en)
     }
 
-    def read_code(cell: Any) -> str:
+    def read_code(cell: Any) -> Reading:
         text = to_text(cell)
-        return lookup.get(normalise_label(text), text)
+        if isinstance(cell, str) and cell in exact:
+            return Reading(exact[cell])
+        value = forgiving.get(normalise_label(text))
+        if value is None:
+            return Reading(text)
+        return Reading(value.code, f"« {cell} » a été lu comme « {value.fr} »")
 
     return read_code
 
@@ -108,8 +163,9 @@ CONVERTERS: dict[ColumnKind, Callable[[Any], Any]] = {
 
 def converter_for(
     column: Column, code_lists: dict[str, tuple[CodeValue, ...]]
-) -> Callable[[Any], Any]:
+) -> Callable[[Any], Reading]:
     if column.kind == "code":
         assert column.code_list is not None
         return code_reader(code_lists[column.code_list])
-    return CONVERTERS[column.kind]
+    convert = CONVERTERS[column.kind]
+    return lambda cell: Reading(convert(cell))

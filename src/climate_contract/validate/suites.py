@@ -124,7 +124,7 @@ def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> l
         if actions is not None and "action_ref" in actions.table.column_names
         else []
     )
-    unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings}
+    unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
     for parsed_sheet in parsed.sheets.values():
         frame = parsed_sheet.table.to_pandas(types_mapper=PANDAS_TYPES.get)
         batch = batch_definition(parsed_sheet.sheet.name).get_batch(

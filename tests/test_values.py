@@ -1,0 +1,118 @@
+"""Values as people type them (property-based for numbers)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from climate_contract.parse.values import (
+    CellError,
+    code_reader,
+    is_blank,
+    to_boolean,
+    to_decimal,
+    to_integer,
+)
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False)
+
+
+def _french(amount, grouping: str) -> str:
+    whole, cents = f"{amount:,.2f}".split(".")
+    return whole.replace(",", grouping) + "," + cents
+
+
+@given(amounts, st.sampled_from([" ", "\u00a0", "\u202f", ".", ""]))
+def test_french_numbers_read_back(amount, grouping: str) -> None:
+    assert to_decimal(_french(amount, grouping)) == pytest.approx(float(amount))
+
+
+@given(amounts)
+def test_english_numbers_and_euro_signs_read_back(amount) -> None:
+    assert to_decimal(f"{amount:.2f}") == pytest.approx(float(amount))
+    assert to_decimal(f"{amount:,.2f}") == pytest.approx(float(amount))
+    assert to_decimal(f"{_french(amount, ' ')} €") == pytest.approx(float(amount))
+
+
+@given(st.integers(min_value=1, max_value=999), st.sampled_from(["k€", "K€", "k", " k€"]))
+def test_thousands_suffix_multiplies(number: int, suffix: str) -> None:
+    assert to_decimal(f"{number}{suffix}") == number * 1000
+
+
+@given(st.integers(min_value=1, max_value=99), st.integers(min_value=0, max_value=9))
+def test_millions_suffix_with_a_decimal_comma(units: int, tenths: int) -> None:
+    assert to_decimal(f"{units},{tenths} M€") == pytest.approx((units + tenths / 10) * 1e6)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=10**6),
+    st.sampled_from(["{a}-{b}", "{a} - {b}", "Entre {a} et {b}", "{a} à {b}", "{a}\u2013{b}"]),
+)
+def test_a_range_is_never_guessed(a: int, b: int, pattern: str) -> None:
+    with pytest.raises(CellError, match="fourchette"):
+        to_decimal(pattern.format(a=a, b=b))
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_a_number_or_a_clear_refusal(text: str) -> None:
+    with contextlib.suppress(CellError):
+        assert isinstance(to_decimal(text), float)
+
+
+@pytest.mark.parametrize("typed", ["-", "N/A", "nc", "", "  ", None, "néant"])
+def test_no_value_markers_are_blank(typed) -> None:
+    assert is_blank(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "14/12/2026",
+        "2026-12-14",
+        "12/2026",
+        "2026",
+        2026,
+        2026.0,
+        date(2026, 12, 14),
+        datetime(2026, 12, 14, 0, 0),
+    ],
+)
+def test_a_year_is_read_from_any_date_form(typed) -> None:
+    assert to_integer(typed) == 2026
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("oui", True),
+        ("NON", False),
+        ("Vrai", True),
+        ("faux", False),
+        ("TRUE", True),
+        ("False", False),
+        ("x", True),
+        ("1", True),
+        (0, False),
+        (1.0, True),
+    ],
+)
+def test_booleans_as_typed(typed, expected: bool) -> None:
+    assert to_boolean(typed) is expected
+
+
+def test_codes_forgive_case_accents_spaces_and_plurals_and_say_so(reference) -> None:
+    read_status = code_reader(reference.code_lists["status"])
+
+    assert read_status("En cours").value == "en_cours"
+    assert read_status("En cours").note is None
+    for typed in ("en cours ", "EN COURS", "engagees", "Réalisées", "realisée"):
+        reading = read_status(typed)
+        assert reading.value in {"en_cours", "engagee", "realisee"}
+        assert reading.note.startswith(f"« {typed} » a été lu comme « ")
+    unknown = read_status("suspendue")
+    assert (unknown.value, unknown.note) == ("suspendue", None)
