@@ -89,6 +89,7 @@ def test_years_out_of_order_or_range_are_errors(tmp_path: Path, reference) -> No
     assert _where(_findings(tmp_path, reference, rows)) == {
         ("annees_ordonnees", "Actions", 2, "H", "2027"),
         ("annee_plausible", "Investissements", 2, "B", "1990"),
+        ("annee_hors_action", "Investissements", 2, "B", "1990"),  # a warning
     }
 
 
@@ -112,7 +113,7 @@ def test_missing_required_column_and_empty_actions_are_reported_once(
 
 
 def test_a_required_cell_left_empty_is_an_error(tmp_path: Path, reference) -> None:
-    rows = {"actions": [ACTION | {"title": None}], "investments": [], "impacts": []}
+    rows = {"actions": [ACTION | {"title": None}], "investments": [INVESTMENT], "impacts": [IMPACT]}
 
     assert _where(_findings(tmp_path, reference, rows)) == {
         ("valeur_obligatoire", "Actions", 2, "B", None)
@@ -138,8 +139,8 @@ def test_the_same_title_twice_is_a_warning_that_lets_the_file_through(
 ) -> None:
     rows = {
         "actions": [ACTION, ACTION | {"action_ref": "A-2"}],
-        "investments": [INVESTMENT],
-        "impacts": [IMPACT],
+        "investments": [INVESTMENT, INVESTMENT | {"action_ref": "A-2"}],
+        "impacts": [IMPACT, IMPACT | {"action_ref": "A-2"}],
     }
 
     findings = _findings(tmp_path, reference, rows)
@@ -149,3 +150,43 @@ def test_the_same_title_twice_is_a_warning_that_lets_the_file_through(
         ("warning", "intitule_en_double", 2, "B"),
         ("warning", "intitule_en_double", 3, "B"),
     }
+
+
+def test_cross_sheet_warnings_let_the_file_through(tmp_path: Path, reference) -> None:
+    rows = {
+        "actions": [ACTION, ACTION | {"action_ref": "A-2", "title": "Sans chiffres"}],
+        "investments": [
+            INVESTMENT | {"year": 2025},  # before the action starts (2026)
+            INVESTMENT | {"year": 2027, "amount_eur": 90_000},
+            INVESTMENT | {"year": 2028, "amount_eur": 110_000},
+            INVESTMENT | {"year": 2028, "amount_eur": 95_000_000},  # k€ typed as €?
+        ],
+        "impacts": [IMPACT],
+    }
+
+    findings = _findings(tmp_path, reference, rows)
+
+    assert not has_errors(findings)
+    assert _where(findings) == {
+        ("annee_hors_action", "Investissements", 2, "B", "2025"),
+        ("montant_inhabituel", "Investissements", 5, "C", None),
+        ("action_sans_investissement", "Actions", 3, "A", "A-2"),
+        ("action_sans_impact", "Actions", 3, "A", "A-2"),
+    }
+
+
+def test_a_workbook_made_for_another_partner_is_refused(tmp_path: Path, reference) -> None:
+    rows = {"actions": [ACTION], "investments": [INVESTMENT], "impacts": [IMPACT]}
+    path = write_workbook(tmp_path / "opera.xlsx", reference, "opera", "2026", rows)
+    parsed = parse_submission(path, reference)
+
+    assert parsed.declared_partner == "opera"
+    assert validate_submission(parsed, reference, "opera") == []
+    (refusal,) = validate_submission(parsed, reference, "chu")
+    assert (refusal.severity, refusal.rule, refusal.sheet) == (
+        "error",
+        "partenaire_different",
+        "Instructions",
+    )
+    assert "« opera »" in refusal.message_fr
+    assert "« chu »" in refusal.message_fr

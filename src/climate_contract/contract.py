@@ -7,6 +7,7 @@ the warehouse tables take their column names, and the Great Expectations suites 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -175,3 +176,12 @@ IMPACTS = Sheet(
 )
 
 SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS)
+
+INSTRUCTIONS_SHEET = "Instructions"
+# The template says whose it is on this line; the parser reads it back, so that a
+# workbook dropped in another partner's folder is noticed.
+DECLARED_PARTNER = re.compile(r"^Partenaire\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")
+
+
+def partner_line(name: str, partner_id: str) -> str:
+    return f"Partenaire : {name} ({partner_id})"

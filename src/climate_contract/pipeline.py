@@ -117,7 +117,7 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
     """Parse, validate, keep the original, and load one file; then take it out of the inbox."""
     reference = reference_data(settings)
     parsed = parse_submission(Path(incoming.path), reference)
-    findings = validate_submission(parsed, reference)
+    findings = validate_submission(parsed, reference, incoming.partner_id)
     estimates = pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
     if not has_errors(findings):
         impacts = parsed.sheets["impacts"]

@@ -7,7 +7,7 @@ from typing import Any
 import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
-from climate_contract.contract import SHEETS, Sheet
+from climate_contract.contract import DECLARED_PARTNER, INSTRUCTIONS_SHEET, SHEETS, Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import Grid, UnreadableFile, read_grids
 from climate_contract.parse.values import CellError, converter_for, is_blank, normalise_label
@@ -37,6 +37,8 @@ class ParsedSubmission:
     path: Path
     sheets: dict[str, ParsedSheet] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    declared_partner: str | None = None
+    """The partner the workbook was made for, as the template's Instructions say."""
 
 
 def _find_sheet(grids: dict[str, Grid], sheet: Sheet) -> str | None:
@@ -136,6 +138,16 @@ def _parse_sheet(
     return ParsedSheet(sheet, title, pa.table(arrays), header_index + 1, letters)
 
 
+def _declared_partner(grids: dict[str, Grid]) -> str | None:
+    """The partner id on the template's line "Partenaire : <name> (<id>)"."""
+    for row in grids.get(INSTRUCTIONS_SHEET, [])[:HEADER_SEARCH_ROWS]:
+        for cell in row:
+            found = DECLARED_PARTNER.match(str(cell or ""))
+            if found:
+                return found["partner_id"]
+    return None
+
+
 def parse_submission(path: Path, reference: ReferenceData) -> ParsedSubmission:
     """Read every contract sheet of ``path``; an unreadable file, missing sheets and
     unreadable cells are findings."""
@@ -153,6 +165,7 @@ def parse_submission(path: Path, reference: ReferenceData) -> ParsedSubmission:
             )
         )
         return parsed
+    parsed.declared_partner = _declared_partner(grids)
     for sheet in SHEETS:
         title = _find_sheet(grids, sheet)
         if title is None:

@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from climate_contract.contract import SHEETS, Column, Sheet
+from climate_contract.contract import INSTRUCTIONS_SHEET, SHEETS, Column, Sheet, partner_line
 from climate_contract.reference import ReferenceData
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -62,7 +62,7 @@ def _instruction_lines(
     campaign = next(c for c in reference.campaigns if c.id == campaign_id)
     lines = [
         "Contrat Climat et Biodiversité : déclaration des actions des partenaires",
-        f"Partenaire : {partner.name} ({partner.id})",
+        partner_line(partner.name, partner.id),
         f"Campagne : {campaign.id}, à déposer avant le {campaign.deadline:%d/%m/%Y}",
         "",
         "1. Feuille Actions : une ligne par action, avec votre propre référence unique.",
@@ -133,7 +133,7 @@ def _write_xlsx(
 ) -> None:
     workbook = Workbook()
     instructions = workbook.active
-    instructions.title = "Instructions"
+    instructions.title = INSTRUCTIONS_SHEET
     for line in _instruction_lines(reference, partner_id, campaign_id, sample):
         instructions.append([line])
     instructions["A1"].font = Font(bold=True, size=14)

@@ -12,13 +12,13 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow as pa
 
 from climate_contract.findings import Finding, Severity
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
 from climate_contract.reference import ReferenceData
 from climate_contract.settings import EXPECTATIONS_DIR
+from climate_contract.validate.context import sheet_frames
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite, ExpectationValidationResult
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 SEVERITIES: dict[str, Severity] = {"critical": "error", "warning": "warning", "info": "warning"}
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]}
-PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 @cache
@@ -68,17 +67,18 @@ def _raised(exception_info: dict[str, Any]) -> bool:
 
 
 def _findings_of_outcome(
-    outcome: ExpectationValidationResult, parsed: ParsedSheet, reference: ReferenceData
+    outcome: ExpectationValidationResult,
+    parsed: ParsedSheet,
+    reference: ReferenceData,
+    present: set[str],
 ) -> list[Finding]:
     """The findings of one failed expectation: one per unexpected row, or one for the sheet."""
     config = outcome.expectation_config
     referenced = [
         config.kwargs[key] for key in ("column", "column_A", "column_B") if key in config.kwargs
     ]
-    if config.type != "expect_column_to_exist" and not set(referenced) <= set(
-        parsed.table.column_names
-    ):
-        return []  # reported once, by the missing-column expectation
+    if config.type != "expect_column_to_exist" and not set(referenced) <= present:
+        return []  # reported once, by the missing-column expectation (or no context)
     # A pair expectation may point the partner at its second column (meta "column").
     column_name = config.meta.get("column", referenced[0] if referenced else None)
     if _raised(outcome.exception_info):
@@ -108,12 +108,28 @@ def _findings_of_outcome(
     return findings
 
 
-def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> list[Finding]:
+def validate_submission(
+    parsed: ParsedSubmission, reference: ReferenceData, partner_id: str | None = None
+) -> list[Finding]:
     """Every finding of the submission: the parser's, then each sheet's suite's.
 
     A cell the parser could not read is reported once, not again as missing.
+    ``partner_id`` is the partner whose folder the file came from: a workbook made
+    for another partner is refused.
     """
     findings = list(parsed.findings)
+    if partner_id is not None and parsed.declared_partner not in (None, partner_id):
+        findings.append(
+            Finding(
+                "error",
+                "partenaire_different",
+                f"Ce classeur a été préparé pour le partenaire « {parsed.declared_partner} » "
+                f"(feuille Instructions) mais déposé dans le dossier de « {partner_id} ». "
+                "Déposez-le dans le dossier de ce partenaire, ou repartez de votre propre modèle.",
+                sheet="Instructions",
+                value=parsed.declared_partner,
+            )
+        )
     parameters: dict[str, Any] = {
         f"codes_{list_name}": reference.codes(list_name) for list_name in reference.code_lists
     }
@@ -125,21 +141,24 @@ def validate_submission(parsed: ParsedSubmission, reference: ReferenceData) -> l
         else []
     )
     unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
+    frames = sheet_frames(parsed)
     for parsed_sheet in parsed.sheets.values():
-        frame = parsed_sheet.table.to_pandas(types_mapper=PANDAS_TYPES.get)
+        frame = frames[parsed_sheet.sheet.name]
         batch = batch_definition(parsed_sheet.sheet.name).get_batch(
             batch_parameters={"dataframe": frame}
         )
+        # Rows are named by their row number, and by their action where there is one.
+        index_columns = [c for c in ("source_row", "action_ref") if c in frame]
         result = batch.validate(
             load_suite(parsed_sheet.sheet.name),
-            result_format=RESULT_FORMAT,
+            result_format=RESULT_FORMAT | {"unexpected_index_column_names": index_columns},
             expectation_parameters=parameters,
         )
         findings.extend(
             finding
             for outcome in result.results
             if not outcome.success
-            for finding in _findings_of_outcome(outcome, parsed_sheet, reference)
+            for finding in _findings_of_outcome(outcome, parsed_sheet, reference, set(frame))
             if (finding.sheet, finding.row, finding.column) not in unreadable
         )
     return findings

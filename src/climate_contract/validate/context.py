@@ -1,0 +1,59 @@
+"""Frames for the suites: each sheet's rows plus columns drawn from the other
+sheets, so that cross-sheet rules are plain expectations in ``expectations/``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from statistics import median
+
+import pandas as pd
+import pyarrow as pa
+
+from climate_contract.parse import ParsedSubmission
+
+PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+MIN_AMOUNTS_FOR_MEDIAN = 3
+
+
+def _column(table: pa.Table | None, name: str) -> list | None:
+    if table is None or name not in table.column_names:
+        return None
+    return table[name].to_pylist()
+
+
+def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
+    """One frame per parsed sheet, with context columns where their sources exist:
+
+    - actions: ``investment_rows`` and ``impact_rows`` declared for the action;
+    - investments: ``action_start_year`` and ``action_end_year`` of the action, and
+      ``amount_to_partner_median``, the amount over the median of the file's
+      amounts (when it has at least three).
+    """
+    tables = {name: sheet.table for name, sheet in parsed.sheets.items()}
+    frames = {
+        name: table.to_pandas(types_mapper=PANDAS_TYPES.get) for name, table in tables.items()
+    }
+    action_refs = _column(tables.get("actions"), "action_ref")
+    if action_refs is not None:
+        for sheet_name, counted in (("investments", "investment_rows"), ("impacts", "impact_rows")):
+            refs = _column(tables.get(sheet_name), "action_ref")
+            if refs is not None:
+                per_action = Counter(refs)
+                frames["actions"][counted] = [per_action[ref] for ref in action_refs]
+    investment_refs = _column(tables.get("investments"), "action_ref")
+    if action_refs is not None and investment_refs is not None:
+        for bound in ("start_year", "end_year"):
+            years = _column(tables["actions"], bound)
+            if years is not None:
+                by_action = dict(zip(action_refs, years, strict=True))
+                frames["investments"][f"action_{bound}"] = pd.array(
+                    [by_action.get(ref) for ref in investment_refs], dtype="Int64"
+                )
+    amounts = _column(tables.get("investments"), "amount_eur")
+    known = [amount for amount in amounts or [] if amount]
+    if amounts is not None and len(known) >= MIN_AMOUNTS_FOR_MEDIAN:
+        typical = median(known)
+        frames["investments"]["amount_to_partner_median"] = [
+            None if amount is None else amount / typical for amount in amounts
+        ]
+    return frames
