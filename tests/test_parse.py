@@ -211,3 +211,78 @@ def test_integer_and_boolean_as_typed() -> None:
     ]
     with pytest.raises(CellError):
         to_boolean("peut-être")
+
+
+def test_files_over_the_limits_are_refused_before_reading(tmp_path: Path, reference) -> None:
+    from climate_contract.parse import FileLimits
+    from climate_contract.template import write_workbook
+
+    rows = {"actions": [{"action_ref": f"A-{i}", "title": "T"} for i in range(30)]}
+    path = write_workbook(tmp_path / "big.xlsx", reference, "chu", "2026", rows)
+
+    too_heavy = parse_submission(path, reference, FileLimits(max_bytes=1000))
+    too_long = parse_submission(path, reference, FileLimits(max_rows=10))
+
+    assert [f.rule for f in too_heavy.findings] == ["fichier_trop_volumineux"]
+    assert "Mo" in too_heavy.findings[0].message_fr
+    assert ("trop_de_lignes", "Actions") in {(f.rule, f.sheet) for f in too_long.findings}
+    assert "actions" not in too_long.sheets
+
+
+def test_a_zip_bomb_is_refused_unread(tmp_path: Path, reference) -> None:
+    import zipfile
+
+    from climate_contract.parse import FileLimits
+
+    bomb = tmp_path / "bombe.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * 30_000_000)
+
+    parsed = parse_submission(bomb, reference, FileLimits())
+
+    assert [f.rule for f in parsed.findings] == ["fichier_trop_volumineux"]
+    assert "décompressé" in parsed.findings[0].message_fr
+
+
+def test_a_password_protected_workbook_gets_a_clear_message(tmp_path: Path, reference) -> None:
+    protected = tmp_path / "protege.xlsx"
+    # Excel saves an encrypted workbook as an OLE2 container, whatever its extension.
+    protected.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
+
+    (finding,) = parse_submission(protected, reference).findings
+
+    assert finding.rule == "fichier_illisible"
+    assert "protégé par un mot de passe" in finding.message_fr
+
+
+def test_formula_like_text_is_written_inert_and_read_back_as_typed(
+    tmp_path: Path, reference
+) -> None:
+    from climate_contract.template import write_workbook
+
+    risky = ['=HYPERLINK("http://x")', "+33 3 80", "-ancien", "@SUM(A1)"]
+    rows = {
+        "actions": [
+            {
+                "action_ref": f"A-{i}",
+                "title": text,
+                "plan_axis": "adaptation",
+                "sector": "tertiaire",
+                "status": "prevue",
+                "start_year": 2026,
+                "role": "porteur",
+                "confidential": False,
+            }
+            for i, text in enumerate(risky)
+        ]
+    }
+    for suffix in (".xlsx", ".ods", ".csv"):
+        path = write_workbook(tmp_path / f"f{suffix}", reference, "chu", "2026", rows)
+        parsed = parse_submission(path, reference)
+        assert parsed.sheets["actions"].table["title"].to_pylist() == risky, suffix
+    workbook = openpyxl.load_workbook(tmp_path / "f.xlsx")
+    cells = [workbook["Actions"].cell(row=row, column=2) for row in range(2, 6)]
+    assert all(cell.data_type == "s" for cell in cells)
+    csv_text = (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv_text
+    assert ";'@SUM(A1);" in csv_text

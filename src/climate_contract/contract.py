@@ -185,3 +185,8 @@ DECLARED_PARTNER = re.compile(r"^Partenaire\s*:.*\((?P<partner_id>[\w-]+)\)\s*$"
 
 def partner_line(name: str, partner_id: str) -> str:
     return f"Partenaire : {name} ({partner_id})"
+
+
+# Text a spreadsheet program could take for a formula (CSV/formula injection): the
+# writers quote it, the parser reads the quoted form back as typed.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

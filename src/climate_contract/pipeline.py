@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from climate_contract import aggregate, estimate, load, report, warehouse
 from climate_contract.findings import has_errors
 from climate_contract.intake import IncomingFile, find_incoming_files, keep_original
-from climate_contract.parse import parse_submission
+from climate_contract.parse import FileLimits, parse_submission
 from climate_contract.reference import ReferenceData, load_reference_data
 from climate_contract.settings import Settings
 from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
@@ -116,7 +116,10 @@ def batch_label(batch: list[IncomingFile]) -> str:
 def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
     """Parse, validate, keep the original, and load one file; then take it out of the inbox."""
     reference = reference_data(settings)
-    parsed = parse_submission(Path(incoming.path), reference)
+    limits = FileLimits(
+        max_bytes=int(settings.max_file_megabytes * 2**20), max_rows=settings.max_rows_per_sheet
+    )
+    parsed = parse_submission(Path(incoming.path), reference, limits)
     findings = validate_submission(parsed, reference, incoming.partner_id)
     estimates = pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
     if not has_errors(findings):

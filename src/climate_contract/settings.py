@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         description="An aggregate that includes confidential data is published only if it "
         "rests on at least this many partners.",
     )
+    max_file_megabytes: float = Field(
+        default=20, gt=0, description="A larger partner file is rejected unread."
+    )
+    max_rows_per_sheet: int = Field(
+        default=20_000, ge=1, description="A sheet with more rows is rejected."
+    )
     settle_seconds: float = Field(
         default=60,
         ge=0,

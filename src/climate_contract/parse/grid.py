@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,55 @@ def _read_csv(path: Path) -> dict[str, Grid]:
 
 class UnreadableFile(ValueError):
     """A file no reader can open: corrupt, protected, or not what its name says."""
+
+
+class FileOverLimits(ValueError):
+    """A file too large to be read safely; the message is for the partner."""
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """Bounds against broken or hostile files, checked before any cell is read."""
+
+    max_bytes: int = 20 * 2**20
+    max_rows: int = 20_000
+    max_unpacked_bytes: int = 200 * 2**20
+    max_compression_ratio: int = 200
+
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIPPED_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
+
+
+def check_limits(path: Path, limits: FileLimits) -> None:
+    """Raise ``FileOverLimits`` or ``UnreadableFile`` before a reader opens ``path``."""
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise FileOverLimits(
+            f"Le fichier pèse {size / 2**20:.1f} Mo, au-delà de la limite de "
+            f"{limits.max_bytes / 2**20:.0f} Mo : retirez les feuilles, images ou lignes "
+            "inutiles et déposez-le à nouveau."
+        )
+    if path.suffix.lower() not in ZIPPED_SUFFIXES:
+        return
+    with path.open("rb") as stream:
+        if stream.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
+            raise UnreadableFile(
+                "Le fichier est protégé par un mot de passe : enregistrez-le sans mot de "
+                "passe (les données confidentielles le restent : cochez « Confidentiel »)."
+            )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise UnreadableFile(str(error)) from error
+    unpacked = sum(member.file_size for member in members)
+    packed = max(1, sum(member.compress_size for member in members))
+    if unpacked > limits.max_unpacked_bytes or unpacked / packed > limits.max_compression_ratio:
+        raise FileOverLimits(
+            "Le contenu du fichier, une fois décompressé, est anormalement volumineux : "
+            "enregistrez à nouveau le classeur depuis votre tableur, sans données inutiles."
+        )
 
 
 def read_grids(path: Path) -> dict[str, Grid]:

@@ -9,12 +9,20 @@ from openpyxl.utils import get_column_letter
 
 from climate_contract.contract import DECLARED_PARTNER, INSTRUCTIONS_SHEET, SHEETS, Sheet
 from climate_contract.findings import Finding
-from climate_contract.parse.grid import Grid, UnreadableFile, read_grids
+from climate_contract.parse.grid import (
+    FileLimits,
+    FileOverLimits,
+    Grid,
+    UnreadableFile,
+    check_limits,
+    read_grids,
+)
 from climate_contract.parse.values import CellError, converter_for, is_blank, normalise_label
 from climate_contract.reference import ReferenceData
 
 PROVENANCE_COLUMNS = ("source_sheet", "source_row")
 HEADER_SEARCH_ROWS = 20
+DEFAULT_LIMITS = FileLimits()
 
 
 @dataclass(frozen=True)
@@ -148,12 +156,18 @@ def _declared_partner(grids: dict[str, Grid]) -> str | None:
     return None
 
 
-def parse_submission(path: Path, reference: ReferenceData) -> ParsedSubmission:
-    """Read every contract sheet of ``path``; an unreadable file, missing sheets and
-    unreadable cells are findings."""
+def parse_submission(
+    path: Path, reference: ReferenceData, limits: FileLimits = DEFAULT_LIMITS
+) -> ParsedSubmission:
+    """Read every contract sheet of ``path``; a file over the limits or unreadable,
+    missing sheets, too many rows and unreadable cells are findings."""
     parsed = ParsedSubmission(path)
     try:
+        check_limits(path, limits)
         grids = read_grids(path)
+    except FileOverLimits as error:
+        parsed.findings.append(Finding("error", "fichier_trop_volumineux", str(error)))
+        return parsed
     except UnreadableFile as error:
         parsed.findings.append(
             Finding(
@@ -176,6 +190,17 @@ def parse_submission(path: Path, reference: ReferenceData) -> ParsedSubmission:
                     f"La feuille « {sheet.title_fr} » est introuvable : "
                     "repartez du modèle fourni sans renommer ses feuilles.",
                     sheet=sheet.title_fr,
+                )
+            )
+            continue
+        if len(grids[title]) > limits.max_rows:
+            parsed.findings.append(
+                Finding(
+                    "error",
+                    "trop_de_lignes",
+                    f"La feuille « {title} » compte {len(grids[title])} lignes, au-delà de la "
+                    f"limite de {limits.max_rows} : supprimez les lignes vides ou inutiles.",
+                    sheet=title,
                 )
             )
             continue

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from climate_contract.contract import Column, ColumnKind
+from climate_contract.contract import FORMULA_PREFIXES, Column, ColumnKind
 from climate_contract.reference import CodeValue
 
 
@@ -62,7 +62,10 @@ def to_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]  # quoted by a writer so that no spreadsheet evaluates it
+    return text
 
 
 def _plain_number(text: str) -> float:

@@ -21,7 +21,14 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from climate_contract.contract import INSTRUCTIONS_SHEET, SHEETS, Column, Sheet, partner_line
+from climate_contract.contract import (
+    FORMULA_PREFIXES,
+    INSTRUCTIONS_SHEET,
+    SHEETS,
+    Column,
+    Sheet,
+    partner_line,
+)
 from climate_contract.reference import ReferenceData
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -33,6 +40,15 @@ VALIDATED_ROWS = 1000
 HEADER_FILL = PatternFill("solid", fgColor="1F6F50")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 BOOLEAN_LABELS = {True: "Oui", False: "Non"}
+
+
+def _is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def _quoted(value: Any) -> Any:
+    """Formula-like text with the apostrophe that makes spreadsheets keep it as text."""
+    return f"'{value}" if _is_formula_like(value) else value
 
 
 def _displayed(column: Column, value: Any, reference: ReferenceData) -> Any:
@@ -157,6 +173,11 @@ def _write_xlsx(
         worksheet.freeze_panes = "A2"
         for values in _displayed_rows(sheet, rows, reference):
             worksheet.append(values)
+            for cell in worksheet[worksheet.max_row]:
+                if _is_formula_like(cell.value):
+                    # Kept as the text typed, shown as typed, never evaluated.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
     workbook.properties.title = f"Contrat climat {campaign_id} - {partner_id}"
     workbook.save(path)
 
@@ -165,7 +186,10 @@ def _write_ods(path: Path, reference: ReferenceData, rows: SubmissionRows) -> No
     with pd.ExcelWriter(path, engine="odf") as writer:
         for sheet in SHEETS:
             frame = pd.DataFrame(
-                _displayed_rows(sheet, rows, reference),
+                [
+                    [_quoted(value) for value in row]
+                    for row in _displayed_rows(sheet, rows, reference)
+                ],
                 columns=[column.header_fr for column in sheet.columns],
                 dtype=object,
             )
@@ -180,7 +204,9 @@ def _write_csv(path: Path, reference: ReferenceData, rows: SubmissionRows) -> No
         for sheet in SHEETS:
             writer.writerow([sheet.title_fr])
             writer.writerow([column.header_fr for column in sheet.columns])
-            writer.writerows(_displayed_rows(sheet, rows, reference))
+            writer.writerows(
+                [_quoted(value) for value in row] for row in _displayed_rows(sheet, rows, reference)
+            )
             writer.writerow([])
 
 
