@@ -11,7 +11,7 @@ export AIRFLOW__API_AUTH__JWT_SECRET ?= climate-contract-local-only
 export CLIMATE_CONTRACT_DATA_DIR ?= $(CURDIR)/data
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test lint lock clean
+.PHONY: setup browser demo test lint lock clean
 
 setup: $(VENV)/.installed
 
@@ -37,7 +37,14 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The partner report is checked as a browser renders it: Debian's chromium.
+browser:
+	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; } \
+		|| echo "chromium could not be installed: the report rendering tests will say so"
+
+test: lint browser
 	$(BIN)/pytest -n 2
 
 # Regenerate the lock after changing dependencies in pyproject.toml.

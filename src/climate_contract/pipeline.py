@@ -146,6 +146,17 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
         stored_path=str(stored),
     )
     load.store_submission(warehouse.engine_for(settings.url), record, findings, parsed, estimates)
+    feedback = report.Feedback(
+        partner_name=reference.partner(incoming.partner_id).name,
+        campaign_id=settings.campaign,
+        file_name=record.file_name,
+        received_at=incoming.received_at,
+        accepted=accepted,
+        findings=findings,
+    )
+    outbox = settings.shared_folder("outbox", incoming.partner_id)
+    report.write_report(outbox, feedback, parsed, estimates)
+    report.write_annotated_copy(outbox, feedback, parsed)
     Path(incoming.path).unlink()
     log.info("%s %s with %d findings", record.file_name, record.status, len(findings))
     return SubmissionOutcome(

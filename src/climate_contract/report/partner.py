@@ -1,0 +1,123 @@
+"""What a partner gets back in ``outbox/<partner>/`` for each file: a report in
+French, and a copy of the workbook with every faulty cell marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from jinja2 import Environment, PackageLoader, select_autoescape
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+from openpyxl.utils import column_index_from_string
+
+from climate_contract.findings import Finding
+from climate_contract.parse import ParsedSubmission
+from climate_contract.parse.grid import read_grids
+
+FILLS = {
+    "error": PatternFill("solid", fgColor="F4B6B6"),
+    "warning": PatternFill("solid", fgColor="FCE4B0"),
+}
+SEVERITY_LABELS = {"error": "Erreur", "warning": "Avertissement"}
+_pages = Environment(
+    loader=PackageLoader("climate_contract.report"), autoescape=select_autoescape(["html"])
+)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    partner_name: str
+    campaign_id: str
+    file_name: str
+    received_at: datetime
+    accepted: bool
+    findings: list[Finding]
+
+
+def _total(table: pa.Table | None, column: str) -> float:
+    if table is None or column not in table.column_names or table.num_rows == 0:
+        return 0.0
+    return float(pc.sum(table[column]).as_py() or 0)
+
+
+def _french_number(value: float, decimals: int = 0) -> str:
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def write_report(
+    folder: Path, feedback: Feedback, parsed: ParsedSubmission, estimates: pa.Table
+) -> Path:
+    """The HTML report: accepted or rejected, what was loaded, every finding."""
+    sheets = parsed.sheets
+    actions = sheets.get("actions")
+    totals = {
+        "actions": actions.table.num_rows if actions else 0,
+        "investment_eur": _french_number(
+            _total(sheets["investments"].table if "investments" in sheets else None, "amount_eur")
+        ),
+        "estimated_tco2e": _french_number(_total(estimates, "tco2e_avoided_per_year"), 1),
+    }
+    ordered = sorted(
+        feedback.findings,
+        key=lambda f: (f.severity != "error", f.sheet or "", f.row or 0, f.column or ""),
+    )
+    html = _pages.get_template("rapport_partenaire.html.j2").render(
+        feedback=feedback,
+        totals=totals,
+        findings=ordered,
+        errors=sum(f.severity == "error" for f in ordered),
+        warnings=sum(f.severity == "warning" for f in ordered),
+        severity_labels=SEVERITY_LABELS,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_stem(feedback)}-rapport.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _stem(feedback: Feedback) -> str:
+    return f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(feedback.file_name).stem}"
+
+
+def _workbook_to_annotate(parsed: ParsedSubmission) -> Workbook:
+    """The partner's own xlsx (formatting kept, macros dropped); for ods and csv,
+    an xlsx holding the same cells, sheet by sheet."""
+    if parsed.path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return load_workbook(parsed.path)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, grid in read_grids(parsed.path).items():
+        worksheet = workbook.create_sheet(name[:31])
+        for row in grid:
+            worksheet.append(list(row))
+    return workbook
+
+
+def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmission) -> Path | None:
+    """A copy of the workbook with each faulty cell coloured and commented, or None
+    when no finding points at a cell."""
+    located = [f for f in feedback.findings if f.sheet and f.row and f.column]
+    if not located:
+        return None
+    workbook = _workbook_to_annotate(parsed)
+    for finding in located:
+        if finding.sheet not in workbook.sheetnames:
+            continue
+        cell = workbook[finding.sheet].cell(
+            row=finding.row, column=column_index_from_string(finding.column)
+        )
+        text = f"{SEVERITY_LABELS[finding.severity]} : {finding.message_fr}"
+        if cell.comment is not None and cell.comment.author == "climate-contract":
+            text = f"{cell.comment.text}\n\n{text}"
+        if cell.fill != FILLS["error"]:
+            cell.fill = FILLS[finding.severity]
+        cell.comment = Comment(text, "climate-contract", width=400, height=150)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_stem(feedback)}-a-corriger.xlsx"
+    workbook.save(path)
+    return path
