@@ -99,3 +99,31 @@ def test_every_format_round_trips(tmp_path: Path, reference, suffix: str) -> Non
     for sheet in SHEETS:
         assert _parsed_rows(parsed, sheet) == _expected(rows[sheet.name], sheet)
         assert set(parsed.sheets[sheet.name].table.column_names) >= {"source_row"}
+
+
+def test_a_template_prefilled_with_last_campaign_reads_back_as_that_data(
+    make_settings, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from climate_contract import pipeline
+    from climate_contract.cli import app
+
+    settings = make_settings().model_copy(update={"campaign": "2025"})
+    rows_2025 = sample_rows("universite", "2025")
+    inbox = settings.shared_root / "inbox" / "universite"
+    write_workbook(inbox / "2025.xlsx", reference, "universite", "2025", rows_2025)
+    pipeline.run_collection(settings)
+    for name, value in {"DATA_DIR": settings.data_dir, "CAMPAIGN": "2026"}.items():
+        monkeypatch.setenv(f"CLIMATE_CONTRACT_{name}", str(value))
+    output = tmp_path / "modele-2026.xlsx"
+
+    result = CliRunner().invoke(
+        app, ["template", "universite", "--prefill", "--output", str(output)]
+    )
+
+    assert result.exit_code == 0, result.output
+    parsed = parse_submission(output, reference)
+    assert parsed.declared_partner == "universite"
+    for sheet in SHEETS:
+        assert _parsed_rows(parsed, sheet) == _expected(rows_2025[sheet.name], sheet)

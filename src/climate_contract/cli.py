@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from climate_contract import aggregate, pipeline, warehouse
+from climate_contract import aggregate, load, pipeline, warehouse
 from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
@@ -33,13 +33,19 @@ def template(
     partner_id: str,
     output: Annotated[Path | None, typer.Option(help="Where to write; .xlsx, .ods or .csv")] = None,
     campaign: Annotated[str | None, typer.Option(help="Defaults to the current campaign")] = None,
+    prefill: Annotated[
+        bool, typer.Option(help="Fill in the partner's accepted data of its previous campaign")
+    ] = False,
 ) -> None:
-    """Write a partner's blank workbook for a campaign."""
+    """Write a partner's workbook for a campaign, blank or pre-filled."""
     settings = Settings()
     campaign_id = campaign or settings.campaign
     reference = pipeline.reference_data(settings)
     path = output or Path(f"contrat-climat-{campaign_id}-{partner_id}.xlsx")
-    write_workbook(path, reference, partner_id, campaign_id)
+    rows = None
+    if prefill:
+        rows = load.accepted_rows(warehouse.engine_for(settings.url), partner_id, campaign_id)
+    write_workbook(path, reference, partner_id, campaign_id, rows)
     console.print(f"Template written to {path}")
 
 

@@ -4,6 +4,7 @@ from climate_contract.load.reference import load_reference, set_publication_rule
 from climate_contract.load.submission import (
     SubmissionRecord,
     SubmissionStatus,
+    accepted_rows,
     known_submission,
     store_submission,
 )
@@ -11,6 +12,7 @@ from climate_contract.load.submission import (
 __all__ = [
     "SubmissionRecord",
     "SubmissionStatus",
+    "accepted_rows",
     "known_submission",
     "load_reference",
     "set_publication_rules",

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from climate_contract import warehouse
+from climate_contract.contract import SHEETS
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSubmission
 
@@ -118,3 +119,30 @@ def store_submission(
                     for index, finding in enumerate(findings)
                 ],
             )
+
+
+def accepted_rows(engine: Engine, partner_id: str, before_campaign: str) -> dict[str, list[dict]]:
+    """The partner's accepted rows of its latest campaign before ``before_campaign``,
+    in workbook order, keyed by sheet; empty when there is none."""
+    actions = warehouse.core_tables["actions"]
+    with engine.connect() as connection:
+        previous = connection.execute(
+            sa.select(sa.func.max(actions.c.campaign_id)).where(
+                actions.c.partner_id == partner_id, actions.c.campaign_id < before_campaign
+            )
+        ).scalar()
+        if previous is None:
+            return {}
+        return {
+            sheet_name: [
+                dict(row._mapping)
+                for row in connection.execute(
+                    sa.select(*(table.c[column.name] for column in sheet.columns))
+                    .where(table.c.partner_id == partner_id, table.c.campaign_id == previous)
+                    .order_by(table.c.source_row)
+                )
+            ]
+            for sheet_name, table, sheet in (
+                (sheet.name, warehouse.core_tables[sheet.name], sheet) for sheet in SHEETS
+            )
+        }
