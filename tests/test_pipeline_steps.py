@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -64,9 +65,7 @@ def test_reference_files_are_loaded_again_only_when_they_change(
     make_settings, tmp_path: Path
 ) -> None:
     references = tmp_path / "reference"
-    references.mkdir()
-    for source in (Path(pipeline.__file__).parents[2] / "reference").iterdir():
-        (references / source.name).write_bytes(source.read_bytes())
+    shutil.copytree(Path(pipeline.__file__).parents[2] / "reference", references)
     settings = make_settings().model_copy(update={"reference_dir": references})
 
     assert pipeline.refresh_reference(settings) is True

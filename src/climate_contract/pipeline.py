@@ -55,11 +55,11 @@ def reference_data(settings: Settings) -> ReferenceData:
 
 def _reference_digest(settings: Settings) -> str:
     digest = hashlib.sha256()
-    files = sorted(settings.reference_dir.glob("*"))
+    files = sorted(path for path in settings.reference_dir.rglob("*") if path.is_file())
     if settings.emission_factors_extension is not None:
         files.append(settings.emission_factors_extension)
     for path in files:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -119,7 +119,7 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
     limits = FileLimits(
         max_bytes=int(settings.max_file_megabytes * 2**20), max_rows=settings.max_rows_per_sheet
     )
-    parsed = parse_submission(Path(incoming.path), reference, limits)
+    parsed = parse_submission(Path(incoming.path), reference, limits, incoming.partner_id)
     findings = validate_submission(parsed, reference, incoming.partner_id)
     estimates = pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
     if not has_errors(findings):

@@ -15,6 +15,8 @@ from climate_contract.contract import SHEETS
 Grid = list[list[Any]]
 """Rows of cell values; ``grid[i][j]`` is the cell at row ``i + 1``, column ``j + 1``."""
 
+HEADER_SEARCH_ROWS = 20
+"""Rows searched for a header, from the first non-empty one: titles may stand above."""
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
 

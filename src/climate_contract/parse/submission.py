@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
 from climate_contract.contract import DECLARED_PARTNER, INSTRUCTIONS_SHEET, SHEETS, Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import (
+    HEADER_SEARCH_ROWS,
     FileLimits,
     FileOverLimits,
     Grid,
@@ -17,36 +16,12 @@ from climate_contract.parse.grid import (
     check_limits,
     read_grids,
 )
-from climate_contract.parse.values import CellError, converter_for, is_blank, normalise_label
+from climate_contract.parse.profiles import matching_profile, parse_with_profile
+from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, read_rows
+from climate_contract.parse.values import is_blank, normalise_label
 from climate_contract.reference import ReferenceData
 
-PROVENANCE_COLUMNS = ("source_sheet", "source_row")
-HEADER_SEARCH_ROWS = 20
 DEFAULT_LIMITS = FileLimits()
-
-
-@dataclass(frozen=True)
-class ParsedSheet:
-    """One contract sheet as typed columns, plus where each came from.
-
-    ``table`` holds the contract columns that were found (optional ones that were
-    not are all-null) and ``source_row``, the row number the partner sees.
-    """
-
-    sheet: Sheet
-    title: str
-    table: pa.Table
-    header_row: int
-    column_letters: dict[str, str]
-
-
-@dataclass
-class ParsedSubmission:
-    path: Path
-    sheets: dict[str, ParsedSheet] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    declared_partner: str | None = None
-    """The partner the workbook was made for, as the template's Instructions say."""
 
 
 def _find_sheet(grids: dict[str, Grid], sheet: Sheet) -> str | None:
@@ -95,55 +70,7 @@ def _parse_sheet(
             not is_blank(row[position]) for position in positions.values() if position < len(row)
         )
     ]
-    arrays: dict[str, pa.Array] = {}
-    for column in sheet.columns:
-        position = positions.get(column.name)
-        if position is None:
-            if not column.required:
-                arrays[column.name] = pa.nulls(len(rows), column.arrow_type)
-            continue
-        convert = converter_for(column, reference.code_lists)
-        values: list[Any] = []
-        for row_number, row in rows:
-            cell = row[position] if position < len(row) else None
-            if is_blank(cell):
-                values.append(None)
-                continue
-            try:
-                reading = convert(cell)
-            except CellError as error:
-                values.append(None)
-                findings.append(
-                    Finding(
-                        "error",
-                        "type",
-                        f"Valeur illisible : {error}.",
-                        sheet=title,
-                        row=row_number,
-                        column=letters[column.name],
-                        header=column.header_fr,
-                        value=str(cell),
-                    )
-                )
-                continue
-            values.append(reading.value)
-            if reading.note is not None:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "valeur_corrigee",
-                        f"{reading.note} : vérifiez, et choisissez la valeur dans la liste "
-                        "déroulante la prochaine fois.",
-                        sheet=title,
-                        row=row_number,
-                        column=letters[column.name],
-                        header=column.header_fr,
-                        value=str(cell),
-                    )
-                )
-        arrays[column.name] = pa.array(values, column.arrow_type)
-    arrays["source_row"] = pa.array([number for number, _ in rows], pa.int64())
-    return ParsedSheet(sheet, title, pa.table(arrays), header_index + 1, letters)
+    return read_rows(title, header_index + 1, rows, positions, letters, sheet, reference, findings)
 
 
 def _declared_partner(grids: dict[str, Grid]) -> str | None:
@@ -157,10 +84,18 @@ def _declared_partner(grids: dict[str, Grid]) -> str | None:
 
 
 def parse_submission(
-    path: Path, reference: ReferenceData, limits: FileLimits = DEFAULT_LIMITS
+    path: Path,
+    reference: ReferenceData,
+    limits: FileLimits = DEFAULT_LIMITS,
+    partner_id: str | None = None,
 ) -> ParsedSubmission:
     """Read every contract sheet of ``path``; a file over the limits or unreadable,
-    missing sheets, too many rows and unreadable cells are findings."""
+    missing sheets, too many rows and unreadable cells are findings.
+
+    A partner whose registry entry names a mapping profile, or a workbook without
+    the template's sheets that carries a known profile's layout, is read through
+    that profile.
+    """
     parsed = ParsedSubmission(path)
     try:
         check_limits(path, limits)
@@ -180,6 +115,13 @@ def parse_submission(
         )
         return parsed
     parsed.declared_partner = _declared_partner(grids)
+    partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
+    profile = reference.profiles.get(partner.profile) if partner and partner.profile else None
+    if profile is None and _find_sheet(grids, SHEETS[0]) is None:
+        profile = matching_profile(grids, reference.profiles)
+    if profile is not None:
+        constants = partner.profile_constants if partner else {}
+        return parse_with_profile(parsed, grids, profile, reference, constants)
     for sheet in SHEETS:
         title = _find_sheet(grids, sheet)
         if title is None:

@@ -32,6 +32,41 @@ class Partner(_Record):
     college: Literal["entreprise", "organisme_public", "association", "institution"]
     campaigns: tuple[str, ...]
     contact: str
+    profile: str | None = None
+    """The mapping profile of the partner's own layout, if it does not use the template."""
+    profile_constants: dict[str, Any] = {}
+    """Action fields the partner's layout lacks (sector, plan axis...), as codes."""
+
+
+class FieldSource(_Record):
+    """Where a field is in a foreign layout: the n-th column headed ``header``."""
+
+    header: str
+    occurrence: int = 1
+    translate: dict[str, str] = {}
+
+
+class FundingGroup(_Record):
+    funder: FieldSource
+    amount: FieldSource
+
+
+class MappingProfile(_Record):
+    """A foreign layout, described rather than coded: see reference/profiles/."""
+
+    id: str
+    label: str
+    sheet_names: tuple[str, ...]
+    signature: tuple[str, ...]
+    skip_rows_matching: tuple[str, ...] = ()
+    action_ref_prefix: str = "L"
+    actions: dict[str, FieldSource]
+    action_constants: dict[str, Any] = {}
+    funding_groups: tuple[FundingGroup, ...] = ()
+    total_budget: FieldSource | None = None
+    investment_constants: dict[str, Any] = {}
+    funders_source: str = "subvention"
+    own_funds_source: str = "fonds_propres"
 
 
 class Campaign(_Record):
@@ -113,6 +148,7 @@ class ReferenceData:
     plan_targets: tuple[PlanTarget, ...]
     code_lists: dict[str, tuple[CodeValue, ...]]
     emission_factors: FactorReferential
+    profiles: dict[str, MappingProfile]
 
     def codes(self, list_name: str) -> list[str]:
         return [value.code for value in self.code_lists[list_name]]
@@ -192,14 +228,26 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         for activity in referential.activities.values()
     )
     code_lists["indicator"] = code_lists["indicator"] + activity_indicators
+    profiles = {
+        profile.id: profile
+        for profile in (
+            MappingProfile.model_validate(_read_yaml(path))
+            for path in sorted((directory / "profiles").glob("*.yaml"))
+        )
+    }
+    partners = TypeAdapter(tuple[Partner, ...]).validate_python(
+        _read_yaml(directory / "partners.yaml")
+    )
+    unknown = {p.profile for p in partners if p.profile is not None} - profiles.keys()
+    if unknown:
+        raise ValueError(f"partners.yaml names unknown mapping profiles {sorted(unknown)}")
     return ReferenceData(
-        partners=TypeAdapter(tuple[Partner, ...]).validate_python(
-            _read_yaml(directory / "partners.yaml")
-        ),
+        partners=partners,
         campaigns=TypeAdapter(tuple[Campaign, ...]).validate_python(
             _read_yaml(directory / "campaigns.yaml")
         ),
         plan_targets=targets,
         code_lists=code_lists,
         emission_factors=referential,
+        profiles=profiles,
     )

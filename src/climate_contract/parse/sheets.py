@@ -1,0 +1,109 @@
+"""The typed result of reading a workbook, whatever its layout, and the reader of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from climate_contract.contract import Sheet
+from climate_contract.findings import Finding
+from climate_contract.parse.values import CellError, converter_for, is_blank
+from climate_contract.reference import ReferenceData
+
+PROVENANCE_COLUMNS = ("source_sheet", "source_row")
+
+
+@dataclass(frozen=True)
+class ParsedSheet:
+    """One contract sheet as typed columns, plus where each came from.
+
+    ``table`` holds the contract columns that were found (optional ones that were
+    not are all-null) and ``source_row``, the row number the partner sees.
+    """
+
+    sheet: Sheet
+    title: str
+    table: pa.Table
+    header_row: int
+    column_letters: dict[str, str]
+
+
+@dataclass
+class ParsedSubmission:
+    path: Path
+    sheets: dict[str, ParsedSheet] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    declared_partner: str | None = None
+    """The partner the workbook was made for, as the template's Instructions say."""
+
+
+Rows = list[tuple[int, list[Any]]]
+"""Data rows with the row number the partner sees."""
+
+
+def read_rows(
+    title: str,
+    header_row: int,
+    rows: Rows,
+    positions: dict[str, int],
+    letters: dict[str, str],
+    sheet: Sheet,
+    reference: ReferenceData,
+    findings: list[Finding],
+) -> ParsedSheet:
+    """Convert the cells at ``positions`` of each row into the sheet's typed columns.
+
+    ``letters`` name, for the partner, the column each field was read from.
+    """
+    arrays: dict[str, pa.Array] = {}
+    for column in sheet.columns:
+        position = positions.get(column.name)
+        if position is None:
+            if not column.required:
+                arrays[column.name] = pa.nulls(len(rows), column.arrow_type)
+            continue
+        convert = converter_for(column, reference.code_lists)
+        values: list[Any] = []
+        for row_number, row in rows:
+            cell = row[position] if position < len(row) else None
+            if is_blank(cell):
+                values.append(None)
+                continue
+            try:
+                reading = convert(cell)
+            except CellError as error:
+                values.append(None)
+                findings.append(
+                    Finding(
+                        "error",
+                        "type",
+                        f"Valeur illisible : {error}.",
+                        sheet=title,
+                        row=row_number,
+                        column=letters.get(column.name),
+                        header=column.header_fr,
+                        value=str(cell),
+                    )
+                )
+                continue
+            values.append(reading.value)
+            if reading.note is not None:
+                findings.append(
+                    Finding(
+                        "warning",
+                        "valeur_corrigee",
+                        f"{reading.note} : vérifiez, et choisissez la valeur dans la liste "
+                        "déroulante la prochaine fois.",
+                        sheet=title,
+                        row=row_number,
+                        column=letters.get(column.name),
+                        header=column.header_fr,
+                        value=str(cell),
+                    )
+                )
+        arrays[column.name] = pa.array(values, column.arrow_type)
+    arrays["source_row"] = pa.array([number for number, _ in rows], pa.int64())
+    return ParsedSheet(sheet, title, pa.table(arrays), header_row, letters)

@@ -1,0 +1,181 @@
+"""Partners' own layouts through mapping profiles: Territoires en Transitions."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from climate_contract.findings import has_errors
+from climate_contract.parse import parse_submission
+from climate_contract.validate import validate_submission
+
+HEADERS = [
+    "Axe (x)",
+    "Sous-axe (x.x)",
+    "Sous-sous axe (x.x.x)",
+    "Titre de l'action ",
+    "Titre de la sous-action",
+    "Descriptif",
+    "Instances de gouvernance",
+    "Objectifs",
+    "Indicateurs liés",
+    "Structure pilote",
+    "Moyens humains et techniques",
+    "Partenaires",
+    "Direction ou service pilote",
+    "Personne pilote",
+    "Élu·e référent·e",
+    "Participation Citoyenne",
+    "Financements",
+    "Financeur 1",
+    "Montant € HT",
+    "Financeur 2",
+    "Montant € HT",
+    "Financeur 3",
+    "Montant € HT",
+    "Budget prévisionnel total € HT ",
+    "Statut",
+    "Niveau de priorité",
+    "Date de début",
+    "Date de fin",
+]
+COLUMN = {header.strip(): index for index, header in enumerate(HEADERS)}
+
+
+def _action(title: str, **cells) -> list:
+    row = [None] * len(HEADERS)
+    row[COLUMN["Axe (x)"]] = "1 - Bâtiments"
+    row[COLUMN["Titre de l'action"]] = title
+    row[COLUMN["Structure pilote"]] = "Régie"
+    for header, value in cells.items():
+        row[COLUMN[header]] = value
+    return row
+
+
+def _tet_workbook(path: Path, actions: list[list], sheet: str = "Plan d'action") -> Path:
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    worksheet.append(["Plan d'action", None, None, "Action", None, None, "Gouvernance"])
+    worksheet.append(HEADERS)
+    worksheet.append(["Format : x", None, None, "Texte libre"])  # format-hint row
+    worksheet.append(["1", None, None, "Exemple : rénover l'éclairage public"])
+    for row in actions:
+        worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def tet_reference(reference):
+    """The registry with the water utility on the Territoires en Transitions profile."""
+    partners = tuple(
+        partner.model_copy(
+            update={
+                "profile": "territoires-en-transitions",
+                "profile_constants": {"plan_axis": "adaptation", "sector": "tertiaire"},
+            }
+        )
+        if partner.id == "eau-assainissement"
+        else partner
+        for partner in reference.partners
+    )
+    return dataclasses.replace(reference, partners=partners)
+
+
+def test_a_territoires_en_transitions_plan_is_read_into_the_contract(
+    tmp_path: Path, tet_reference
+) -> None:
+    path = _tet_workbook(
+        tmp_path / "export-tet.xlsx",
+        [
+            _action(
+                "Désimperméabiliser les cours",
+                **{
+                    "Statut": "En cours",
+                    "Date de début": date(2026, 3, 1),
+                    "Date de fin": "31/12/2027",
+                    "Financeur 1": "Agence de l'eau",
+                    "Montant € HT": "60 k€",
+                    "Budget prévisionnel total € HT": "100 000",
+                },
+            ),
+            _action(
+                "Désimperméabiliser les cours",
+                **{  # the same title twice
+                    "Statut": "a venir",
+                    "Date de début": "2027",
+                    "Budget prévisionnel total € HT": 5000,
+                },
+            ),
+        ],
+    )
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    assert not has_errors(findings), findings
+    actions = parsed.sheets["actions"].table.to_pylist()
+    assert [(a["action_ref"], a["status"], a["start_year"], a["end_year"]) for a in actions] == [
+        ("TET-5", "en_cours", 2026, 2027),
+        ("TET-6", "prevue", 2027, None),
+    ]
+    assert {a["plan_axis"] for a in actions} == {"adaptation"}
+    assert actions[0]["source_row"] == 5
+    investments = parsed.sheets["investments"].table.to_pylist()
+    assert [
+        (i["action_ref"], i["year"], i["amount_eur"], i["funding_source"], i["tax_basis"])
+        for i in investments
+    ] == [
+        ("TET-5", 2026, 30_000.0, "subvention", "HT"),
+        ("TET-5", 2027, 30_000.0, "subvention", "HT"),
+        ("TET-5", 2026, 20_000.0, "fonds_propres", "HT"),
+        ("TET-5", 2027, 20_000.0, "fonds_propres", "HT"),
+        ("TET-6", 2027, 5_000.0, "fonds_propres", "HT"),
+    ]
+    assert "intitule_en_double" in {f.rule for f in findings}
+
+
+def test_a_messy_plan_gets_findings_in_its_own_rows_and_columns(
+    tmp_path: Path, tet_reference
+) -> None:
+    path = _tet_workbook(
+        tmp_path / "plan.xlsx",
+        [
+            _action(
+                "Rénover",
+                **{
+                    "Statut": "Suspendu",
+                    "Date de début": "bientôt",
+                    "Budget prévisionnel total € HT": "Entre 200 et 500",
+                },
+            )
+        ],
+        sheet="Fichier d'import",
+    )
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    located = {(f.rule, f.sheet, f.row, f.column) for f in findings if f.severity == "error"}
+    status_letter = openpyxl.utils.get_column_letter(COLUMN["Statut"] + 1)
+    start_letter = openpyxl.utils.get_column_letter(COLUMN["Date de début"] + 1)
+    budget_letter = openpyxl.utils.get_column_letter(COLUMN["Budget prévisionnel total € HT"] + 1)
+    assert ("code_autorise", "Fichier d'import", 5, status_letter) in located
+    assert ("type", "Fichier d'import", 5, start_letter) in located
+    assert ("type", "Fichier d'import", 5, budget_letter) in located
+
+
+def test_a_known_layout_is_recognised_without_the_registry_saying_so(
+    tmp_path: Path, reference
+) -> None:
+    path = _tet_workbook(tmp_path / "plan.xlsx", [_action("Isoler", **{"Date de début": 2026})])
+
+    parsed = parse_submission(path, reference, partner_id="chu")
+
+    assert [a["title"] for a in parsed.sheets["actions"].table.to_pylist()] == ["Isoler"]
+    assert not any(f.rule == "sheet_missing" for f in parsed.findings)
