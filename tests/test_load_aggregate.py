@@ -130,7 +130,10 @@ def test_a_rejected_file_is_quarantined_recorded_and_not_loaded(
     assert "/quarantine/chu/2026/" in ledger.stored_path
     assert Path(ledger.stored_path).read_bytes() == original
     assert _rows(settings, "SELECT COUNT(*) AS n FROM core.actions")[0].n == 0
-    (finding,) = _rows(settings, "SELECT sheet, row_number, column_letter FROM landing.findings")
+    (finding,) = _rows(
+        settings,
+        "SELECT sheet, row_number, column_letter FROM landing.findings WHERE severity = 'error'",
+    )
     assert tuple(finding) == ("Investissements", 2, "C")
 
 
