@@ -286,3 +286,79 @@ def test_formula_like_text_is_written_inert_and_read_back_as_typed(
     csv_text = (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text
     assert ";'@SUM(A1);" in csv_text
+
+
+def test_a_formula_without_a_computed_value_is_a_finding(tmp_path: Path, reference) -> None:
+    from climate_contract.template import write_workbook
+
+    rows = {
+        "investments": [
+            {
+                "action_ref": "A-1",
+                "year": 2026,
+                "amount_eur": 1000,
+                "tax_basis": "HT",
+                "nature": "investissement",
+            }
+        ]
+    }
+    path = write_workbook(tmp_path / "formules.xlsx", reference, "chu", "2026", rows)
+    workbook = openpyxl.load_workbook(path)
+    workbook["Investissements"]["C2"] = "=1000*1.2"  # openpyxl never computes formulas
+    workbook.save(path)
+
+    findings = parse_submission(path, reference).findings
+
+    assert [(f.rule, f.sheet, f.row, f.column) for f in findings] == [
+        ("formule_sans_valeur", "Investissements", 2, "C")
+    ]
+
+
+def test_a_macro_enabled_workbook_is_read_for_its_values_only(tmp_path: Path, reference) -> None:
+    from climate_contract.samples import sample_rows
+    from climate_contract.template import write_workbook
+
+    rows = sample_rows("chu", "2026")
+    xlsx = write_workbook(tmp_path / "modele.xlsx", reference, "chu", "2026", rows)
+    xlsm = tmp_path / "modele.xlsm"
+    xlsm.write_bytes(xlsx.read_bytes())  # the same package under the macro-enabled name
+
+    parsed = parse_submission(xlsm, reference)
+
+    assert parsed.findings == []
+    assert parsed.sheets["actions"].table.num_rows == len(rows["actions"])
+
+
+def test_a_hint_row_under_the_headers_is_not_read_as_data(tmp_path: Path, reference) -> None:
+    path = _workbook(
+        tmp_path / "avec-aide.xlsx",
+        {
+            "Actions": [
+                ["Déclaration 2026 du partenaire"],
+                [c.header_fr for c in ACTIONS.columns],
+                ["Texte libre, unique", "Texte", None, "Liste", "Liste", "Liste", "Année"],
+                [
+                    "A-1",
+                    "Isolation",
+                    None,
+                    "Adaptation au changement climatique",
+                    "Tertiaire",
+                    "Prévue",
+                    2026,
+                    None,
+                    None,
+                    "Porteur",
+                    None,
+                    "Non",
+                ],
+            ],
+            "Investissements": [[c.header_fr for c in INVESTMENTS.columns]],
+            "Impacts": [[c.header_fr for c in IMPACTS.columns]],
+        },
+    )
+
+    parsed = parse_submission(path, reference)
+
+    assert parsed.sheets["actions"].table["action_ref"].to_pylist() == ["A-1"]
+    assert parsed.sheets["actions"].table["source_row"].to_pylist() == [4]
+    assert parsed.findings == []

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from climate_contract.contract import ACTIONS, IMPACTS, INVESTMENTS
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import HEADER_SEARCH_ROWS, Grid
-from climate_contract.parse.sheets import ParsedSubmission, Rows, read_rows
+from climate_contract.parse.sheets import ParsedSubmission, Rows, cell_at, read_rows
 from climate_contract.parse.values import CellError, is_blank, normalise_label, to_decimal
 from climate_contract.parse.values import to_integer as to_year
 from climate_contract.reference import FieldSource, MappingProfile, ReferenceData
@@ -53,10 +53,6 @@ def matching_profile(
 def _position(headers: dict[str, list[int]], source: FieldSource) -> int | None:
     found = headers.get(normalise_label(source.header), [])
     return found[source.occurrence - 1] if len(found) >= source.occurrence else None
-
-
-def _cell(row: list[Any], position: int | None) -> Any:
-    return row[position] if position is not None and position < len(row) else None
 
 
 def _translated(value: Any, source: FieldSource) -> Any:
@@ -117,7 +113,9 @@ def parse_with_profile(
         (number, row)
         for number, row in enumerate(grid[header_index + 1 :], start=header_index + 2)
         if any(not is_blank(cell) for cell in row)
-        and not any(p.search(normalise_label(str(_cell(row, title_position) or ""))) for p in skip)
+        and not any(
+            p.search(normalise_label(str(cell_at(row, title_position) or ""))) for p in skip
+        )
     ]
     fixed = profile.action_constants | constants
     action_rows: Rows = []
@@ -125,7 +123,7 @@ def parse_with_profile(
     for number, row in data_rows:
         reference_code = f"{profile.action_ref_prefix}{number}"
         values = {
-            field: _translated(_cell(row, action_positions[field]), source)
+            field: _translated(cell_at(row, action_positions[field]), source)
             for field, source in profile.actions.items()
         }
         action = {"action_ref": reference_code} | fixed | values
@@ -183,11 +181,11 @@ def _investments(
     """The funders' amounts and the rest of the total budget (own funds), each spread
     over the action's years; an amount that cannot be read is kept as typed."""
     amounts: list[tuple[str, Any]] = [
-        (profile.funders_source, _cell(row, _position(headers, group.amount)))
+        (profile.funders_source, cell_at(row, _position(headers, group.amount)))
         for group in profile.funding_groups
     ]
     amounts = [(source, amount) for source, amount in amounts if not is_blank(amount)]
-    total = _cell(row, _position(headers, profile.total_budget)) if profile.total_budget else None
+    total = cell_at(row, _position(headers, profile.total_budget)) if profile.total_budget else None
     if not is_blank(total):
         try:
             rest: Any = to_decimal(total)

@@ -16,6 +16,11 @@ from climate_contract.reference import ReferenceData
 PROVENANCE_COLUMNS = ("source_sheet", "source_row")
 
 
+def cell_at(row: list[Any], position: int | None) -> Any:
+    """The cell at ``position`` of a row, None where the row is shorter or none is given."""
+    return row[position] if position is not None and position < len(row) else None
+
+
 @dataclass(frozen=True)
 class ParsedSheet:
     """One contract sheet as typed columns, plus where each came from.
@@ -68,7 +73,7 @@ def read_rows(
         convert = converter_for(column, reference.code_lists)
         values: list[Any] = []
         for row_number, row in rows:
-            cell = row[position] if position < len(row) else None
+            cell = cell_at(row, position)
             if is_blank(cell):
                 values.append(None)
                 continue

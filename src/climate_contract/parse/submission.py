@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from climate_contract.contract import DECLARED_PARTNER, INSTRUCTIONS_SHEET, SHEETS, Sheet
+from climate_contract.contract import (
+    ACTION_REF,
+    DECLARED_PARTNER,
+    INSTRUCTIONS_SHEET,
+    SHEETS,
+    Sheet,
+)
 from climate_contract.findings import Finding
+from climate_contract.parse.formulas import uncomputed_formulas
 from climate_contract.parse.grid import (
     HEADER_SEARCH_ROWS,
     FileLimits,
@@ -17,11 +25,12 @@ from climate_contract.parse.grid import (
     read_grids,
 )
 from climate_contract.parse.profiles import matching_profile, parse_with_profile
-from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, read_rows
+from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, cell_at, read_rows
 from climate_contract.parse.values import is_blank, normalise_label
 from climate_contract.reference import ReferenceData
 
 DEFAULT_LIMITS = FileLimits()
+HINT_ROW = re.compile(r"^(ex\b|exemple|format|texte|obligatoire|facultatif|votre|\()")
 
 
 def _find_sheet(grids: dict[str, Grid], sheet: Sheet) -> str | None:
@@ -70,6 +79,11 @@ def _parse_sheet(
             not is_blank(row[position]) for position in positions.values() if position < len(row)
         )
     ]
+    reference_position = positions.get(ACTION_REF.name)
+    if rows and reference_position is not None:
+        first_reference = str(cell_at(rows[0][1], reference_position) or "")
+        if HINT_ROW.match(normalise_label(first_reference)):
+            rows = rows[1:]  # a hint row under the headers ("Texte libre, unique...")
     return read_rows(title, header_index + 1, rows, positions, letters, sheet, reference, findings)
 
 
@@ -115,6 +129,20 @@ def parse_submission(
         )
         return parsed
     parsed.declared_partner = _declared_partner(grids)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        parsed.findings.extend(
+            Finding(
+                "error",
+                "formule_sans_valeur",
+                "Cette cellule contient une formule dont le résultat n'a pas été enregistré : "
+                "ouvrez le fichier dans votre tableur, enregistrez-le, puis déposez-le à "
+                "nouveau (ou remplacez la formule par sa valeur).",
+                sheet=sheet,
+                row=row,
+                column=column,
+            )
+            for sheet, row, column in uncomputed_formulas(path, set(grids))
+        )
     partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
     profile = reference.profiles.get(partner.profile) if partner and partner.profile else None
     if profile is None and _find_sheet(grids, SHEETS[0]) is None:
