@@ -3,19 +3,13 @@
 -- suppressed cells. Both differences must be zero.
 WITH lines AS (
     SELECT
-        i.campaign_id,
-        f.plan_axis,
-        f.sector,
-        i.year,
-        i.amount_eur,
-        CASE WHEN f.investment_counted THEN i.amount_eur ELSE 0 END AS counted_eur
-    FROM core.investments AS i
-    INNER JOIN core.action_facts AS f
-        ON
-            i.campaign_id = f.campaign_id
-            AND i.partner_id = f.partner_id
-            AND i.action_ref = f.action_ref
-    WHERE f.is_live
+        campaign_id,
+        plan_axis,
+        sector,
+        year,
+        amount_eur,
+        CASE WHEN investment_counted THEN amount_eur ELSE 0 END AS counted_eur
+    FROM core.investment_lines
 ),
 
 core_totals AS (

@@ -12,19 +12,13 @@ WITH commitments AS (
         m.suppressed_reason IS NULL
         AND EXISTS (
             SELECT 1
-            FROM core.investments AS i
-            INNER JOIN core.action_facts AS f
-                ON
-                    i.campaign_id = f.campaign_id
-                    AND i.partner_id = f.partner_id
-                    AND i.action_ref = f.action_ref
+            FROM core.investment_lines AS l
             WHERE
-                f.is_live
-                AND f.confidential
-                AND i.campaign_id = m.campaign_id
-                AND f.plan_axis = m.plan_axis
-                AND f.sector = m.sector
-                AND i.year = m.year
+                l.confidential
+                AND l.campaign_id = m.campaign_id
+                AND l.plan_axis = m.plan_axis
+                AND l.sector = m.sector
+                AND l.year = m.year
         )
 )
 

@@ -3,26 +3,7 @@
 -- (deduplicated: co-funders' amounts fund the lead's project). Amounts are summed
 -- as declared, HT and TTC alike. A cell that includes confidential data and rests
 -- on too few partners shows no amount (suppressed_reason says why).
-WITH lines AS (
-    SELECT
-        f.campaign_id,
-        f.plan_axis,
-        f.sector,
-        i.year,
-        f.partner_id,
-        f.confidential,
-        f.investment_counted,
-        i.amount_eur
-    FROM core.investments AS i
-    INNER JOIN core.action_facts AS f
-        ON
-            i.campaign_id = f.campaign_id
-            AND i.partner_id = f.partner_id
-            AND i.action_ref = f.action_ref
-    WHERE f.is_live
-),
-
-cells AS (
+WITH cells AS (
     SELECT
         l.campaign_id,
         l.plan_axis,
@@ -33,7 +14,7 @@ cells AS (
         COUNT(DISTINCT l.partner_id) AS partner_count,
         BOOL_OR(l.confidential) AND COUNT(DISTINCT l.partner_id) < MIN(r.confidentiality_min_partners)
             AS suppressed
-    FROM lines AS l
+    FROM core.investment_lines AS l
     CROSS JOIN ref.publication_rules AS r
     GROUP BY l.campaign_id, l.plan_axis, l.sector, l.year
 )

@@ -1,25 +1,7 @@
 -- One row per campaign, plan axis and year: the money live actions commit that
 -- year (gross and deduplicated, as in commitments_by_axis_sector_year) and the
 -- tCO2e per year they avoid by then (as in carbon_trajectory_vs_target).
-WITH lines AS (
-    SELECT
-        f.campaign_id,
-        f.plan_axis,
-        i.year,
-        f.partner_id,
-        f.confidential,
-        f.investment_counted,
-        i.amount_eur
-    FROM core.investments AS i
-    INNER JOIN core.action_facts AS f
-        ON
-            i.campaign_id = f.campaign_id
-            AND i.partner_id = f.partner_id
-            AND i.action_ref = f.action_ref
-    WHERE f.is_live
-),
-
-cells AS (
+WITH cells AS (
     SELECT
         l.campaign_id,
         l.plan_axis,
@@ -29,7 +11,7 @@ cells AS (
         COUNT(DISTINCT l.partner_id) AS partner_count,
         BOOL_OR(l.confidential) AND COUNT(DISTINCT l.partner_id) < MIN(r.confidentiality_min_partners)
             AS suppressed
-    FROM lines AS l
+    FROM core.investment_lines AS l
     CROSS JOIN ref.publication_rules AS r
     GROUP BY l.campaign_id, l.plan_axis, l.year
 )

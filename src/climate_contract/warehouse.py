@@ -175,15 +175,23 @@ campaign_follow_up = sa.Table(
     schema="landing",
 )
 
-core_tables: dict[str, sa.Table] = {
-    sheet.name: sa.Table(
-        sheet.name,
-        metadata,
+
+def _provenance() -> list[sa.Column]:
+    """Where a core row comes from: submission, partner, campaign, sheet and row."""
+    return [
         sa.Column("submission_id", sa.Text, nullable=False),
         sa.Column("partner_id", sa.Text, nullable=False),
         sa.Column("campaign_id", sa.Text, nullable=False),
         sa.Column("source_sheet", sa.Text, nullable=False),
         sa.Column("source_row", sa.Integer, nullable=False),
+    ]
+
+
+core_tables: dict[str, sa.Table] = {
+    sheet.name: sa.Table(
+        sheet.name,
+        metadata,
+        *_provenance(),
         *(sa.Column(column.name, SQL_TYPES[column.kind]) for column in sheet.columns),
         schema="core",
     )
@@ -194,11 +202,7 @@ core_tables: dict[str, sa.Table] = {
 estimated_emissions = sa.Table(
     "estimated_emissions",
     metadata,
-    sa.Column("submission_id", sa.Text, nullable=False),
-    sa.Column("partner_id", sa.Text, nullable=False),
-    sa.Column("campaign_id", sa.Text, nullable=False),
-    sa.Column("source_sheet", sa.Text, nullable=False),
-    sa.Column("source_row", sa.Integer, nullable=False),
+    *_provenance(),
     sa.Column("action_ref", sa.Text, nullable=False),
     sa.Column("indicator", sa.Text, nullable=False),
     sa.Column("activity_quantity", sa.Float, nullable=False),
