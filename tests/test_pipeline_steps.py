@@ -89,3 +89,20 @@ def test_a_campaign_is_followed_from_its_opening_until_after_its_deadline(refere
     assert is_watched(campaign, date(2026, 1, 15), days_after_deadline=60)
     assert is_watched(campaign, date(2026, 5, 30), days_after_deadline=60)
     assert not is_watched(campaign, date(2026, 5, 31), days_after_deadline=60)
+
+
+def test_an_original_is_kept_byte_for_byte_and_never_overwritten(tmp_path: Path, reference):
+    from climate_contract.intake import keep_original
+
+    folder = tmp_path / "inbox" / "chu"
+    path = write_workbook(folder / "f.xlsx", reference, "chu", "2026")
+    os.utime(path, (time.time() - 3600,) * 2)
+    (incoming,) = find_incoming_files(tmp_path / "inbox", reference.partner_ids, 60)
+    kept = keep_original(incoming, tmp_path / "archive")
+    kept.write_bytes(b"altered later by someone")
+
+    again = keep_original(incoming, tmp_path / "archive")
+
+    assert again == kept
+    assert kept.read_bytes() == b"altered later by someone"  # not overwritten
+    assert incoming.content_sha256[:16] in kept.name

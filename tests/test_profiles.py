@@ -179,3 +179,20 @@ def test_a_known_layout_is_recognised_without_the_registry_saying_so(
 
     assert [a["title"] for a in parsed.sheets["actions"].table.to_pylist()] == ["Isoler"]
     assert not any(f.rule == "sheet_missing" for f in parsed.findings)
+
+
+def test_a_header_alias_finds_the_column_of_another_version_of_the_layout(
+    tmp_path: Path, tet_reference
+) -> None:
+    path = _tet_workbook(
+        tmp_path / "v2.xlsx",
+        [_action("Isoler", **{"Date de début": 2026, "Descriptif": "Combles"})],
+    )
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    sheet.cell(row=2, column=COLUMN["Descriptif"] + 1, value="Description")
+    workbook.save(path)
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+
+    assert parsed.sheets["actions"].table["description"].to_pylist() == ["Combles"]

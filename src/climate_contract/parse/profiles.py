@@ -51,8 +51,11 @@ def matching_profile(
 
 
 def _position(headers: dict[str, list[int]], source: FieldSource) -> int | None:
-    found = headers.get(normalise_label(source.header), [])
-    return found[source.occurrence - 1] if len(found) >= source.occurrence else None
+    for header in (source.header, *source.aliases):
+        found = headers.get(normalise_label(header), [])
+        if len(found) >= source.occurrence:
+            return found[source.occurrence - 1]
+    return None
 
 
 def _translated(value: Any, source: FieldSource) -> Any:

@@ -39,9 +39,11 @@ class Partner(_Record):
 
 
 class FieldSource(_Record):
-    """Where a field is in a foreign layout: the n-th column headed ``header``."""
+    """Where a field is in a foreign layout: the n-th column headed ``header`` (or one
+    of its ``aliases``, for versions of the layout that word it differently)."""
 
     header: str
+    aliases: tuple[str, ...] = ()
     occurrence: int = 1
     translate: dict[str, str] = {}
 
