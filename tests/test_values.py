@@ -116,3 +116,9 @@ def test_codes_forgive_case_accents_spaces_and_plurals_and_say_so(reference) -> 
         assert reading.note.startswith(f"« {typed} » a été lu comme « ")
     unknown = read_status("suspendue")
     assert (unknown.value, unknown.note) == ("suspendue", None)
+
+
+@pytest.mark.parametrize("typed", ["03/04/26", "12-11-10", "1.2.26"])
+def test_a_date_with_a_two_digit_year_is_ambiguous(typed: str) -> None:
+    with pytest.raises(CellError, match="ambiguë"):
+        to_integer(typed)

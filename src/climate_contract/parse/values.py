@@ -36,6 +36,7 @@ MULTIPLIERS = {"": 1, "k": 1e3, "m": 1e6, "md": 1e9, "mds": 1e9, "mrd": 1e9}
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _AMOUNT = re.compile(r"^(?P<number>[+-]?[\d.,]*\d)(?P<scale>k|m|md|mds|mrd)?(?:€|eur|euros?)?$")
 _RANGE = re.compile(r"^(?:entre\s*)?\d[\d\s.,]*\s*(?:-|\u2013|à|a|et|to)\s*\d[\d\s.,]*\D*$")
+_SHORT_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
 _YEAR_IN_DATE = re.compile(
     r"^(?:(?:\d{1,2}[/.-])?\d{1,2}[/.-](?P<dmy>\d{4})|(?P<ymd>\d{4})[/.-]\d{1,2}(?:[/.-]\d{1,2})?)$"
 )
@@ -105,10 +106,16 @@ def to_decimal(value: Any) -> float:
 
 def to_integer(value: Any) -> int:
     """A year or a count: a whole number, or a date whose year is taken
-    (``14/12/2026``, ``2026-12-14``, ``12/2026``, a date cell)."""
+    (``14/12/2026``, ``2026-12-14``, ``12/2026``, a date cell). Only the year is
+    kept, so day/month order never matters; a two-digit year (``03/04/26``) is
+    ambiguous and refused."""
     if isinstance(value, datetime | date):
         return value.year
-    dated = _YEAR_IN_DATE.match(str(value).strip()) if isinstance(value, str) else None
+    text = str(value).strip() if isinstance(value, str) else None
+    if text and _SHORT_DATE.match(text):
+        # 03/04/26: day, month and year could each be read two ways.
+        raise CellError("date ambiguë : écrivez-la avec l'année sur quatre chiffres (14/12/2026)")
+    dated = _YEAR_IN_DATE.match(text) if text else None
     if dated is not None:
         return int(dated["dmy"] or dated["ymd"])
     try:
