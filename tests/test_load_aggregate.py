@@ -189,3 +189,27 @@ def test_a_load_that_fails_midway_changes_nothing(
         "v1.xlsx"
     ]
     assert (settings.shared_root / "inbox" / "chu" / "v2.xlsx").exists()
+
+
+def test_a_printed_mart_is_whole_and_in_order_of_its_columns(
+    make_settings, reference, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from climate_contract.cli import app
+
+    settings = make_settings()
+    for partner_id in PARTNERS:
+        _drop(settings, reference, partner_id, sample_rows(partner_id, "2026"), "plan.xlsx")
+    pipeline.run_collection(settings)
+    monkeypatch.setenv("CLIMATE_CONTRACT_DATA_DIR", str(settings.data_dir))
+
+    result = CliRunner().invoke(app, ["mart", "commitments_by_axis_year"])
+
+    assert result.exit_code == 0, result.output
+    header, *lines = [line for line in result.output.splitlines() if line.startswith(("┃", "│"))]
+    mart = aggregate.read_mart(warehouse.engine_for(settings.url), "commitments_by_axis_year")
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == mart.column_names
+    printed = [[cell.strip() for cell in line.strip("│").split("│")][:4] for line in lines]
+    keys = ("campaign_id", "plan_axis", "plan_axis_label", "year")
+    assert printed == sorted([[str(r[key]) for key in keys] for r in mart.to_pylist()])

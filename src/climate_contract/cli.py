@@ -17,10 +17,9 @@ from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 
 app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
-console = Console()
-if not console.is_terminal:
-    # Logs and CI captures have no width of their own; do not squeeze marts into 80 columns.
-    console = Console(width=180)
+# Marts are printed whole, never squeezed into the terminal's width, where text
+# columns would vanish: pick --columns, or page a wide one with `less -S`.
+console = Console(width=10_000)
 
 
 @app.callback()
@@ -93,9 +92,7 @@ def mart(
 ) -> None:
     """Print a mart as a table."""
     engine = warehouse.engine_for(Settings().url)
-    table = aggregate.read_mart(engine, name)
-    if columns:
-        table = table.select(columns.split(","))
+    table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
     view = Table(title=f"marts.{name}")
     for column in table.column_names:
         text = pa.types.is_string(table.schema.field(column).type)

@@ -10,6 +10,7 @@ materialises them; the caller's transaction makes a rebuild all-or-nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -67,12 +68,16 @@ def query_model(connection: Connection, name: str) -> list[sa.Row]:
     return list(connection.execute(sa.text(_models()[name].read_text(encoding="utf-8"))))
 
 
-def read_mart(engine: Engine, name: str) -> pa.Table:
-    """The whole mart ``name`` as an Arrow table."""
+def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """The mart ``name`` as an Arrow table (only ``columns`` if given), rows sorted
+    by its columns in order: a stored table has no order, and readers expect one."""
     if name not in mart_names():
         raise ValueError(f"unknown mart {name!r}; known: {', '.join(mart_names())}")
     with engine.connect() as connection:
         result = connection.execute(sa.text(f"SELECT * FROM marts.{name}"))
-        columns = list(result.keys())
+        names = list(result.keys())
         rows = result.all()
-    return pa.table({column: [row[i] for row in rows] for i, column in enumerate(columns)})
+    table = pa.table({column: [row[i] for row in rows] for i, column in enumerate(names)})
+    if columns is not None:
+        table = table.select(list(columns))
+    return table.sort_by([(column, "ascending") for column in table.column_names])
