@@ -170,6 +170,32 @@ def test_a_messy_plan_gets_findings_in_its_own_rows_and_columns(
     assert ("type", "Fichier d'import", 5, budget_letter) in located
 
 
+def test_a_faulty_funder_amount_is_located_in_that_funder_s_column(
+    tmp_path: Path, tet_reference
+) -> None:
+    # The three funders' amounts share one header: each is found by its position.
+    first_amount, second_amount, _ = [
+        index for index, header in enumerate(HEADERS) if header == "Montant € HT"
+    ]
+    unreadable = _action("Planter", **{"Statut": "En cours", "Date de début": 2026})
+    unreadable[first_amount] = "beaucoup"
+    negative = _action("Désimperméabiliser", **{"Statut": "En cours", "Date de début": 2027})
+    negative[first_amount] = 8000
+    negative[second_amount] = -5000
+    negative[COLUMN["Budget prévisionnel total € HT"]] = 10_000
+    path = _tet_workbook(tmp_path / "plan.xlsx", [unreadable, negative])
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    errors = {(f.rule, f.row, f.column): f.value for f in findings if f.severity == "error"}
+    letter = openpyxl.utils.get_column_letter
+    assert errors == {
+        ("type", 5, letter(first_amount + 1)): "beaucoup",
+        ("positif", 6, letter(second_amount + 1)): "-5000",
+    }
+
+
 def test_a_known_layout_is_recognised_without_the_registry_saying_so(
     tmp_path: Path, reference
 ) -> None:

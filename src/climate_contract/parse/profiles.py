@@ -123,6 +123,7 @@ def parse_with_profile(
     fixed = profile.action_constants | constants
     action_rows: Rows = []
     investment_rows: Rows = []
+    amount_letters: list[dict[str, str]] = []
     for number, row in data_rows:
         reference_code = f"{profile.action_ref_prefix}{number}"
         values = {
@@ -131,10 +132,13 @@ def parse_with_profile(
         }
         action = {"action_ref": reference_code} | fixed | values
         action_rows.append((number, [action.get(column.name) for column in ACTIONS.columns]))
-        investment_rows.extend(
-            (number, [investment.get(column.name) for column in INVESTMENTS.columns])
-            for investment in _investments(profile, headers, row, reference_code, action)
-        )
+        for investment, amount_position in _investments(
+            profile, headers, row, reference_code, action
+        ):
+            investment_rows.append(
+                (number, [investment.get(column.name) for column in INVESTMENTS.columns])
+            )
+            amount_letters.append({"amount_eur": get_column_letter(amount_position + 1)})
     all_positions = {column.name: index for index, column in enumerate(ACTIONS.columns)}
     letters = {
         field: get_column_letter(position + 1)
@@ -145,21 +149,16 @@ def parse_with_profile(
     parsed.sheets["actions"] = read_rows(
         title, header_row, action_rows, all_positions, letters, ACTIONS, reference, parsed.findings
     )
-    amount_position = _position(headers, profile.total_budget) if profile.total_budget else None
-    investment_letters = {"year": letters.get("start_year", "")} | (
-        {"amount_eur": get_column_letter(amount_position + 1)}
-        if amount_position is not None
-        else {}
-    )
     parsed.sheets["investments"] = read_rows(
         title,
         header_row,
         investment_rows,
         {column.name: index for index, column in enumerate(INVESTMENTS.columns)},
-        investment_letters,
+        {"year": letters.get("start_year", "")},
         INVESTMENTS,
         reference,
         parsed.findings,
+        amount_letters,
     )
     parsed.sheets["impacts"] = read_rows(
         title,
@@ -180,36 +179,38 @@ def _investments(
     row: list[Any],
     action_ref: str,
     action: dict[str, Any],
-) -> list[dict[str, Any]]:
+) -> list[tuple[dict[str, Any], int]]:
     """The funders' amounts and the rest of the total budget (own funds), each spread
-    over the action's years; an amount that cannot be read is kept as typed."""
-    amounts: list[tuple[str, Any]] = [
-        (profile.funders_source, cell_at(row, _position(headers, group.amount)))
-        for group in profile.funding_groups
-    ]
-    amounts = [(source, amount) for source, amount in amounts if not is_blank(amount)]
-    total = cell_at(row, _position(headers, profile.total_budget)) if profile.total_budget else None
-    if not is_blank(total):
+    over the action's years, with the position of the column the amount came from;
+    an amount that cannot be read is kept as typed."""
+    read: list[tuple[str, Any, int]] = []
+    for group in profile.funding_groups:
+        position = _position(headers, group.amount)
+        if position is not None and not is_blank(cell_at(row, position)):
+            read.append((profile.funders_source, cell_at(row, position), position))
+    total_position = _position(headers, profile.total_budget) if profile.total_budget else None
+    total = cell_at(row, total_position)
+    if total_position is not None and not is_blank(total):
         try:
             rest: Any = to_decimal(total)
         except CellError:
             rest = total  # kept as typed: the partner is told about that cell
         else:
             try:
-                rest -= sum(to_decimal(amount) for _, amount in amounts)
+                rest -= sum(to_decimal(amount) for _, amount, _ in read)
             except CellError:
                 rest = 0.0  # a funder's amount is unreadable: it is reported instead
         if not isinstance(rest, float) or rest > 0:
-            amounts.append((profile.own_funds_source, rest))
+            read.append((profile.own_funds_source, rest, total_position))
     years = _years(action.get("start_year"), action.get("end_year"))
     rows = []
-    for source, amount in amounts:
+    for source, amount, position in read:
         base = {"action_ref": action_ref, "funding_source": source} | profile.investment_constants
         try:
             number = to_decimal(amount)
         except CellError:
-            rows.append(base | {"year": action.get("start_year"), "amount_eur": amount})
+            rows.append((base | {"year": action.get("start_year"), "amount_eur": amount}, position))
             continue
         for year, share in _spread(number, years) if years else [(None, number)]:
-            rows.append(base | {"year": year, "amount_eur": share})
+            rows.append((base | {"year": year, "amount_eur": share}, position))
     return rows

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,15 @@ class ParsedSheet:
     table: pa.Table
     header_row: int
     column_letters: dict[str, str]
+    row_letters: Sequence[Mapping[str, str]] = ()
+    """Per table row, letters that override ``column_letters``: a sheet derived from
+    another layout may read one field from a different column on each row."""
+
+    def letter(self, column_name: str, position: int) -> str | None:
+        """The letter of the column the partner typed ``column_name`` in, on the
+        table's row at ``position``."""
+        overrides = self.row_letters[position] if self.row_letters else {}
+        return overrides.get(column_name, self.column_letters.get(column_name))
 
 
 @dataclass
@@ -58,11 +68,14 @@ def read_rows(
     sheet: Sheet,
     reference: ReferenceData,
     findings: list[Finding],
+    row_letters: Sequence[Mapping[str, str]] = (),
 ) -> ParsedSheet:
     """Convert the cells at ``positions`` of each row into the sheet's typed columns.
 
-    ``letters`` name, for the partner, the column each field was read from.
+    ``letters`` name, for the partner, the column each field was read from;
+    ``row_letters``, where given, override them row by row.
     """
+    located = ParsedSheet(sheet, title, pa.table({}), header_row, letters, row_letters)
     arrays: dict[str, pa.Array] = {}
     for column in sheet.columns:
         position = positions.get(column.name)
@@ -72,7 +85,7 @@ def read_rows(
             continue
         convert = converter_for(column, reference.code_lists)
         values: list[Any] = []
-        for row_number, row in rows:
+        for row_position, (row_number, row) in enumerate(rows):
             cell = cell_at(row, position)
             if is_blank(cell):
                 values.append(None)
@@ -88,7 +101,7 @@ def read_rows(
                         f"Valeur illisible : {error}.",
                         sheet=title,
                         row=row_number,
-                        column=letters.get(column.name),
+                        column=located.letter(column.name, row_position),
                         header=column.header_fr,
                         value=str(cell),
                     )
@@ -104,11 +117,11 @@ def read_rows(
                         "déroulante la prochaine fois.",
                         sheet=title,
                         row=row_number,
-                        column=letters.get(column.name),
+                        column=located.letter(column.name, row_position),
                         header=column.header_fr,
                         value=str(cell),
                     )
                 )
         arrays[column.name] = pa.array(values, column.arrow_type)
     arrays["source_row"] = pa.array([number for number, _ in rows], pa.int64())
-    return ParsedSheet(sheet, title, pa.table(arrays), header_row, letters)
+    return replace(located, table=pa.table(arrays))

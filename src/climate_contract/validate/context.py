@@ -22,7 +22,8 @@ def _column(table: pa.Table | None, name: str) -> list | None:
 
 
 def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
-    """One frame per parsed sheet, with context columns where their sources exist:
+    """One frame per parsed sheet, with ``table_row``, the row's position in the parsed
+    table (which locates the partner's cell), and context columns where their sources exist:
 
     - actions: ``investment_rows`` and ``impact_rows`` declared for the action;
     - investments: ``action_start_year`` and ``action_end_year`` of the action, and
@@ -33,6 +34,8 @@ def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
     frames = {
         name: table.to_pandas(types_mapper=PANDAS_TYPES.get) for name, table in tables.items()
     }
+    for frame in frames.values():
+        frame["table_row"] = range(len(frame))
     action_refs = _column(tables.get("actions"), "action_ref")
     if action_refs is not None:
         for sheet_name, counted in (("investments", "investment_rows"), ("impacts", "impact_rows")):

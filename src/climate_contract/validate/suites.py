@@ -88,10 +88,14 @@ def _findings_of_outcome(
     if code_list := config.meta.get("code_list"):
         allowed = ", ".join(value.fr for value in reference.code_lists[code_list])
     unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
-    letter = parsed.column_letters.get(column_name) if column_name else None
     findings = []
     for entry in unexpected:
         row = entry["source_row"]
+        letter = (
+            parsed.letter(column_name, entry["table_row"])
+            if column_name and row is not None
+            else None
+        )
         value = _label(entry.get(column_name)) if column_name else ""
         findings.append(
             Finding(
@@ -100,7 +104,7 @@ def _findings_of_outcome(
                 config.meta["message_fr"].format(header=header, value=value, allowed=allowed),
                 sheet=parsed.title,
                 row=parsed.header_row if row is None else int(row),
-                column=None if row is None else letter,
+                column=letter,
                 header=header,
                 value=value or None,
             )
@@ -148,7 +152,7 @@ def validate_submission(
             batch_parameters={"dataframe": frame}
         )
         # Rows are named by their row number, and by their action where there is one.
-        index_columns = [c for c in ("source_row", "action_ref") if c in frame]
+        index_columns = [c for c in ("source_row", "action_ref", "table_row") if c in frame]
         result = batch.validate(
             load_suite(parsed_sheet.sheet.name),
             result_format=RESULT_FORMAT | {"unexpected_index_column_names": index_columns},
