@@ -104,8 +104,8 @@ def test_a_declared_tco2e_far_from_its_estimate_is_a_warning(tmp_path: Path, ref
         3,
         "C",
     )
-    assert "5\u202f000,0" in warning.message_fr
-    assert "2\u202f226,0" in warning.message_fr
+    assert "5\u202f000,0" in warning.message.fr
+    assert "2\u202f226,0" in warning.message.fr
     assert compare_with_declared(impacts, estimates, reference, tolerance=1.5) == []
 
 

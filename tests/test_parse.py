@@ -68,7 +68,7 @@ def test_english_headers_below_a_title_row_are_found(tmp_path: Path, reference) 
         4,
         "F",
     )
-    assert "« En cours »" in corrected.message_fr
+    assert "« En cours »" in corrected.message.fr
     actions = parsed.sheets["actions"]
     assert actions.header_row == 3
     (action,) = actions.table.to_pylist()
@@ -113,11 +113,11 @@ def test_unreadable_cells_become_findings_with_sheet_row_and_column(
 
     parsed = parse_submission(path, reference)
 
-    assert [(f.sheet, f.row, f.column, f.header, f.value, f.rule) for f in parsed.findings] == [
+    assert [(f.sheet, f.row, f.column, f.header.fr, f.value, f.rule) for f in parsed.findings] == [
         ("Investissements", 2, "B", "Année", "l'an prochain", "type"),
         ("Investissements", 2, "C", "Montant (€)", "beaucoup", "type"),
     ]
-    assert all(f.severity == "error" and f.message_fr for f in parsed.findings)
+    assert all(f.severity == "error" and f.message.fr for f in parsed.findings)
     assert parsed.sheets["investments"].table["year"].to_pylist() == [None]
 
 
@@ -224,7 +224,7 @@ def test_files_over_the_limits_are_refused_before_reading(tmp_path: Path, refere
     too_long = parse_submission(path, reference, FileLimits(max_rows=10))
 
     assert [f.rule for f in too_heavy.findings] == ["fichier_trop_volumineux"]
-    assert "Mo" in too_heavy.findings[0].message_fr
+    assert "Mo" in too_heavy.findings[0].message.fr
     assert ("trop_de_lignes", "Actions") in {(f.rule, f.sheet) for f in too_long.findings}
     assert "actions" not in too_long.sheets
 
@@ -241,7 +241,7 @@ def test_a_zip_bomb_is_refused_unread(tmp_path: Path, reference) -> None:
     parsed = parse_submission(bomb, reference, FileLimits())
 
     assert [f.rule for f in parsed.findings] == ["fichier_trop_volumineux"]
-    assert "décompressé" in parsed.findings[0].message_fr
+    assert "décompressé" in parsed.findings[0].message.fr
 
 
 def test_a_password_protected_workbook_gets_a_clear_message(tmp_path: Path, reference) -> None:
@@ -252,7 +252,7 @@ def test_a_password_protected_workbook_gets_a_clear_message(tmp_path: Path, refe
     (finding,) = parse_submission(protected, reference).findings
 
     assert finding.rule == "fichier_illisible"
-    assert "protégé par un mot de passe" in finding.message_fr
+    assert "protégé par un mot de passe" in finding.message.fr
 
 
 def test_formula_like_text_is_written_inert_and_read_back_as_typed(

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
-from climate_contract import pipeline
+from climate_contract import pipeline, warehouse
 from climate_contract.samples import sample_rows
 from climate_contract.template import write_workbook
 
@@ -146,3 +147,36 @@ def test_an_ods_or_csv_file_is_annotated_as_an_xlsx_of_the_same_cells(
     assert [(cell.coordinate, cell.value) for cell in flagged] == [
         (f"D{impacts.max_row - len(rows['impacts']) + 1}", "ha")
     ]
+
+
+def test_a_partner_who_reads_english_gets_its_report_and_copy_in_english(
+    make_settings, reference, tmp_path: Path
+) -> None:
+    settings = make_settings()
+    assert reference.partner("centre-commercial").language == "en"
+    rows = sample_rows("centre-commercial", "2026")
+    rows["actions"][0] = rows["actions"][0] | {"sector": "spatial"}
+    inbox = settings.shared_root / "inbox" / "centre-commercial"
+    write_workbook(inbox / "plan.xlsx", reference, "centre-commercial", "2026", rows)
+
+    pipeline.run_collection(settings)
+
+    outbox = settings.shared_root / "outbox" / "centre-commercial"
+    (page,) = outbox.glob("*-report.html")
+    dom = _rendered(page, tmp_path)
+    assert 'lang="en"' in dom
+    assert "File <strong>rejected</strong>: 1 error(s)" in dom
+    assert '"spatial" is not an allowed value for "Sector". Choose one of: Residential,' in dom
+    assert "<td>Error</td>\n<td>Actions</td>\n<td>2</td>\n<td>E (Sector)</td>" in dom
+    (copy,) = outbox.glob("*-to-fix.xlsx")
+    sector = openpyxl.load_workbook(copy)["Actions"]["E2"]
+    assert sector.comment.text.startswith('Error: "spatial" is not an allowed value')
+    # The ledger keeps every finding in both languages, whichever the partner reads.
+    with warehouse.engine_for(settings.url).connect() as connection:
+        stored = connection.execute(
+            sa.text(
+                "SELECT message_fr, message_en FROM landing.findings WHERE rule = 'code_autorise'"
+            )
+        ).one()
+    assert "« spatial » n'est pas une valeur autorisée" in stored.message_fr
+    assert '"spatial" is not an allowed value' in stored.message_en

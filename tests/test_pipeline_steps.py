@@ -91,6 +91,37 @@ def test_a_campaign_is_followed_from_its_opening_until_after_its_deadline(refere
     assert not is_watched(campaign, date(2026, 5, 31), days_after_deadline=60)
 
 
+def test_reminders_are_written_in_each_partner_s_language(reference) -> None:
+    from datetime import date
+
+    from climate_contract.report import FollowUp, reminders_for
+
+    late = [
+        FollowUp("2026", date(2026, 4, 15), p.id, p.name, "en_retard", True, None, None, 0)
+        for p in map(reference.partner, ("centre-commercial", "opera"))
+    ]
+    rejected = FollowUp(
+        "2026",
+        date(2026, 4, 15),
+        "centre-commercial",
+        "",
+        "rejete_sans_nouvel_envoi",
+        True,
+        "rejected",
+        "plan.xlsx",
+        3,
+    )
+
+    english, french, english_rejected = reminders_for([*late, rejected], reference)
+
+    assert english.subject == "Climate and Biodiversity Contract 2026: your declaration is awaited"
+    assert "which was due on 2026-03-31" in english.body
+    assert french.subject == "Contrat Climat et Biodiversité 2026 : votre déclaration est attendue"
+    assert "dont l'échéance était le 31/03/2026" in french.body
+    assert english_rejected.subject.endswith(": your file needs correcting")
+    assert "(plan.xlsx) could not be accepted: it has 3 error(s)" in english_rejected.body
+
+
 def test_an_original_is_kept_byte_for_byte_and_never_overwritten(tmp_path: Path, reference):
     from climate_contract.intake import keep_original
 

@@ -11,14 +11,15 @@ from climate_contract.samples import sample_rows
 from climate_contract.template import write_workbook
 
 
-def _as_partner_types(value, column, reference):
+def _as_partner_types(value, column, reference, language="fr"):
     """What a person picks or types in the template for a warehouse value."""
     if value is None:
         return None
     if column.kind == "boolean":
-        return "Oui" if value else "Non"
+        return {"fr": ("Non", "Oui"), "en": ("No", "Yes")}[language][bool(value)]
     if column.code_list:
-        return next(v.fr for v in reference.code_lists[column.code_list] if v.code == value)
+        code = next(v for v in reference.code_lists[column.code_list] if v.code == value)
+        return code.en if language == "en" else code.fr
     return value
 
 
@@ -86,6 +87,44 @@ def test_template_filled_with_a_spreadsheet_library_parses_back_to_the_same_valu
         assert parsed.sheets[sheet.name].table["source_row"].to_pylist() == list(
             range(2, len(rows[sheet.name]) + 2)
         )
+
+
+def test_an_english_speaking_partner_gets_its_template_in_english(
+    tmp_path: Path, reference
+) -> None:
+    partner = reference.partner("centre-commercial")
+    assert partner.language == "en"
+    rows = sample_rows(partner.id, "2026")
+
+    path = write_workbook(tmp_path / "template.xlsx", reference, partner.id, "2026", rows)
+
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Instructions", "Actions", "Investments", "Impacts", "Listes"]
+    instructions = [c.value for c in workbook["Instructions"]["A"] if c.value]
+    assert f"Partner: {partner.name} (centre-commercial)" in instructions
+    assert "Campaign: 2026, to be dropped before 2026-03-31" in instructions
+    for sheet in SHEETS:
+        worksheet = workbook[sheet.title_en]
+        assert [c.value for c in worksheet[1]] == [c.header_en for c in sheet.columns]
+        assert [c.comment.text.split(" ")[0] for c in worksheet[1]] == [
+            "Required." if c.required else "Optional." for c in sheet.columns
+        ]
+        coded = [i for i, c in enumerate(sheet.columns) if c.code_list or c.kind == "boolean"]
+        typed = [[row[i].value for i in coded] for row in worksheet.iter_rows(min_row=2)]
+        assert typed == [
+            [
+                _as_partner_types(row.get(sheet.columns[i].name), sheet.columns[i], reference, "en")
+                for i in coded
+            ]
+            for row in rows[sheet.name]
+        ]
+    listed = [c.value for c in workbook["Listes"]["A"][1:] if c.value]
+    assert listed == [v.en for v in next(iter(reference.code_lists.values()))]
+    parsed = parse_submission(path, reference, partner_id=partner.id)
+    assert parsed.findings == []
+    assert parsed.declared_partner == partner.id
+    for sheet in SHEETS:
+        assert _parsed_rows(parsed, sheet) == _expected(rows[sheet.name], sheet)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".csv"])

@@ -74,9 +74,9 @@ def test_wrong_code_negative_amount_duplicate_reference_and_orphan_are_rejected(
         ("action_declaree", "Investissements", 3, "A", "A-9"),
     }
     wrong_code = next(f for f in findings if f.rule == "code_autorise")
-    assert wrong_code.header == "Secteur PCAET"
-    assert "« spatial »" in wrong_code.message_fr
-    assert "Transport routier" in wrong_code.message_fr  # the allowed values, as labels
+    assert wrong_code.header.fr == "Secteur PCAET"
+    assert "« spatial »" in wrong_code.message.fr
+    assert "Transport routier" in wrong_code.message.fr  # the allowed values, as labels
 
 
 def test_years_out_of_order_or_range_are_errors(tmp_path: Path, reference) -> None:
@@ -105,7 +105,7 @@ def test_missing_required_column_and_empty_actions_are_reported_once(
 
     findings = validate_submission(parse_submission(path, reference), reference)
 
-    assert sorted((f.rule, f.sheet, f.row, f.header) for f in findings) == [
+    assert sorted((f.rule, f.sheet, f.row, f.header and f.header.fr) for f in findings) == [
         ("action_declaree", "Investissements", 2, "Référence de l'action"),
         ("aucune_action", "Actions", 1, None),
         ("colonne_obligatoire", "Investissements", 1, "Montant (€)"),
@@ -131,7 +131,7 @@ def test_suites_check_every_required_and_coded_column_of_the_contract(sheet) -> 
         if column.kind == "code":
             assert ("expect_column_values_to_be_in_set", column.name) in checked
     for expectation in suite["expectations"]:
-        assert {"rule", "message_fr"} <= expectation["meta"].keys()
+        assert {"rule", "message_fr", "message_en"} <= expectation["meta"].keys()
 
 
 def test_the_same_title_twice_is_a_warning_that_lets_the_file_through(
@@ -188,5 +188,5 @@ def test_a_workbook_made_for_another_partner_is_refused(tmp_path: Path, referenc
         "partenaire_different",
         "Instructions",
     )
-    assert "« opera »" in refusal.message_fr
-    assert "« chu »" in refusal.message_fr
+    assert "« opera »" in refusal.message.fr
+    assert "« chu »" in refusal.message.fr

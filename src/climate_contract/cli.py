@@ -15,6 +15,7 @@ from climate_contract import aggregate, load, pipeline, warehouse
 from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
+from climate_contract.wording import Language
 
 app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
 # Marts are printed whole, never squeezed into the terminal's width, where text
@@ -35,6 +36,9 @@ def template(
     prefill: Annotated[
         bool, typer.Option(help="Fill in the partner's accepted data of its previous campaign")
     ] = False,
+    language: Annotated[
+        Language | None, typer.Option(help="fr or en; defaults to the partner's language")
+    ] = None,
 ) -> None:
     """Write a partner's workbook for a campaign, blank or pre-filled."""
     settings = Settings()
@@ -44,7 +48,7 @@ def template(
     rows = None
     if prefill:
         rows = load.accepted_rows(warehouse.engine_for(settings.url), partner_id, campaign_id)
-    write_workbook(path, reference, partner_id, campaign_id, rows)
+    write_workbook(path, reference, partner_id, campaign_id, rows, language=language)
     console.print(f"Template written to {path}")
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 import pyarrow as pa
 
+from climate_contract.wording import Wording
+
 ColumnKind = Literal["text", "integer", "decimal", "code", "boolean"]
 
 ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
@@ -31,12 +33,16 @@ class Column:
     header_en: str
     kind: ColumnKind
     required: bool
-    hint_fr: str
+    hint: Wording
     code_list: str | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
         return ARROW_TYPES[self.kind]
+
+    @property
+    def header(self) -> Wording:
+        return Wording(self.header_fr, self.header_en)
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,10 @@ class Sheet:
     title_fr: str
     title_en: str
     columns: tuple[Column, ...]
+
+    @property
+    def title(self) -> Wording:
+        return Wording(self.title_fr, self.title_en)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
@@ -56,7 +66,10 @@ ACTION_REF = Column(
     "Action reference",
     "text",
     True,
-    "Votre propre référence, unique dans votre fichier (ex. : ACT-01).",
+    Wording(
+        "Votre propre référence, unique dans votre fichier (ex. : ACT-01).",
+        "Your own reference, unique in your file (e.g. ACT-01).",
+    ),
 )
 
 ACTIONS = Sheet(
@@ -65,28 +78,74 @@ ACTIONS = Sheet(
     "Actions",
     (
         ACTION_REF,
-        Column("title", "Intitulé", "Title", "text", True, "Nom court de l'action."),
-        Column("description", "Description", "Description", "text", False, "Texte libre."),
+        Column(
+            "title",
+            "Intitulé",
+            "Title",
+            "text",
+            True,
+            Wording("Nom court de l'action.", "Short name of the action."),
+        ),
+        Column(
+            "description",
+            "Description",
+            "Description",
+            "text",
+            False,
+            Wording("Texte libre.", "Free text."),
+        ),
         Column(
             "plan_axis",
             "Axe du plan",
             "Plan axis",
             "code",
             True,
-            "Axe du Plan Climat et Biodiversité.",
+            Wording(
+                "Axe du Plan Climat et Biodiversité.", "Axis of the Climate and Biodiversity Plan."
+            ),
             "plan_axis",
         ),
-        Column("sector", "Secteur PCAET", "Sector", "code", True, "Secteur PCAET.", "sector"),
-        Column("status", "Statut", "Status", "code", True, "Avancement de l'action.", "status"),
-        Column("start_year", "Année de début", "Start year", "integer", True, "Ex. : 2026."),
-        Column("end_year", "Année de fin", "End year", "integer", False, "Ex. : 2030."),
+        Column(
+            "sector",
+            "Secteur PCAET",
+            "Sector",
+            "code",
+            True,
+            Wording("Secteur PCAET.", "PCAET sector."),
+            "sector",
+        ),
+        Column(
+            "status",
+            "Statut",
+            "Status",
+            "code",
+            True,
+            Wording("Avancement de l'action.", "Progress of the action."),
+            "status",
+        ),
+        Column(
+            "start_year",
+            "Année de début",
+            "Start year",
+            "integer",
+            True,
+            Wording("Ex. : 2026.", "E.g. 2026."),
+        ),
+        Column(
+            "end_year",
+            "Année de fin",
+            "End year",
+            "integer",
+            False,
+            Wording("Ex. : 2030.", "E.g. 2030."),
+        ),
         Column(
             "municipality",
             "Commune",
             "Municipality",
             "text",
             False,
-            "Code INSEE ou nom de la commune.",
+            Wording("Code INSEE ou nom de la commune.", "INSEE code or name of the municipality."),
         ),
         Column(
             "role",
@@ -94,7 +153,10 @@ ACTIONS = Sheet(
             "Role",
             "code",
             True,
-            "Porteur du projet, ou cofinanceur du projet d'un autre partenaire.",
+            Wording(
+                "Porteur du projet, ou cofinanceur du projet d'un autre partenaire.",
+                "Project lead, or co-funder of another partner's project.",
+            ),
             "role",
         ),
         Column(
@@ -103,7 +165,10 @@ ACTIONS = Sheet(
             "Shared project key",
             "text",
             False,
-            "Même clé chez tous les partenaires qui déclarent ce projet.",
+            Wording(
+                "Même clé chez tous les partenaires qui déclarent ce projet.",
+                "The same key for every partner that declares this project.",
+            ),
         ),
         Column(
             "confidential",
@@ -111,7 +176,10 @@ ACTIONS = Sheet(
             "Confidential",
             "boolean",
             True,
-            "Oui : l'action n'apparaît jamais seule dans les résultats publiés.",
+            Wording(
+                "Oui : l'action n'apparaît jamais seule dans les résultats publiés.",
+                "Yes: the action never appears on its own in published results.",
+            ),
             "yes_no",
         ),
     ),
@@ -123,16 +191,38 @@ INVESTMENTS = Sheet(
     "Investments",
     (
         ACTION_REF,
-        Column("year", "Année", "Year", "integer", True, "Année de la dépense."),
-        Column("amount_eur", "Montant (€)", "Amount (EUR)", "decimal", True, "En euros."),
-        Column("tax_basis", "Base (HT/TTC)", "Tax basis", "code", True, "HT ou TTC.", "tax_basis"),
+        Column(
+            "year",
+            "Année",
+            "Year",
+            "integer",
+            True,
+            Wording("Année de la dépense.", "Year of the spending."),
+        ),
+        Column(
+            "amount_eur",
+            "Montant (€)",
+            "Amount (EUR)",
+            "decimal",
+            True,
+            Wording("En euros.", "In euros."),
+        ),
+        Column(
+            "tax_basis",
+            "Base (HT/TTC)",
+            "Tax basis",
+            "code",
+            True,
+            Wording("HT ou TTC.", "Excluding (HT) or including (TTC) VAT."),
+            "tax_basis",
+        ),
         Column(
             "nature",
             "Nature",
             "Nature",
             "code",
             True,
-            "Investissement ou fonctionnement.",
+            Wording("Investissement ou fonctionnement.", "Capital or operating expenditure."),
             "nature",
         ),
         Column(
@@ -141,7 +231,7 @@ INVESTMENTS = Sheet(
             "Funding source",
             "code",
             False,
-            "Fonds propres, subvention, emprunt…",
+            Wording("Fonds propres, subvention, emprunt…", "Own funds, grant, loan…"),
             "funding_source",
         ),
     ),
@@ -159,18 +249,37 @@ IMPACTS = Sheet(
             "Indicator",
             "code",
             True,
-            "Résultat direct (tCO2e évitées, hectares…) ou donnée d'activité (MWh économisés…).",
+            Wording(
+                "Résultat direct (tCO2e évitées, hectares…) "
+                "ou donnée d'activité (MWh économisés…).",
+                "Direct result (tCO2e avoided, hectares…) or activity data (MWh saved…).",
+            ),
             "indicator",
         ),
-        Column("value", "Valeur", "Value", "decimal", True, "Valeur annuelle attendue."),
-        Column("unit", "Unité", "Unit", "code", True, "Unité de la valeur.", "unit"),
+        Column(
+            "value",
+            "Valeur",
+            "Value",
+            "decimal",
+            True,
+            Wording("Valeur annuelle attendue.", "Expected yearly value."),
+        ),
+        Column(
+            "unit",
+            "Unité",
+            "Unit",
+            "code",
+            True,
+            Wording("Unité de la valeur.", "Unit of the value."),
+            "unit",
+        ),
         Column(
             "first_full_year",
             "Première année de plein effet",
             "First year of full effect",
             "integer",
             True,
-            "Ex. : 2028.",
+            Wording("Ex. : 2028.", "E.g. 2028."),
         ),
     ),
 )
@@ -180,11 +289,11 @@ SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS)
 INSTRUCTIONS_SHEET = "Instructions"
 # The template says whose it is on this line; the parser reads it back, so that a
 # workbook dropped in another partner's folder is noticed.
-DECLARED_PARTNER = re.compile(r"^Partenaire\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")
+DECLARED_PARTNER = re.compile(r"^(?:Partenaire|Partner)\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")
 
 
-def partner_line(name: str, partner_id: str) -> str:
-    return f"Partenaire : {name} ({partner_id})"
+def partner_line(name: str, partner_id: str) -> Wording:
+    return Wording(f"Partenaire : {name} ({partner_id})", f"Partner: {name} ({partner_id})")
 
 
 # Text a spreadsheet program could take for a formula (CSV/formula injection): the

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
+
+from climate_contract.wording import Wording
 
 Severity = Literal["error", "warning"]
 
@@ -13,20 +15,17 @@ class Finding:
     """One problem in a submission.
 
     ``sheet``, ``row``, ``column`` (letter) and ``header`` are as the partner sees
-    them in a spreadsheet program; ``message_fr`` says what to do about it.
+    them in a spreadsheet program; ``message`` says what to do about it.
     """
 
     severity: Severity
     rule: str
-    message_fr: str
+    message: Wording
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
-    header: str | None = None
+    header: Wording | None = None
     value: str | None = None
-
-    def as_record(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def has_errors(findings: list[Finding]) -> bool:

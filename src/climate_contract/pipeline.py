@@ -146,13 +146,15 @@ def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
         stored_path=str(stored),
     )
     load.store_submission(warehouse.engine_for(settings.url), record, findings, parsed, estimates)
+    partner = reference.partner(incoming.partner_id)
     feedback = report.Feedback(
-        partner_name=reference.partner(incoming.partner_id).name,
+        partner_name=partner.name,
         campaign_id=settings.campaign,
         file_name=record.file_name,
         received_at=incoming.received_at,
         accepted=accepted,
         findings=findings,
+        language=partner.language,
     )
     outbox = settings.shared_folder("outbox", incoming.partner_id)
     report.write_report(outbox, feedback, parsed, estimates)

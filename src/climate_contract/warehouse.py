@@ -157,6 +157,7 @@ findings = sa.Table(
     sa.Column("header", sa.Text),
     sa.Column("value", sa.Text),
     sa.Column("message_fr", sa.Text, nullable=False),
+    sa.Column("message_en", sa.Text, nullable=False),
     schema="landing",
 )
 

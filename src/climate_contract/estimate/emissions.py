@@ -8,6 +8,7 @@ import pyarrow as pa
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSheet
 from climate_contract.reference import ReferenceData
+from climate_contract.wording import Wording, number_wording
 
 DECLARED_CARBON_INDICATOR = "ges_evites"
 ESTIMATE_COLUMNS = pa.schema(
@@ -70,10 +71,6 @@ def estimate_emissions(impacts: pa.Table, reference: ReferenceData) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ESTIMATE_COLUMNS)
 
 
-def _format(number: float) -> str:
-    return f"{number:,.1f}".replace(",", "\u202f").replace(".", ",")
-
-
 def compare_with_declared(
     impacts: ParsedSheet, estimates: pa.Table, reference: ReferenceData, tolerance: float
 ) -> list[Finding]:
@@ -99,19 +96,27 @@ def compare_with_declared(
         estimate = estimated[action_ref]
         if abs(declared_tonnes - estimate) <= tolerance * abs(estimate):
             continue
+        declared_text = number_wording(declared_tonnes, 1)
+        estimated_text = number_wording(estimate, 1)
         findings.append(
             Finding(
                 "warning",
                 "estimation_divergente",
-                f"Vous déclarez {_format(declared_tonnes)} tCO2e/an évitées pour l'action "
-                f"« {action_ref} » ; vos données d'activité donnent une estimation de "
-                f"{_format(estimate)} tCO2e/an (facteurs ADEME Base Carbone). "
-                "Vérifiez l'une ou l'autre valeur, ou expliquez l'écart dans la description.",
+                Wording(
+                    f"Vous déclarez {declared_text.fr} tCO2e/an évitées pour l'action "
+                    f"« {action_ref} » ; vos données d'activité donnent une estimation de "
+                    f"{estimated_text.fr} tCO2e/an (facteurs ADEME Base Carbone). Vérifiez "
+                    "l'une ou l'autre valeur, ou expliquez l'écart dans la description.",
+                    f"You declare {declared_text.en} tCO2e/year avoided for action "
+                    f'"{action_ref}"; your activity data give an estimate of '
+                    f"{estimated_text.en} tCO2e/year (ADEME Base Carbone factors). Check "
+                    "either value, or explain the difference in the description.",
+                ),
                 sheet=impacts.title,
                 row=first_row[action_ref],
                 column=impacts.column_letters.get("value"),
-                header=impacts.sheet.column("value").header_fr,
-                value=_format(declared_tonnes),
+                header=impacts.sheet.column("value").header,
+                value=f"{declared_tonnes:g}",
             )
         )
     return findings

@@ -112,9 +112,10 @@ def store_submission(
                         "sheet": finding.sheet,
                         "row_number": finding.row,
                         "column_letter": finding.column,
-                        "header": finding.header,
+                        "header": finding.header.fr if finding.header else None,
                         "value": finding.value,
-                        "message_fr": finding.message_fr,
+                        "message_fr": finding.message.fr,
+                        "message_en": finding.message.en,
                     }
                     for index, finding in enumerate(findings)
                 ],

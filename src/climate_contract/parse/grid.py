@@ -11,6 +11,7 @@ from typing import Any
 from python_calamine import CalamineError, CalamineWorkbook
 
 from climate_contract.contract import SHEETS
+from climate_contract.wording import Wording, number_wording
 
 Grid = list[list[Any]]
 """Rows of cell values; ``grid[i][j]`` is the cell at row ``i + 1``, column ``j + 1``."""
@@ -72,11 +73,23 @@ def _read_csv(path: Path) -> dict[str, Grid]:
 
 
 class UnreadableFile(ValueError):
-    """A file no reader can open: corrupt, protected, or not what its name says."""
+    """A file no reader can open: corrupt, protected, or not what its name says.
+
+    ``advice`` is for the partner when the cause is known; the message is the
+    reader's own, for the logs.
+    """
+
+    def __init__(self, detail: str, advice: Wording | None = None) -> None:
+        super().__init__(detail)
+        self.advice = advice
 
 
 class FileOverLimits(ValueError):
-    """A file too large to be read safely; the message is for the partner."""
+    """A file too large to be read safely; ``advice`` is for the partner."""
+
+    def __init__(self, advice: Wording) -> None:
+        super().__init__(advice.en)
+        self.advice = advice
 
 
 @dataclass(frozen=True)
@@ -97,18 +110,30 @@ def check_limits(path: Path, limits: FileLimits) -> None:
     """Raise ``FileOverLimits`` or ``UnreadableFile`` before a reader opens ``path``."""
     size = path.stat().st_size
     if size > limits.max_bytes:
+        size_text, limit_text = (
+            number_wording(size / 2**20, 1),
+            number_wording(limits.max_bytes / 2**20),
+        )
         raise FileOverLimits(
-            f"Le fichier pèse {size / 2**20:.1f} Mo, au-delà de la limite de "
-            f"{limits.max_bytes / 2**20:.0f} Mo : retirez les feuilles, images ou lignes "
-            "inutiles et déposez-le à nouveau."
+            Wording(
+                f"Le fichier pèse {size_text.fr} Mo, au-delà de la limite de {limit_text.fr} Mo : "
+                "retirez les feuilles, images ou lignes inutiles et déposez-le à nouveau.",
+                f"The file weighs {size_text.en} MB, over the limit of {limit_text.en} MB: "
+                "remove the sheets, pictures or rows it does not need and drop it again.",
+            )
         )
     if path.suffix.lower() not in ZIPPED_SUFFIXES:
         return
     with path.open("rb") as stream:
         if stream.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
             raise UnreadableFile(
-                "Le fichier est protégé par un mot de passe : enregistrez-le sans mot de "
-                "passe (les données confidentielles le restent : cochez « Confidentiel »)."
+                "password-protected (OLE2 container)",
+                Wording(
+                    "Le fichier est protégé par un mot de passe : enregistrez-le sans mot de "
+                    "passe (les données confidentielles le restent : cochez « Confidentiel »).",
+                    "The file is password-protected: save it without a password "
+                    '(confidential data stay confidential: tick "Confidential").',
+                ),
             )
     try:
         with zipfile.ZipFile(path) as archive:
@@ -119,8 +144,12 @@ def check_limits(path: Path, limits: FileLimits) -> None:
     packed = max(1, sum(member.compress_size for member in members))
     if unpacked > limits.max_unpacked_bytes or unpacked / packed > limits.max_compression_ratio:
         raise FileOverLimits(
-            "Le contenu du fichier, une fois décompressé, est anormalement volumineux : "
-            "enregistrez à nouveau le classeur depuis votre tableur, sans données inutiles."
+            Wording(
+                "Le contenu du fichier, une fois décompressé, est anormalement volumineux : "
+                "enregistrez à nouveau le classeur depuis votre tableur, sans données inutiles.",
+                "Once unpacked, the file's content is abnormally large: save the workbook "
+                "again from your spreadsheet program, without data it does not need.",
+            )
         )
 
 

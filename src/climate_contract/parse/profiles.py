@@ -20,6 +20,7 @@ from climate_contract.parse.sheets import ParsedSubmission, Rows, cell_at, read_
 from climate_contract.parse.values import CellError, is_blank, normalise_label, to_decimal
 from climate_contract.parse.values import to_integer as to_year
 from climate_contract.reference import FieldSource, MappingProfile, ReferenceData
+from climate_contract.wording import Wording
 
 
 def _header_columns(row: list[Any]) -> dict[str, list[int]]:
@@ -94,13 +95,17 @@ def parse_with_profile(
     """Fill ``parsed`` with the canonical sheets read from the profile's layout."""
     layout = _find_layout(grids, profile)
     if layout is None:
+        sheets, signature = ", ".join(profile.sheet_names), ", ".join(profile.signature)
         parsed.findings.append(
             Finding(
                 "error",
                 "disposition_inconnue",
-                f"Le fichier n'a pas la disposition attendue ({profile.label}) : il faut une "
-                f"feuille nommée comme {', '.join(profile.sheet_names)} dont la ligne d'en-tête "
-                f"porte {', '.join(profile.signature)}.",
+                Wording(
+                    f"Le fichier n'a pas la disposition attendue ({profile.label}) : il faut une "
+                    f"feuille nommée comme {sheets} dont la ligne d'en-tête porte {signature}.",
+                    f"The file does not have the expected layout ({profile.label}): it needs a "
+                    f"sheet named like {sheets} whose header row holds {signature}.",
+                ),
             )
         )
         return parsed

@@ -13,6 +13,7 @@ from climate_contract.contract import Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.values import CellError, converter_for, is_blank
 from climate_contract.reference import ReferenceData
+from climate_contract.wording import Wording
 
 PROVENANCE_COLUMNS = ("source_sheet", "source_row")
 
@@ -98,11 +99,14 @@ def read_rows(
                     Finding(
                         "error",
                         "type",
-                        f"Valeur illisible : {error}.",
+                        Wording(
+                            f"Valeur illisible : {error.expected.fr}.",
+                            f"Unreadable value: {error.expected.en}.",
+                        ),
                         sheet=title,
                         row=row_number,
                         column=located.letter(column.name, row_position),
-                        header=column.header_fr,
+                        header=column.header,
                         value=str(cell),
                     )
                 )
@@ -113,12 +117,16 @@ def read_rows(
                     Finding(
                         "warning",
                         "valeur_corrigee",
-                        f"{reading.note} : vérifiez, et choisissez la valeur dans la liste "
-                        "déroulante la prochaine fois.",
+                        Wording(
+                            f"{reading.note.fr} : vérifiez, et choisissez la valeur dans la "
+                            "liste déroulante la prochaine fois.",
+                            f"{reading.note.en}: check it, and pick the value from the "
+                            "drop-down list next time.",
+                        ),
                         sheet=title,
                         row=row_number,
                         column=located.letter(column.name, row_position),
-                        header=column.header_fr,
+                        header=column.header,
                         value=str(cell),
                     )
                 )

@@ -28,6 +28,7 @@ from climate_contract.parse.profiles import matching_profile, parse_with_profile
 from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, cell_at, read_rows
 from climate_contract.parse.values import is_blank, normalise_label
 from climate_contract.reference import ReferenceData
+from climate_contract.wording import Wording
 
 DEFAULT_LIMITS = FileLimits()
 HINT_ROW = re.compile(r"^(ex\b|exemple|format|texte|obligatoire|facultatif|votre|\()")
@@ -115,18 +116,18 @@ def parse_submission(
         check_limits(path, limits)
         grids = read_grids(path)
     except FileOverLimits as error:
-        parsed.findings.append(Finding("error", "fichier_trop_volumineux", str(error)))
+        parsed.findings.append(Finding("error", "fichier_trop_volumineux", error.advice))
         return parsed
     except UnreadableFile as error:
-        parsed.findings.append(
-            Finding(
-                "error",
-                "fichier_illisible",
-                "Le fichier ne peut pas être ouvert (endommagé, protégé par un mot de passe "
-                "ou d'un autre format que son extension) : enregistrez-le à nouveau au format "
-                f".xlsx, .ods ou .csv, sans mot de passe. Détail : {error}",
-            )
+        advice = error.advice or Wording(
+            "Le fichier ne peut pas être ouvert (endommagé, protégé par un mot de passe "
+            "ou d'un autre format que son extension) : enregistrez-le à nouveau au format "
+            f".xlsx, .ods ou .csv, sans mot de passe. Détail : {error}",
+            "The file cannot be opened (damaged, password-protected or of another format "
+            "than its extension says): save it again as .xlsx, .ods or .csv, without a "
+            f"password. Detail: {error}",
         )
+        parsed.findings.append(Finding("error", "fichier_illisible", advice))
         return parsed
     parsed.declared_partner = _declared_partner(grids)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -134,9 +135,14 @@ def parse_submission(
             Finding(
                 "error",
                 "formule_sans_valeur",
-                "Cette cellule contient une formule dont le résultat n'a pas été enregistré : "
-                "ouvrez le fichier dans votre tableur, enregistrez-le, puis déposez-le à "
-                "nouveau (ou remplacez la formule par sa valeur).",
+                Wording(
+                    "Cette cellule contient une formule dont le résultat n'a pas été "
+                    "enregistré : ouvrez le fichier dans votre tableur, enregistrez-le, puis "
+                    "déposez-le à nouveau (ou remplacez la formule par sa valeur).",
+                    "This cell holds a formula whose result was not saved: open the file in "
+                    "your spreadsheet program, save it, then drop it again (or replace the "
+                    "formula by its value).",
+                ),
                 sheet=sheet,
                 row=row,
                 column=column,
@@ -157,8 +163,12 @@ def parse_submission(
                 Finding(
                     "error",
                     "sheet_missing",
-                    f"La feuille « {sheet.title_fr} » est introuvable : "
-                    "repartez du modèle fourni sans renommer ses feuilles.",
+                    Wording(
+                        f"La feuille « {sheet.title_fr} » est introuvable : "
+                        "repartez du modèle fourni sans renommer ses feuilles.",
+                        f'The sheet "{sheet.title_en}" cannot be found: start again from '
+                        "the template you were given, without renaming its sheets.",
+                    ),
                     sheet=sheet.title_fr,
                 )
             )
@@ -168,8 +178,13 @@ def parse_submission(
                 Finding(
                     "error",
                     "trop_de_lignes",
-                    f"La feuille « {title} » compte {len(grids[title])} lignes, au-delà de la "
-                    f"limite de {limits.max_rows} : supprimez les lignes vides ou inutiles.",
+                    Wording(
+                        f"La feuille « {title} » compte {len(grids[title])} lignes, au-delà de "
+                        f"la limite de {limits.max_rows} : supprimez les lignes vides ou "
+                        "inutiles.",
+                        f'The sheet "{title}" has {len(grids[title])} rows, over the limit of '
+                        f"{limits.max_rows}: delete the empty or needless rows.",
+                    ),
                     sheet=title,
                 )
             )

@@ -3,7 +3,7 @@
 Each converter returns a ``Reading``: the value, and a note when the cell was
 read with some forgiveness (a code typed without its accents, say) that the
 partner should hear about. A cell that cannot be read raises ``CellError`` with
-a French message that says what was expected.
+a message, for the partner, that says what was expected.
 """
 
 from __future__ import annotations
@@ -17,16 +17,27 @@ from typing import Any
 
 from climate_contract.contract import FORMULA_PREFIXES, Column, ColumnKind
 from climate_contract.reference import CodeValue
+from climate_contract.wording import Wording
 
 
 class CellError(ValueError):
     """A cell whose content cannot be read as its column's type."""
 
+    def __init__(self, expected: Wording) -> None:
+        super().__init__(expected.en)
+        self.expected = expected
+
 
 @dataclass(frozen=True)
 class Reading:
     value: Any
-    note: str | None = None
+    note: Wording | None = None
+
+
+_NUMBER_EXPECTED = Wording(
+    "un nombre est attendu, par exemple 1234,56 ou 12 k€",
+    "a number is expected, for example 1234.56 or 12 k€",
+)
 
 
 BLANKS = frozenset({"", "-", "n/a", "na", "nc", "n.c.", "néant", "neant"})
@@ -88,19 +99,24 @@ def to_decimal(value: Any) -> float:
     A range (``Entre 200 et 500``, ``200-500``) is refused: the partner must choose.
     """
     if isinstance(value, bool):
-        raise CellError("un nombre est attendu")
+        raise CellError(Wording("un nombre est attendu", "a number is expected"))
     if isinstance(value, int | float):
         return float(value)
     text = str(value).strip().casefold()
     if _RANGE.match(text):
-        raise CellError("une fourchette n'est pas acceptée : indiquez une seule valeur")
+        raise CellError(
+            Wording(
+                "une fourchette n'est pas acceptée : indiquez une seule valeur",
+                "a range is not accepted: give a single value",
+            )
+        )
     match = _AMOUNT.match(_SPACES.sub("", text))
     if match is None:
-        raise CellError("un nombre est attendu, par exemple 1234,56 ou 12 k€")
+        raise CellError(_NUMBER_EXPECTED)
     try:
         number = _plain_number(match["number"])
     except ValueError:
-        raise CellError("un nombre est attendu, par exemple 1234,56 ou 12 k€") from None
+        raise CellError(_NUMBER_EXPECTED) from None
     return number * MULTIPLIERS[match["scale"] or ""]
 
 
@@ -114,7 +130,12 @@ def to_integer(value: Any) -> int:
     text = str(value).strip() if isinstance(value, str) else None
     if text and _SHORT_DATE.match(text):
         # 03/04/26: day, month and year could each be read two ways.
-        raise CellError("date ambiguë : écrivez-la avec l'année sur quatre chiffres (14/12/2026)")
+        raise CellError(
+            Wording(
+                "date ambiguë : écrivez-la avec l'année sur quatre chiffres (14/12/2026)",
+                "ambiguous date: write it with a four-digit year (14/12/2026)",
+            )
+        )
     dated = _YEAR_IN_DATE.match(text) if text else None
     if dated is not None:
         return int(dated["dmy"] or dated["ymd"])
@@ -123,7 +144,12 @@ def to_integer(value: Any) -> int:
     except CellError:
         number = None
     if number is None or not number.is_integer():
-        raise CellError("un nombre entier est attendu, par exemple 2026")
+        raise CellError(
+            Wording(
+                "un nombre entier est attendu, par exemple 2026",
+                "a whole number is expected, for example 2026",
+            )
+        )
     return int(number)
 
 
@@ -133,7 +159,7 @@ def to_boolean(value: Any) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError("« Oui » ou « Non » est attendu")
+    raise CellError(Wording("« Oui » ou « Non » est attendu", '"Yes" or "No" is expected'))
 
 
 def code_reader(values: Iterable[CodeValue]) -> Callable[[Any], Reading]:
@@ -158,7 +184,12 @@ def code_reader(values: Iterable[CodeValue]) -> Callable[[Any], Reading]:
         value = forgiving.get(normalise_label(text))
         if value is None:
             return Reading(text)
-        return Reading(value.code, f"« {cell} » a été lu comme « {value.fr} »")
+        return Reading(
+            value.code,
+            Wording(
+                f"« {cell} » a été lu comme « {value.fr} »", f'"{cell}" was read as "{value.en}"'
+            ),
+        )
 
     return read_code
 

@@ -11,6 +11,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
 
+from climate_contract.wording import Language, Wording
+
 FactorUnit = Literal["kWh", "L", "t", "km", "p.km"]
 # The unit dimension whose base unit each factor unit is.
 DIMENSION_OF_FACTOR_UNIT: dict[str, str] = {
@@ -36,6 +38,8 @@ class Partner(_Record):
     """The mapping profile of the partner's own layout, if it does not use the template."""
     profile_constants: dict[str, Any] = {}
     """Action fields the partner's layout lacks (sector, plan axis...), as codes."""
+    language: Language = "fr"
+    """The language of the partner's template, reports and reminders."""
 
 
 class FieldSource(_Record):
@@ -98,6 +102,10 @@ class CodeValue(_Record):
     kind: Literal["result", "activity"] | None = None
     dimension: str | None = None
     scale: float | None = None
+
+    @property
+    def label(self) -> Wording:
+        return Wording(self.fr, self.en)
 
 
 class EmissionFactor(_Record):

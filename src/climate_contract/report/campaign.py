@@ -132,7 +132,8 @@ def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) ->
 
 
 def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[Reminder]:
-    """A reminder, in French, to each partner who is late or whose last file was rejected."""
+    """A reminder, in the partner's language, to each partner who is late or whose last
+    file was rejected."""
     campaigns = {campaign.id: campaign for campaign in reference.campaigns}
     reminders = []
     for follow_up in follow_ups:
@@ -140,7 +141,8 @@ def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[
             continue
         partner = reference.partner(follow_up.partner_id)
         campaign = campaigns[follow_up.campaign_id]
-        body = _templates.get_template(f"rappel_{follow_up.state}.txt.j2").render(
+        template = f"reminder_{follow_up.state}.{partner.language}.txt.j2"
+        body = _templates.get_template(template).render(
             partner=partner, campaign=campaign, follow_up=follow_up
         )
         subject, _, text = body.partition("\n\n")

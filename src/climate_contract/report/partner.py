@@ -1,5 +1,5 @@
 """What a partner gets back in ``outbox/<partner>/`` for each file: a report in
-French, and a copy of the workbook with every faulty cell marked."""
+the partner's language, and a copy of the workbook with every faulty cell marked."""
 
 from __future__ import annotations
 
@@ -18,12 +18,20 @@ from openpyxl.utils import column_index_from_string
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSubmission
 from climate_contract.parse.grid import read_grids
+from climate_contract.wording import Language, Wording, format_number
 
 FILLS = {
     "error": PatternFill("solid", fgColor="F4B6B6"),
     "warning": PatternFill("solid", fgColor="FCE4B0"),
 }
-SEVERITY_LABELS = {"error": "Erreur", "warning": "Avertissement"}
+SEVERITY_LABELS = {
+    "error": Wording("Erreur", "Error"),
+    "warning": Wording("Avertissement", "Warning"),
+}
+FILE_SUFFIXES = {
+    "report": Wording("rapport.html", "report.html"),
+    "annotated": Wording("a-corriger.xlsx", "to-fix.xlsx"),
+}
 _pages = Environment(
     loader=PackageLoader("climate_contract.report"), autoescape=select_autoescape(["html"])
 )
@@ -37,16 +45,13 @@ class Feedback:
     received_at: datetime
     accepted: bool
     findings: list[Finding]
+    language: Language = "fr"
 
 
 def _total(table: pa.Table | None, column: str) -> float:
     if table is None or column not in table.column_names or table.num_rows == 0:
         return 0.0
     return float(pc.sum(table[column]).as_py() or 0)
-
-
-def _french_number(value: float, decimals: int = 0) -> str:
-    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def write_report(
@@ -57,17 +62,21 @@ def write_report(
     actions = sheets.get("actions")
     totals = {
         "actions": actions.table.num_rows if actions else 0,
-        "investment_eur": _french_number(
-            _total(sheets["investments"].table if "investments" in sheets else None, "amount_eur")
+        "investment_eur": format_number(
+            _total(sheets["investments"].table if "investments" in sheets else None, "amount_eur"),
+            feedback.language,
         ),
-        "estimated_tco2e": _french_number(_total(estimates, "tco2e_avoided_per_year"), 1),
+        "estimated_tco2e": format_number(
+            _total(estimates, "tco2e_avoided_per_year"), feedback.language, 1
+        ),
     }
     ordered = sorted(
         feedback.findings,
         key=lambda f: (f.severity != "error", f.sheet or "", f.row or 0, f.column or ""),
     )
-    html = _pages.get_template("rapport_partenaire.html.j2").render(
+    html = _pages.get_template(f"partner_report.{feedback.language}.html.j2").render(
         feedback=feedback,
+        language=feedback.language,
         totals=totals,
         findings=ordered,
         errors=sum(f.severity == "error" for f in ordered),
@@ -75,13 +84,14 @@ def write_report(
         severity_labels=SEVERITY_LABELS,
     )
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_stem(feedback)}-rapport.html"
+    path = _output_path(folder, feedback, "report")
     path.write_text(html, encoding="utf-8")
     return path
 
 
-def _stem(feedback: Feedback) -> str:
-    return f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(feedback.file_name).stem}"
+def _output_path(folder: Path, feedback: Feedback, kind: str) -> Path:
+    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(feedback.file_name).stem}"
+    return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(feedback.language)}"
 
 
 def _workbook_to_annotate(parsed: ParsedSubmission) -> Workbook:
@@ -111,13 +121,15 @@ def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmiss
         cell = workbook[finding.sheet].cell(
             row=finding.row, column=column_index_from_string(finding.column)
         )
-        text = f"{SEVERITY_LABELS[finding.severity]} : {finding.message_fr}"
+        label, message = SEVERITY_LABELS[finding.severity], finding.message
+        comment = Wording(f"{label.fr} : {message.fr}", f"{label.en}: {message.en}")
+        text = comment.in_language(feedback.language)
         if cell.comment is not None and cell.comment.author == "climate-contract":
             text = f"{cell.comment.text}\n\n{text}"
         if cell.fill != FILLS["error"]:
             cell.fill = FILLS[finding.severity]
         cell.comment = Comment(text, "climate-contract", width=400, height=150)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_stem(feedback)}-a-corriger.xlsx"
+    path = _output_path(folder, feedback, "annotated")
     workbook.save(path)
     return path

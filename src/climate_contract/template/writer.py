@@ -2,8 +2,8 @@
 ``.ods`` and ``.csv`` (data only, for partners whose tools produce those).
 
 Rows are given in warehouse form (codes, booleans) and written as partners see
-them (French labels, Oui/Non), so that what a partner types and what a writer
-produces go through the same parser.
+them (labels, Oui/Non, in the partner's language), so that what a partner types
+and what a writer produces go through the same parser.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from climate_contract.contract import (
     partner_line,
 )
 from climate_contract.reference import ReferenceData
+from climate_contract.wording import Language, Wording
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
 """Rows per sheet name (``actions``, ``investments``, ``impacts``), keyed by column name."""
@@ -39,7 +40,11 @@ CSV_DELIMITER = ";"
 VALIDATED_ROWS = 1000
 HEADER_FILL = PatternFill("solid", fgColor="1F6F50")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-BOOLEAN_LABELS = {True: "Oui", False: "Non"}
+BOOLEAN_LABELS = {True: Wording("Oui", "Yes"), False: Wording("Non", "No")}
+REQUIRED_LABELS = {
+    True: Wording("Obligatoire.", "Required."),
+    False: Wording("Facultatif.", "Optional."),
+}
 
 
 def _is_formula_like(value: Any) -> bool:
@@ -51,48 +56,78 @@ def _quoted(value: Any) -> Any:
     return f"'{value}" if _is_formula_like(value) else value
 
 
-def _displayed(column: Column, value: Any, reference: ReferenceData) -> Any:
+def _displayed(column: Column, value: Any, reference: ReferenceData, language: Language) -> Any:
     if value is None:
         return None
     if column.kind == "boolean":
-        return BOOLEAN_LABELS[bool(value)]
+        return BOOLEAN_LABELS[bool(value)].in_language(language)
     if column.kind == "code" and column.code_list is not None:
-        labels = {entry.code: entry.fr for entry in reference.code_lists[column.code_list]}
-        return labels.get(value, value)
+        labels = {entry.code: entry.label for entry in reference.code_lists[column.code_list]}
+        return labels[value].in_language(language) if value in labels else value
     return value
 
 
 def _displayed_rows(
-    sheet: Sheet, rows: SubmissionRows, reference: ReferenceData
+    sheet: Sheet, rows: SubmissionRows, reference: ReferenceData, language: Language
 ) -> list[list[Any]]:
     return [
-        [_displayed(column, row.get(column.name), reference) for column in sheet.columns]
+        [_displayed(column, row.get(column.name), reference, language) for column in sheet.columns]
         for row in rows.get(sheet.name, ())
     ]
 
 
 def _instruction_lines(
     reference: ReferenceData, partner_id: str, campaign_id: str, sample: bool
-) -> list[str]:
+) -> list[Wording]:
     partner = reference.partner(partner_id)
     campaign = next(c for c in reference.campaigns if c.id == campaign_id)
     lines = [
-        "Contrat Climat et Biodiversité : déclaration des actions des partenaires",
+        Wording(
+            "Contrat Climat et Biodiversité : déclaration des actions des partenaires",
+            "Climate and Biodiversity Contract: declaration of the partners' actions",
+        ),
         partner_line(partner.name, partner.id),
-        f"Campagne : {campaign.id}, à déposer avant le {campaign.deadline:%d/%m/%Y}",
-        "",
-        "1. Feuille Actions : une ligne par action, avec votre propre référence unique.",
-        "2. Feuille Investissements : une ligne par action et par année de dépense, en euros.",
-        "3. Feuille Impacts : une ligne par action et par indicateur (valeur annuelle attendue).",
-        "Choisissez les valeurs codées dans les listes déroulantes.",
-        "Déposez le fichier complété dans votre dossier partagé : vous recevrez un rapport.",
+        Wording(
+            f"Campagne : {campaign.id}, à déposer avant le {campaign.deadline:%d/%m/%Y}",
+            f"Campaign: {campaign.id}, to be dropped before {campaign.deadline:%Y-%m-%d}",
+        ),
+        Wording("", ""),
+        Wording(
+            "1. Feuille Actions : une ligne par action, avec votre propre référence unique.",
+            "1. Actions sheet: one row per action, with your own unique reference.",
+        ),
+        Wording(
+            "2. Feuille Investissements : une ligne par action et par année de dépense, en euros.",
+            "2. Investments sheet: one row per action and year of spending, in euros.",
+        ),
+        Wording(
+            "3. Feuille Impacts : une ligne par action et par indicateur (valeur annuelle "
+            "attendue).",
+            "3. Impacts sheet: one row per action and indicator (expected yearly value).",
+        ),
+        Wording(
+            "Choisissez les valeurs codées dans les listes déroulantes.",
+            "Pick coded values from the drop-down lists.",
+        ),
+        Wording(
+            "Déposez le fichier complété dans votre dossier partagé : vous recevrez un rapport.",
+            "Drop the completed file in your shared folder: you will receive a report.",
+        ),
     ]
     if sample:
-        lines.insert(0, "DONNÉES D'EXEMPLE : organisation et chiffres inventés.")
+        lines.insert(
+            0,
+            Wording(
+                "DONNÉES D'EXEMPLE : organisation et chiffres inventés.",
+                "SAMPLE DATA: invented organisation and figures.",
+            ),
+        )
     return lines
 
 
-def _write_lists_sheet(workbook: Workbook, reference: ReferenceData) -> dict[str, str]:
+def _write_lists_sheet(
+    workbook: Workbook, reference: ReferenceData, language: Language
+) -> dict[str, str]:
     """Write every code list on a hidden sheet; return a defined name per list."""
     lists_sheet = workbook.create_sheet(LISTS_SHEET)
     lists_sheet.sheet_state = "hidden"
@@ -101,7 +136,7 @@ def _write_lists_sheet(workbook: Workbook, reference: ReferenceData) -> dict[str
         letter = get_column_letter(index)
         lists_sheet.cell(row=1, column=index, value=list_name)
         for row, value in enumerate(values, start=2):
-            lists_sheet.cell(row=row, column=index, value=value.fr)
+            lists_sheet.cell(row=row, column=index, value=value.label.in_language(language))
         defined = f"liste_{list_name}"
         reference_range = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
         workbook.defined_names[defined] = DefinedName(defined, attr_text=reference_range)
@@ -109,15 +144,20 @@ def _write_lists_sheet(workbook: Workbook, reference: ReferenceData) -> dict[str
     return names
 
 
-def _validation_for(column: Column, list_names: dict[str, str]) -> DataValidation | None:
+def _validation_for(
+    column: Column, list_names: dict[str, str], language: Language
+) -> DataValidation | None:
     if column.code_list is not None:
         return DataValidation(
             type="list",
             formula1=f"={list_names[column.code_list]}",
             allow_blank=not column.required,
             showErrorMessage=True,
-            errorTitle="Valeur non prévue",
-            error="Choisissez une valeur de la liste déroulante.",
+            errorTitle=Wording("Valeur non prévue", "Unexpected value").in_language(language),
+            error=Wording(
+                "Choisissez une valeur de la liste déroulante.",
+                "Pick a value from the drop-down list.",
+            ).in_language(language),
         )
     if column.kind == "integer":
         return DataValidation(
@@ -126,7 +166,9 @@ def _validation_for(column: Column, list_names: dict[str, str]) -> DataValidatio
             formula1="2000",
             formula2="2100",
             showErrorMessage=True,
-            error="Saisissez une année à quatre chiffres.",
+            error=Wording(
+                "Saisissez une année à quatre chiffres.", "Enter a four-digit year."
+            ).in_language(language),
         )
     if column.kind == "decimal":
         return DataValidation(
@@ -134,7 +176,9 @@ def _validation_for(column: Column, list_names: dict[str, str]) -> DataValidatio
             operator="greaterThanOrEqual",
             formula1="0",
             showErrorMessage=True,
-            error="Saisissez un nombre positif ou nul.",
+            error=Wording(
+                "Saisissez un nombre positif ou nul.", "Enter a number of zero or more."
+            ).in_language(language),
         )
     return None
 
@@ -146,32 +190,37 @@ def _write_xlsx(
     campaign_id: str,
     rows: SubmissionRows,
     sample: bool,
+    language: Language,
 ) -> None:
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS_SHEET
     for line in _instruction_lines(reference, partner_id, campaign_id, sample):
-        instructions.append([line])
+        instructions.append([line.in_language(language)])
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 100
-    list_names = _write_lists_sheet(workbook, reference)
+    list_names = _write_lists_sheet(workbook, reference, language)
     for sheet in SHEETS:
-        worksheet = workbook.create_sheet(sheet.title_fr, index=len(workbook.sheetnames) - 1)
-        worksheet.append([column.header_fr for column in sheet.columns])
+        worksheet = workbook.create_sheet(
+            sheet.title.in_language(language), index=len(workbook.sheetnames) - 1
+        )
+        headers = [column.header.in_language(language) for column in sheet.columns]
+        worksheet.append(headers)
         for index, column in enumerate(sheet.columns, start=1):
             letter = get_column_letter(index)
             header = worksheet.cell(row=1, column=index)
             header.fill, header.font = HEADER_FILL, HEADER_FONT
             header.alignment = Alignment(wrap_text=True, vertical="top")
-            required = "Obligatoire. " if column.required else "Facultatif. "
-            header.comment = Comment(required + column.hint_fr, "climate-contract")
-            worksheet.column_dimensions[letter].width = max(14, len(column.header_fr) + 4)
-            validation = _validation_for(column, list_names)
+            need = REQUIRED_LABELS[column.required].in_language(language)
+            hint = column.hint.in_language(language)
+            header.comment = Comment(f"{need} {hint}", "climate-contract")
+            worksheet.column_dimensions[letter].width = max(14, len(headers[index - 1]) + 4)
+            validation = _validation_for(column, list_names, language)
             if validation is not None:
                 validation.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
                 worksheet.add_data_validation(validation)
         worksheet.freeze_panes = "A2"
-        for values in _displayed_rows(sheet, rows, reference):
+        for values in _displayed_rows(sheet, rows, reference, language):
             worksheet.append(values)
             for cell in worksheet[worksheet.max_row]:
                 if _is_formula_like(cell.value):
@@ -182,30 +231,35 @@ def _write_xlsx(
     workbook.save(path)
 
 
-def _write_ods(path: Path, reference: ReferenceData, rows: SubmissionRows) -> None:
+def _write_ods(
+    path: Path, reference: ReferenceData, rows: SubmissionRows, language: Language
+) -> None:
     with pd.ExcelWriter(path, engine="odf") as writer:
         for sheet in SHEETS:
             frame = pd.DataFrame(
                 [
                     [_quoted(value) for value in row]
-                    for row in _displayed_rows(sheet, rows, reference)
+                    for row in _displayed_rows(sheet, rows, reference, language)
                 ],
-                columns=[column.header_fr for column in sheet.columns],
+                columns=[column.header.in_language(language) for column in sheet.columns],
                 dtype=object,
             )
-            frame.to_excel(writer, sheet_name=sheet.title_fr, index=False)
+            frame.to_excel(writer, sheet_name=sheet.title.in_language(language), index=False)
 
 
-def _write_csv(path: Path, reference: ReferenceData, rows: SubmissionRows) -> None:
+def _write_csv(
+    path: Path, reference: ReferenceData, rows: SubmissionRows, language: Language
+) -> None:
     """One CSV holding every sheet as a section: a line with the sheet title, the
     header line, the rows, then a blank line."""
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=CSV_DELIMITER)
         for sheet in SHEETS:
-            writer.writerow([sheet.title_fr])
-            writer.writerow([column.header_fr for column in sheet.columns])
+            writer.writerow([sheet.title.in_language(language)])
+            writer.writerow([column.header.in_language(language) for column in sheet.columns])
             writer.writerows(
-                [_quoted(value) for value in row] for row in _displayed_rows(sheet, rows, reference)
+                [_quoted(value) for value in row]
+                for row in _displayed_rows(sheet, rows, reference, language)
             )
             writer.writerow([])
 
@@ -218,17 +272,20 @@ def write_workbook(
     rows: SubmissionRows | None = None,
     *,
     sample: bool = False,
+    language: Language | None = None,
 ) -> Path:
-    """Write a partner's workbook for a campaign, in the format its suffix names."""
+    """Write a partner's workbook for a campaign, in the format its suffix names and
+    in ``language``, by default the partner's own."""
     rows = rows or {}
+    language = language or reference.partner(partner_id).language
     path.parent.mkdir(parents=True, exist_ok=True)
     match path.suffix.lower():
         case ".xlsx":
-            _write_xlsx(path, reference, partner_id, campaign_id, rows, sample)
+            _write_xlsx(path, reference, partner_id, campaign_id, rows, sample, language)
         case ".ods":
-            _write_ods(path, reference, rows)
+            _write_ods(path, reference, rows, language)
         case ".csv":
-            _write_csv(path, reference, rows)
+            _write_csv(path, reference, rows, language)
         case other:
             raise ValueError(f"unsupported workbook format {other!r}: use .xlsx, .ods or .csv")
     return path

@@ -16,9 +16,10 @@ import pandas as pd
 from climate_contract.findings import Finding, Severity
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
-from climate_contract.reference import ReferenceData
+from climate_contract.reference import CodeValue, ReferenceData
 from climate_contract.settings import EXPECTATIONS_DIR
 from climate_contract.validate.context import sheet_frames
+from climate_contract.wording import Language, Wording
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite, ExpectationValidationResult
@@ -66,6 +67,21 @@ def _raised(exception_info: dict[str, Any]) -> bool:
     return any(report.get("raised_exception") for report in reports)
 
 
+def _message(
+    meta: dict[str, Any], header: Wording | None, value: str, code_list: tuple[CodeValue, ...]
+) -> Wording:
+    """The expectation's message for the partner, in each language."""
+
+    def said_in(language: Language) -> str:
+        return meta[f"message_{language}"].format(
+            header=header.in_language(language) if header else "",
+            value=value,
+            allowed=", ".join(code.label.in_language(language) for code in code_list),
+        )
+
+    return Wording(said_in("fr"), said_in("en"))
+
+
 def _findings_of_outcome(
     outcome: ExpectationValidationResult,
     parsed: ParsedSheet,
@@ -83,10 +99,8 @@ def _findings_of_outcome(
     column_name = config.meta.get("column", referenced[0] if referenced else None)
     if _raised(outcome.exception_info):
         raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
-    header = parsed.sheet.column(column_name).header_fr if column_name else None
-    allowed = ""
-    if code_list := config.meta.get("code_list"):
-        allowed = ", ".join(value.fr for value in reference.code_lists[code_list])
+    header = parsed.sheet.column(column_name).header if column_name else None
+    code_list = reference.code_lists.get(config.meta.get("code_list", ""), ())
     unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
     findings = []
     for entry in unexpected:
@@ -101,7 +115,7 @@ def _findings_of_outcome(
             Finding(
                 SEVERITIES[config.severity.value],
                 config.meta["rule"],
-                config.meta["message_fr"].format(header=header, value=value, allowed=allowed),
+                _message(config.meta, header, value, code_list),
                 sheet=parsed.title,
                 row=parsed.header_row if row is None else int(row),
                 column=letter,
@@ -127,9 +141,15 @@ def validate_submission(
             Finding(
                 "error",
                 "partenaire_different",
-                f"Ce classeur a été préparé pour le partenaire « {parsed.declared_partner} » "
-                f"(feuille Instructions) mais déposé dans le dossier de « {partner_id} ». "
-                "Déposez-le dans le dossier de ce partenaire, ou repartez de votre propre modèle.",
+                Wording(
+                    f"Ce classeur a été préparé pour le partenaire « {parsed.declared_partner} » "
+                    f"(feuille Instructions) mais déposé dans le dossier de « {partner_id} ». "
+                    "Déposez-le dans le dossier de ce partenaire, ou repartez de votre propre "
+                    "modèle.",
+                    f'This workbook was made for partner "{parsed.declared_partner}" '
+                    f'(Instructions sheet) but dropped in the folder of "{partner_id}". '
+                    "Drop it in that partner's folder, or start again from your own template.",
+                ),
                 sheet="Instructions",
                 value=parsed.declared_partner,
             )
