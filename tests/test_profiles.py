@@ -196,6 +196,28 @@ def test_a_faulty_funder_amount_is_located_in_that_funder_s_column(
     }
 
 
+def test_funders_giving_more_than_the_total_budget_is_a_warning(
+    tmp_path: Path, tet_reference
+) -> None:
+    first_amount, second_amount, _ = [
+        index for index, header in enumerate(HEADERS) if header == "Montant € HT"
+    ]
+    row = _action("Planter", **{"Statut": "En cours", "Date de début": 2026})
+    row[first_amount], row[second_amount] = 8000, 5000
+    row[COLUMN["Budget prévisionnel total € HT"]] = 10_000
+    path = _tet_workbook(tmp_path / "plan.xlsx", [row])
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    (warning,) = [f for f in findings if f.rule == "financements_superieurs_au_budget"]
+    budget_letter = openpyxl.utils.get_column_letter(COLUMN["Budget prévisionnel total € HT"] + 1)
+    assert (warning.severity, warning.row, warning.column) == ("warning", 5, budget_letter)
+    assert "3\u202f000 €" in warning.message.fr
+    amounts = parsed.sheets["investments"].table["amount_eur"].to_pylist()
+    assert sum(amounts) == 13_000  # the funders' amounts, no negative own funds
+
+
 def test_a_known_layout_is_recognised_without_the_registry_saying_so(
     tmp_path: Path, reference
 ) -> None:

@@ -20,7 +20,7 @@ from climate_contract.parse.sheets import ParsedSubmission, Rows, cell_at, read_
 from climate_contract.parse.values import CellError, is_blank, normalise_label, to_decimal
 from climate_contract.parse.values import to_integer as to_year
 from climate_contract.reference import FieldSource, MappingProfile, ReferenceData
-from climate_contract.wording import Wording
+from climate_contract.wording import Wording, number_wording
 
 
 def _header_columns(row: list[Any]) -> dict[str, list[int]]:
@@ -126,6 +126,8 @@ def parse_with_profile(
         )
     ]
     fixed = profile.action_constants | constants
+    total_position = _position(headers, profile.total_budget) if profile.total_budget else None
+    total_letter = get_column_letter(total_position + 1) if total_position is not None else None
     action_rows: Rows = []
     investment_rows: Rows = []
     amount_letters: list[dict[str, str]] = []
@@ -137,9 +139,12 @@ def parse_with_profile(
         }
         action = {"action_ref": reference_code} | fixed | values
         action_rows.append((number, [action.get(column.name) for column in ACTIONS.columns]))
-        for investment, amount_position in _investments(
-            profile, headers, row, reference_code, action
-        ):
+        investments, funders_excess = _investments(
+            profile, headers, row, reference_code, action, total_position
+        )
+        if funders_excess > 0:
+            parsed.findings.append(_funders_over_total(title, number, total_letter, funders_excess))
+        for investment, amount_position in investments:
             investment_rows.append(
                 (number, [investment.get(column.name) for column in INVESTMENTS.columns])
             )
@@ -184,16 +189,18 @@ def _investments(
     row: list[Any],
     action_ref: str,
     action: dict[str, Any],
-) -> list[tuple[dict[str, Any], int]]:
+    total_position: int | None,
+) -> tuple[list[tuple[dict[str, Any], int]], float]:
     """The funders' amounts and the rest of the total budget (own funds), each spread
     over the action's years, with the position of the column the amount came from;
-    an amount that cannot be read is kept as typed."""
+    an amount that cannot be read is kept as typed. Also what the funders' amounts
+    exceed the total by (0 when they do not)."""
     read: list[tuple[str, Any, int]] = []
+    excess = 0.0
     for group in profile.funding_groups:
         position = _position(headers, group.amount)
         if position is not None and not is_blank(cell_at(row, position)):
             read.append((profile.funders_source, cell_at(row, position), position))
-    total_position = _position(headers, profile.total_budget) if profile.total_budget else None
     total = cell_at(row, total_position)
     if total_position is not None and not is_blank(total):
         try:
@@ -207,6 +214,8 @@ def _investments(
                 rest = 0.0  # a funder's amount is unreadable: it is reported instead
         if not isinstance(rest, float) or rest > 0:
             read.append((profile.own_funds_source, rest, total_position))
+        elif rest < 0:
+            excess = -rest
     years = _years(action.get("start_year"), action.get("end_year"))
     rows = []
     for source, amount, position in read:
@@ -218,4 +227,21 @@ def _investments(
             continue
         for year, share in _spread(number, years) if years else [(None, number)]:
             rows.append((base | {"year": year, "amount_eur": share}, position))
-    return rows
+    return rows, excess
+
+
+def _funders_over_total(sheet: str, row: int, column: str | None, excess: float) -> Finding:
+    amount = number_wording(excess)
+    return Finding(
+        "warning",
+        "financements_superieurs_au_budget",
+        Wording(
+            f"Les montants des financeurs dépassent de {amount.fr} € le budget prévisionnel "
+            "total : vérifiez-les. Seuls les montants des financeurs sont comptés.",
+            f"The funders' amounts exceed the total planned budget by EUR {amount.en}: "
+            "check them. Only the funders' amounts are counted.",
+        ),
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
