@@ -140,8 +140,9 @@ def test_every_format_round_trips(tmp_path: Path, reference, suffix: str) -> Non
         assert set(parsed.sheets[sheet.name].table.column_names) >= {"source_row"}
 
 
+@pytest.mark.parametrize("language", [None, "en"])
 def test_a_template_prefilled_with_last_campaign_reads_back_as_that_data(
-    make_settings, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_settings, reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language
 ) -> None:
     from typer.testing import CliRunner
 
@@ -157,11 +158,15 @@ def test_a_template_prefilled_with_last_campaign_reads_back_as_that_data(
         monkeypatch.setenv(f"CLIMATE_CONTRACT_{name}", str(value))
     output = tmp_path / "modele-2026.xlsx"
 
+    chosen = ["--language", language] if language else []
+
     result = CliRunner().invoke(
-        app, ["template", "universite", "--prefill", "--output", str(output)]
+        app, ["template", "universite", "--prefill", "--output", str(output), *chosen]
     )
 
     assert result.exit_code == 0, result.output
+    titles = [sheet.title_en if language == "en" else sheet.title_fr for sheet in SHEETS]
+    assert openpyxl.load_workbook(output).sheetnames[1:4] == titles
     parsed = parse_submission(output, reference)
     assert parsed.declared_partner == "universite"
     for sheet in SHEETS:
