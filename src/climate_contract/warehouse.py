@@ -8,15 +8,24 @@ warehouse without being written twice.
 from __future__ import annotations
 
 import atexit
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from climate_contract.contract import SHEETS, ColumnKind
 
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 SCHEMAS = ("ref", "landing", "core", "marts")
+MIGRATED_SCHEMAS = frozenset({"ref", "landing", "core"})
+VERSION_TABLE_SCHEMA = "landing"
+BASELINE_REVISION = "0001"
+"""The warehouse as created before migrations existed."""
 metadata = sa.MetaData()
 
 SQL_TYPES: dict[ColumnKind, sa.types.TypeEngine] = {
@@ -157,7 +166,7 @@ findings = sa.Table(
     sa.Column("header", sa.Text),
     sa.Column("value", sa.Text),
     sa.Column("message_fr", sa.Text, nullable=False),
-    sa.Column("message_en", sa.Text, nullable=False),
+    sa.Column("message_en", sa.Text),  # none for findings recorded before English existed
     schema="landing",
 )
 
@@ -231,16 +240,62 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
-def ensure_schema(connection: Connection) -> None:
-    """Create the schemas and tables that do not exist yet; never drop anything.
-
-    On PostgreSQL, concurrent callers (parallel tasks) wait for each other.
-    """
-    if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
+def create_schemas(connection: Connection) -> None:
     for schema in SCHEMAS:
         connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
-    metadata.create_all(connection)
+
+
+def is_migrated(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Whether the migrations manage this schema or table: not ``marts``, which the
+    SQL models rebuild whole, nor Alembic's own version table."""
+    if type_ == "schema":
+        return name in MIGRATED_SCHEMAS
+    if type_ == "table":
+        return parent_names.get("schema_name") in MIGRATED_SCHEMAS and name != "alembic_version"
+    return True
+
+
+def _migrations(connection: Connection | None = None) -> AlembicConfig:
+    # Alembic is imported when needed: it would add half a second to parsing DAG files.
+    from alembic.config import Config as AlembicConfig
+
+    config = AlembicConfig()
+    config.set_main_option("script_location", "climate_contract:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@cache
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_migrations()).get_current_head()
+
+
+def ensure_schema(connection: Connection) -> None:
+    """Bring the warehouse to this version's tables with the migrations in
+    ``migrations/``, adding what is missing and never dropping data.
+
+    A warehouse created before migrations existed is recognised (it has tables but
+    no version) and taken as the baseline. On PostgreSQL, concurrent callers
+    (parallel tasks) wait for each other.
+    """
+    from alembic import command
+    from alembic.migration import MigrationContext
+
+    import climate_contract.migrations  # noqa: F401 (DuckDB for Alembic)
+
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
+    current = MigrationContext.configure(
+        connection, opts={"version_table_schema": VERSION_TABLE_SCHEMA}
+    ).get_current_revision()
+    if current == _head_revision():
+        return
+    if current is None and sa.inspect(connection).has_table("submissions", schema="landing"):
+        command.stamp(_migrations(connection), BASELINE_REVISION)
+    command.upgrade(_migrations(connection), "head")
 
 
 def access_role_names(prefix: str) -> dict[str, str]:
