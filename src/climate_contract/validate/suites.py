@@ -24,6 +24,7 @@ from climate_contract.wording import Language, Wording
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite, ExpectationValidationResult
     from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.datasource.fluent.interfaces import Batch
 
 SEVERITIES: dict[str, Severity] = {"critical": "error", "warning": "warning", "info": "warning"}
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]}
@@ -126,6 +127,32 @@ def _findings_of_outcome(
     return findings
 
 
+def _failed_outcomes(
+    batch: Batch,
+    suite: ExpectationSuite,
+    result_format: dict[str, Any],
+    parameters: dict[str, Any],
+) -> list[ExpectationValidationResult]:
+    """The failed expectations of ``suite`` with their unexpected rows.
+
+    Collecting the rows costs about as much again as checking, and most files
+    pass: all expectations are checked first, then only the failed ones again for
+    their rows.
+    """
+    from great_expectations.core import ExpectationSuite
+
+    checked = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=parameters)
+    failed = [outcome.expectation_config for outcome in checked.results if not outcome.success]
+    if not failed:
+        return []
+    detailed = batch.validate(
+        ExpectationSuite(name=f"{suite.name}_failed", expectations=failed),
+        result_format=result_format,
+        expectation_parameters=parameters,
+    )
+    return [outcome for outcome in detailed.results if not outcome.success]
+
+
 def validate_submission(
     parsed: ParsedSubmission, reference: ReferenceData, partner_id: str | None = None
 ) -> list[Finding]:
@@ -173,15 +200,15 @@ def validate_submission(
         )
         # Rows are named by their row number, and by their action where there is one.
         index_columns = [c for c in ("source_row", "action_ref", "table_row") if c in frame]
-        result = batch.validate(
+        outcomes = _failed_outcomes(
+            batch,
             load_suite(parsed_sheet.sheet.name),
-            result_format=RESULT_FORMAT | {"unexpected_index_column_names": index_columns},
-            expectation_parameters=parameters,
+            RESULT_FORMAT | {"unexpected_index_column_names": index_columns},
+            parameters,
         )
         findings.extend(
             finding
-            for outcome in result.results
-            if not outcome.success
+            for outcome in outcomes
             for finding in _findings_of_outcome(outcome, parsed_sheet, reference, set(frame))
             if (finding.sheet, finding.row, finding.column) not in unreadable
         )
