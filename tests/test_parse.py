@@ -127,11 +127,14 @@ def test_a_missing_sheet_is_a_finding(tmp_path: Path, reference) -> None:
     )
 
     parsed = parse_submission(path, reference)
+    in_english = parse_submission(path, reference, partner_id="centre-commercial")
 
     assert {(f.rule, f.sheet) for f in parsed.findings} == {
         ("sheet_missing", "Investissements"),
         ("sheet_missing", "Impacts"),
     }
+    # Named as in the template the partner was given.
+    assert {f.sheet for f in in_english.findings} == {"Investments", "Impacts"}
 
 
 @pytest.mark.parametrize("name", ["corrupt.xlsx", "corrupt.ods"])

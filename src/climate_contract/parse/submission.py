@@ -169,7 +169,7 @@ def parse_submission(
                         f'The sheet "{sheet.title_en}" cannot be found: start again from '
                         "the template you were given, without renaming its sheets.",
                     ),
-                    sheet=sheet.title_fr,
+                    sheet=sheet.title.in_language(partner.language if partner else "fr"),
                 )
             )
             continue
