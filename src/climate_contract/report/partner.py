@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +29,8 @@ SEVERITY_LABELS = {
     "error": Wording("Erreur", "Error"),
     "warning": Wording("Avertissement", "Warning"),
 }
-FILE_SUFFIXES = {
+OutputKind = Literal["report", "annotated"]
+FILE_SUFFIXES: dict[OutputKind, Wording] = {
     "report": Wording("rapport.html", "report.html"),
     "annotated": Wording("a-corriger.xlsx", "to-fix.xlsx"),
 }
@@ -89,7 +91,7 @@ def write_report(
     return path
 
 
-def _output_path(folder: Path, feedback: Feedback, kind: str) -> Path:
+def _output_path(folder: Path, feedback: Feedback, kind: OutputKind) -> Path:
     stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(feedback.file_name).stem}"
     return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(feedback.language)}"
 
