@@ -18,8 +18,7 @@ def _as_partner_types(value, column, reference, language="fr"):
     if column.kind == "boolean":
         return {"fr": ("Non", "Oui"), "en": ("No", "Yes")}[language][bool(value)]
     if column.code_list:
-        code = next(v for v in reference.code_lists[column.code_list] if v.code == value)
-        return code.en if language == "en" else code.fr
+        return reference.code_value(column.code_list, value).label.in_language(language)
     return value
 
 

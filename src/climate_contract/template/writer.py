@@ -62,8 +62,8 @@ def _displayed(column: Column, value: Any, reference: ReferenceData, language: L
     if column.kind == "boolean":
         return BOOLEAN_LABELS[bool(value)].in_language(language)
     if column.kind == "code" and column.code_list is not None:
-        labels = {entry.code: entry.label for entry in reference.code_lists[column.code_list]}
-        return labels[value].in_language(language) if value in labels else value
+        code = reference.code_value(column.code_list, value)
+        return code.label.in_language(language) if code is not None else value
     return value
 
 
