@@ -8,30 +8,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from climate_contract import warehouse
 from climate_contract.settings import Settings
 from tests.conftest import postgres_database
-
-
-def _alembic(connection: sa.Connection) -> Config:
-    config = Config()
-    config.set_main_option("script_location", "climate_contract:migrations")
-    config.attributes["connection"] = connection
-    return config
-
-
-def _head(connection: sa.Connection) -> str | None:
-    return ScriptDirectory.from_config(_alembic(connection)).get_current_head()
-
-
-def _revision(connection: sa.Connection) -> str | None:
-    return MigrationContext.configure(
-        connection, opts={"version_table_schema": warehouse.VERSION_TABLE_SCHEMA}
-    ).get_current_revision()
 
 
 @pytest.mark.postgres
@@ -56,7 +37,7 @@ def test_a_warehouse_made_before_migrations_is_brought_up_to_date_with_its_data(
     engine = warehouse.engine_for(warehouse_settings.url)
     with engine.begin() as connection:
         # The warehouse as the first release created it: its tables, no version.
-        command.upgrade(_alembic(connection), warehouse.BASELINE_REVISION)
+        command.upgrade(warehouse.migrations_config(connection), warehouse.BASELINE_REVISION)
         connection.execute(sa.text("DROP TABLE landing.alembic_version"))
         now = datetime(2026, 2, 1, 9, 30)
         connection.execute(
@@ -78,7 +59,7 @@ def test_a_warehouse_made_before_migrations_is_brought_up_to_date_with_its_data(
         warehouse.ensure_schema(connection)
 
     with engine.connect() as connection:
-        assert _revision(connection) == _head(connection)
+        assert warehouse.schema_revision(connection) == warehouse.head_revision()
         kept = connection.execute(
             sa.text("SELECT message_fr, message_en FROM landing.findings")
         ).one()
@@ -107,5 +88,5 @@ def test_an_up_to_date_warehouse_is_left_as_it_is(warehouse_settings: Settings) 
         warehouse.ensure_schema(connection)
 
     with engine.connect() as connection:
-        assert _revision(connection) == _head(connection)
+        assert warehouse.schema_revision(connection) == warehouse.head_revision()
         assert connection.execute(sa.text("SELECT year FROM ref.years")).scalars().all() == [2030]

@@ -247,15 +247,16 @@ def create_schemas(connection: Connection) -> None:
 
 def is_migrated(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
     """Whether the migrations manage this schema or table: not ``marts``, which the
-    SQL models rebuild whole, nor Alembic's own version table."""
+    SQL models rebuild whole. (Alembic leaves its own version table out itself.)"""
     if type_ == "schema":
         return name in MIGRATED_SCHEMAS
     if type_ == "table":
-        return parent_names.get("schema_name") in MIGRATED_SCHEMAS and name != "alembic_version"
+        return parent_names.get("schema_name") in MIGRATED_SCHEMAS
     return True
 
 
-def _migrations(connection: Connection | None = None) -> AlembicConfig:
+def migrations_config(connection: Connection | None = None) -> AlembicConfig:
+    """Alembic's configuration for the warehouse migrations, run on ``connection``."""
     # Alembic is imported when needed: it would add half a second to parsing DAG files.
     from alembic.config import Config as AlembicConfig
 
@@ -267,10 +268,22 @@ def _migrations(connection: Connection | None = None) -> AlembicConfig:
 
 
 @cache
-def _head_revision() -> str | None:
+def head_revision() -> str | None:
+    """The newest migration."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_migrations()).get_current_head()
+    return ScriptDirectory.from_config(migrations_config()).get_current_head()
+
+
+def schema_revision(connection: Connection) -> str | None:
+    """The migration the warehouse is at; None before any."""
+    from alembic.migration import MigrationContext
+
+    import climate_contract.migrations  # noqa: F401 (DuckDB for Alembic)
+
+    return MigrationContext.configure(
+        connection, opts={"version_table_schema": VERSION_TABLE_SCHEMA}
+    ).get_current_revision()
 
 
 def ensure_schema(connection: Connection) -> None:
@@ -282,20 +295,15 @@ def ensure_schema(connection: Connection) -> None:
     (parallel tasks) wait for each other.
     """
     from alembic import command
-    from alembic.migration import MigrationContext
-
-    import climate_contract.migrations  # noqa: F401 (DuckDB for Alembic)
 
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
-    current = MigrationContext.configure(
-        connection, opts={"version_table_schema": VERSION_TABLE_SCHEMA}
-    ).get_current_revision()
-    if current == _head_revision():
+    current = schema_revision(connection)
+    if current == head_revision():
         return
     if current is None and sa.inspect(connection).has_table("submissions", schema="landing"):
-        command.stamp(_migrations(connection), BASELINE_REVISION)
-    command.upgrade(_migrations(connection), "head")
+        command.stamp(migrations_config(connection), BASELINE_REVISION)
+    command.upgrade(migrations_config(connection), "head")
 
 
 def access_role_names(prefix: str) -> dict[str, str]:
