@@ -44,6 +44,8 @@ HEADERS = [
     "Date de fin",
 ]
 COLUMN = {header.strip(): index for index, header in enumerate(HEADERS)}
+# The three funders' amounts share one header: each is found by its position.
+FUNDER_AMOUNTS = [index for index, header in enumerate(HEADERS) if header == "Montant € HT"]
 
 
 def _action(title: str, **cells) -> list:
@@ -173,10 +175,7 @@ def test_a_messy_plan_gets_findings_in_its_own_rows_and_columns(
 def test_a_faulty_funder_amount_is_located_in_that_funder_s_column(
     tmp_path: Path, tet_reference
 ) -> None:
-    # The three funders' amounts share one header: each is found by its position.
-    first_amount, second_amount, _ = [
-        index for index, header in enumerate(HEADERS) if header == "Montant € HT"
-    ]
+    first_amount, second_amount, _ = FUNDER_AMOUNTS
     unreadable = _action("Planter", **{"Statut": "En cours", "Date de début": 2026})
     unreadable[first_amount] = "beaucoup"
     negative = _action("Désimperméabiliser", **{"Statut": "En cours", "Date de début": 2027})
@@ -199,9 +198,7 @@ def test_a_faulty_funder_amount_is_located_in_that_funder_s_column(
 def test_funders_giving_more_than_the_total_budget_is_a_warning(
     tmp_path: Path, tet_reference
 ) -> None:
-    first_amount, second_amount, _ = [
-        index for index, header in enumerate(HEADERS) if header == "Montant € HT"
-    ]
+    first_amount, second_amount, _ = FUNDER_AMOUNTS
     row = _action("Planter", **{"Statut": "En cours", "Date de début": 2026})
     row[first_amount], row[second_amount] = 8000, 5000
     row[COLUMN["Budget prévisionnel total € HT"]] = 10_000

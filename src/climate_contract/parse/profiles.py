@@ -199,8 +199,9 @@ def _investments(
     excess = 0.0
     for group in profile.funding_groups:
         position = _position(headers, group.amount)
-        if position is not None and not is_blank(cell_at(row, position)):
-            read.append((profile.funders_source, cell_at(row, position), position))
+        amount = cell_at(row, position)
+        if position is not None and not is_blank(amount):
+            read.append((profile.funders_source, amount, position))
     total = cell_at(row, total_position)
     if total_position is not None and not is_blank(total):
         try:
