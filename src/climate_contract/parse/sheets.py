@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,17 @@ class ParsedSheet:
     def letter(self, column_name: str, position: int) -> str | None:
         """The letter of the column the partner typed ``column_name`` in, on the
         table's row at ``position``."""
-        overrides = self.row_letters[position] if self.row_letters else {}
-        return overrides.get(column_name, self.column_letters.get(column_name))
+        return _letter(self.column_letters, self.row_letters, column_name, position)
+
+
+def _letter(
+    column_letters: Mapping[str, str],
+    row_letters: Sequence[Mapping[str, str]],
+    column_name: str,
+    position: int,
+) -> str | None:
+    overrides = row_letters[position] if row_letters else {}
+    return overrides.get(column_name, column_letters.get(column_name))
 
 
 @dataclass
@@ -76,7 +85,6 @@ def read_rows(
     ``letters`` name, for the partner, the column each field was read from;
     ``row_letters``, where given, override them row by row.
     """
-    located = ParsedSheet(sheet, title, pa.table({}), header_row, letters, row_letters)
     arrays: dict[str, pa.Array] = {}
     for column in sheet.columns:
         position = positions.get(column.name)
@@ -105,7 +113,7 @@ def read_rows(
                         ),
                         sheet=title,
                         row=row_number,
-                        column=located.letter(column.name, row_position),
+                        column=_letter(letters, row_letters, column.name, row_position),
                         header=column.header,
                         value=str(cell),
                     )
@@ -125,11 +133,11 @@ def read_rows(
                         ),
                         sheet=title,
                         row=row_number,
-                        column=located.letter(column.name, row_position),
+                        column=_letter(letters, row_letters, column.name, row_position),
                         header=column.header,
                         value=str(cell),
                     )
                 )
         arrays[column.name] = pa.array(values, column.arrow_type)
     arrays["source_row"] = pa.array([number for number, _ in rows], pa.int64())
-    return replace(located, table=pa.table(arrays))
+    return ParsedSheet(sheet, title, pa.table(arrays), header_row, letters, row_letters)
