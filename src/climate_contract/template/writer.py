@@ -22,7 +22,6 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from climate_contract.contract import (
-    FORMULA_PREFIXES,
     INSTRUCTIONS_SHEET,
     SHEETS,
     Column,
@@ -30,6 +29,7 @@ from climate_contract.contract import (
     partner_line,
 )
 from climate_contract.reference import ReferenceData
+from climate_contract.safe_text import make_inert, quoted
 from climate_contract.wording import Language, Wording
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
@@ -45,15 +45,6 @@ REQUIRED_LABELS = {
     True: Wording("Obligatoire.", "Required."),
     False: Wording("Facultatif.", "Optional."),
 }
-
-
-def _is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-
-
-def _quoted(value: Any) -> Any:
-    """Formula-like text with the apostrophe that makes spreadsheets keep it as text."""
-    return f"'{value}" if _is_formula_like(value) else value
 
 
 def _displayed(column: Column, value: Any, reference: ReferenceData, language: Language) -> Any:
@@ -223,10 +214,7 @@ def _write_xlsx(
         for values in _displayed_rows(sheet, rows, reference, language):
             worksheet.append(values)
             for cell in worksheet[worksheet.max_row]:
-                if _is_formula_like(cell.value):
-                    # Kept as the text typed, shown as typed, never evaluated.
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
+                make_inert(cell)
     workbook.properties.title = f"Contrat climat {campaign_id} - {partner_id}"
     workbook.save(path)
 
@@ -238,7 +226,7 @@ def _write_ods(
         for sheet in SHEETS:
             frame = pd.DataFrame(
                 [
-                    [_quoted(value) for value in row]
+                    [quoted(value) for value in row]
                     for row in _displayed_rows(sheet, rows, reference, language)
                 ],
                 columns=[column.header.in_language(language) for column in sheet.columns],
@@ -258,7 +246,7 @@ def _write_csv(
             writer.writerow([sheet.title.in_language(language)])
             writer.writerow([column.header.in_language(language) for column in sheet.columns])
             writer.writerows(
-                [_quoted(value) for value in row]
+                [quoted(value) for value in row]
                 for row in _displayed_rows(sheet, rows, reference, language)
             )
             writer.writerow([])
