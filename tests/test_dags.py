@@ -110,7 +110,7 @@ def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
     assert dict(statuses) == {"accepted": 18}
     mart = aggregate.read_mart(engine, "commitments_by_axis_year")
     assert sum(float(v or 0) for v in mart["investment_eur_gross"].to_pylist()) > 0
-    published = {p.stem for p in (settings.data_dir / "published").glob("*.parquet")}
+    published = {p.stem for p in (settings.data_dir / "published" / "current").glob("*.parquet")}
     assert published == set(aggregate.mart_names())
     engine.dispose()
 

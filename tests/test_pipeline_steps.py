@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from climate_contract import pipeline
-from climate_contract.intake import find_incoming_files
+from climate_contract.intake import copy_verified, keep_original, scan_inbox
 from climate_contract.samples import sample_rows
 from climate_contract.template import write_workbook
 
@@ -14,20 +14,37 @@ from climate_contract.template import write_workbook
 def test_a_file_is_picked_up_only_once_settled_and_lock_files_never(
     tmp_path: Path, reference
 ) -> None:
-    folder = tmp_path / "inbox" / "chu"
-    fresh = write_workbook(folder / "fresh.xlsx", reference, "chu", "2026")
-    settled = write_workbook(folder / "settled.xlsx", reference, "chu", "2026")
-    an_hour_ago = time.time() - 3600
-    os.utime(settled, (an_hour_ago, an_hour_ago))
-    for name in ("~$settled.xlsx", ".~lock.settled.xlsx#", "copie.tmp", ".cache.xlsx"):
-        (folder / name).write_bytes(b"x")
-        os.utime(folder / name, (an_hour_ago, an_hour_ago))
-    (tmp_path / "inbox" / "not-a-partner").mkdir()
+    root = tmp_path / "inbox"
+    write_workbook(root / "chu" / "fresh.xlsx", reference, "chu", "2026")
+    for name in ("~$fresh.xlsx", ".~lock.fresh.xlsx#", "copie.tmp", ".cache.xlsx"):
+        (root / "chu" / name).write_bytes(b"x")
+    (root / "not-a-partner").mkdir()
+    now = time.time()
 
-    found = find_incoming_files(tmp_path / "inbox", reference.partner_ids, settle_seconds=60)
+    just_dropped = scan_inbox(root, reference.partner_ids, settle_seconds=60, now=now)
+    an_hour_later = scan_inbox(root, reference.partner_ids, settle_seconds=60, now=now + 3600)
 
-    assert [Path(f.path).name for f in found] == ["settled.xlsx"]
-    assert fresh.exists()
+    assert (just_dropped.files, just_dropped.waiting) == ([], ["chu/fresh.xlsx"])
+    assert [Path(f.path).name for f in an_hour_later.files] == ["fresh.xlsx"]
+    assert {(notice.kind, notice.path) for notice in an_hour_later.notices} == {
+        ("lock_file", "chu/~$fresh.xlsx"),
+        ("lock_file", "chu/.~lock.fresh.xlsx#"),
+        ("lock_file", "chu/copie.tmp"),
+        ("lock_file", "chu/.cache.xlsx"),
+        ("unknown_partner_folder", "not-a-partner"),
+    }
+
+
+def test_a_file_copied_with_its_old_date_is_received_when_it_arrives(
+    tmp_path: Path, reference
+) -> None:
+    path = write_workbook(tmp_path / "inbox" / "chu" / "plan.xlsx", reference, "chu", "2026")
+    a_year_ago = time.time() - 365 * 86400
+    os.utime(path, (a_year_ago, a_year_ago))  # as a copy that keeps the original's date
+
+    (incoming,) = scan_inbox(tmp_path / "inbox", reference.partner_ids).files
+
+    assert incoming.received_at.timestamp() > time.time() - 60
 
 
 def test_many_files_make_few_batches_with_readable_labels(make_settings, reference) -> None:
@@ -123,16 +140,14 @@ def test_reminders_are_written_in_each_partner_s_language(reference) -> None:
 
 
 def test_an_original_is_kept_byte_for_byte_and_never_overwritten(tmp_path: Path, reference):
-    from climate_contract.intake import keep_original
-
-    folder = tmp_path / "inbox" / "chu"
-    path = write_workbook(folder / "f.xlsx", reference, "chu", "2026")
-    os.utime(path, (time.time() - 3600,) * 2)
-    (incoming,) = find_incoming_files(tmp_path / "inbox", reference.partner_ids, 60)
-    kept = keep_original(incoming, tmp_path / "archive")
+    path = write_workbook(tmp_path / "inbox" / "chu" / "f.xlsx", reference, "chu", "2026")
+    (incoming,) = scan_inbox(tmp_path / "inbox", reference.partner_ids).files
+    staged = copy_verified(incoming, tmp_path / "staging" / "f.xlsx")
+    kept = keep_original(staged, incoming, tmp_path / "archive")
+    assert kept.read_bytes() == path.read_bytes()
     kept.write_bytes(b"altered later by someone")
 
-    again = keep_original(incoming, tmp_path / "archive")
+    again = keep_original(staged, incoming, tmp_path / "archive")
 
     assert again == kept
     assert kept.read_bytes() == b"altered later by someone"  # not overwritten

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from datetime import date, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from climate_contract.contract import SHEETS
+from climate_contract.parse.sheets import read_rows
 from climate_contract.parse.values import (
     CellError,
     code_reader,
@@ -125,3 +128,57 @@ def test_a_date_with_a_two_digit_year_is_ambiguous(typed: str) -> None:
     with pytest.raises(CellError) as refused:
         to_integer(typed)
     assert "ambiguë" in refused.value.expected.fr
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "column_name", "typed", "rule"),
+    [
+        ("investments", "amount_eur", "100000000001", "montant_demesure"),
+        ("investments", "amount_eur", 1e308, "montant_demesure"),
+        ("investments", "amount_eur", float("inf"), "nombre_invalide"),
+        ("investments", "amount_eur", float("nan"), "nombre_invalide"),
+        ("investments", "amount_eur", "-1", "positif"),
+        ("impacts", "value", 1e15, "valeur_demesuree"),
+        ("actions", "end_year", "99999999", "annee_plausible"),
+        ("actions", "start_year", "2014", "annee_plausible"),
+        ("actions", "start_year", "2061", "annee_plausible"),
+    ],
+)
+def test_a_number_outside_its_bounds_is_a_finding_never_a_value_passed_on(
+    sheet_name: str, column_name: str, typed: object, rule: str, reference
+) -> None:
+    sheet = next(sheet for sheet in SHEETS if sheet.name == sheet_name)
+    position = [column.name for column in sheet.columns].index(column_name)
+    row = [None] * len(sheet.columns)
+    row[position] = typed
+    findings: list = []
+    positions = {column.name: index for index, column in enumerate(sheet.columns)}
+
+    parsed = read_rows("Feuille", 1, [(2, row)], positions, {}, sheet, reference, findings)
+
+    assert [(f.rule, f.row) for f in findings] == [(rule, 2)]
+    kept = parsed.table[column_name][0].as_py()
+    assert kept is None or math.isfinite(kept)
+
+
+@pytest.mark.parametrize(
+    ("sheet_name", "column_name", "typed"),
+    [
+        ("investments", "amount_eur", "100000000000"),
+        ("investments", "amount_eur", "0"),
+        ("actions", "start_year", "2015"),
+        ("actions", "end_year", "2060"),
+    ],
+)
+def test_a_number_at_its_bounds_is_read(
+    sheet_name: str, column_name: str, typed: str, reference
+) -> None:
+    sheet = next(sheet for sheet in SHEETS if sheet.name == sheet_name)
+    positions = {column.name: index for index, column in enumerate(sheet.columns)}
+    row = [None] * len(sheet.columns)
+    row[positions[column_name]] = typed
+    findings: list = []
+
+    read_rows("Feuille", 1, [(2, row)], positions, {}, sheet, reference, findings)
+
+    assert findings == []

@@ -19,8 +19,9 @@ from climate_contract.wording import Language
 
 app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
 # Marts are printed whole, never squeezed into the terminal's width, where text
-# columns would vanish: pick --columns, or page a wide one with `less -S`.
-console = Console(width=10_000)
+# columns would vanish: pick --columns, or page a wide one with `less -S`. What we
+# print comes from partners (file names, cells): never read as Rich markup.
+console = Console(width=10_000, markup=False, highlight=False)
 
 
 @app.callback()

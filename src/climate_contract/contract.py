@@ -27,6 +27,68 @@ ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
 
 
 @dataclass(frozen=True)
+class Bounds:
+    """The values a number column may take, checked where cells are read (so that a
+    value outside them is a finding, never a load error) and offered by the
+    template's data validation. ``below`` and ``above`` say, for the partner, what
+    is wrong with a value under the minimum or over the maximum."""
+
+    minimum: float
+    maximum: float
+    below: tuple[str, Wording]
+    above: tuple[str, Wording]
+
+
+def _out_of_period() -> tuple[str, Wording]:
+    return (
+        "annee_plausible",
+        Wording(
+            "L'année {value} est hors de la période du contrat : saisissez une année entre "
+            "{minimum} et {maximum}.",
+            "The year {value} is outside the contract's period: enter a year between "
+            "{minimum} and {maximum}.",
+        ),
+    )
+
+
+_NEGATIVE = (
+    "positif",
+    Wording(
+        "La valeur {value} est négative : saisissez une valeur positive ou nulle.",
+        "The value {value} is negative: enter a value of zero or more.",
+    ),
+)
+CONTRACT_YEARS = Bounds(2015, 2060, _out_of_period(), _out_of_period())
+AMOUNTS_EUR = Bounds(
+    0,
+    1e11,
+    _NEGATIVE,
+    (
+        "montant_demesure",
+        Wording(
+            "Le montant {value} dépasse {maximum} € : vérifiez qu'il est bien en euros, "
+            "sans zéro de trop.",
+            "The amount {value} is over {maximum} EUR: check that it is in euros, without "
+            "a zero too many.",
+        ),
+    ),
+)
+QUANTITIES = Bounds(
+    0,
+    1e12,
+    _NEGATIVE,
+    (
+        "valeur_demesuree",
+        Wording(
+            "La valeur {value} dépasse {maximum} : vérifiez son unité et qu'elle n'a pas "
+            "de zéro de trop.",
+            "The value {value} is over {maximum}: check its unit and that it has no zero too many.",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class Column:
     name: str
     header_fr: str
@@ -35,6 +97,7 @@ class Column:
     required: bool
     hint: Wording
     code_list: str | None = None
+    bounds: Bounds | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -130,6 +193,7 @@ ACTIONS = Sheet(
             "integer",
             True,
             Wording("Ex. : 2026.", "E.g. 2026."),
+            bounds=CONTRACT_YEARS,
         ),
         Column(
             "end_year",
@@ -138,6 +202,7 @@ ACTIONS = Sheet(
             "integer",
             False,
             Wording("Ex. : 2030.", "E.g. 2030."),
+            bounds=CONTRACT_YEARS,
         ),
         Column(
             "municipality",
@@ -198,6 +263,7 @@ INVESTMENTS = Sheet(
             "integer",
             True,
             Wording("Année de la dépense.", "Year of the spending."),
+            bounds=CONTRACT_YEARS,
         ),
         Column(
             "amount_eur",
@@ -206,6 +272,7 @@ INVESTMENTS = Sheet(
             "decimal",
             True,
             Wording("En euros.", "In euros."),
+            bounds=AMOUNTS_EUR,
         ),
         Column(
             "tax_basis",
@@ -263,6 +330,7 @@ IMPACTS = Sheet(
             "decimal",
             True,
             Wording("Valeur annuelle attendue.", "Expected yearly value."),
+            bounds=QUANTITIES,
         ),
         Column(
             "unit",
@@ -280,6 +348,7 @@ IMPACTS = Sheet(
             "integer",
             True,
             Wording("Ex. : 2028.", "E.g. 2028."),
+            bounds=CONTRACT_YEARS,
         ),
     ),
 )

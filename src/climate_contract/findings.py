@@ -30,3 +30,31 @@ class Finding:
 
 def has_errors(findings: list[Finding]) -> bool:
     return any(finding.severity == "error" for finding in findings)
+
+
+MAX_FINDINGS_PER_FILE = 200
+"""More would bury what matters: the partner fixes these and sends the file again."""
+
+
+def cap_findings(findings: list[Finding], limit: int = MAX_FINDINGS_PER_FILE) -> list[Finding]:
+    """At most ``limit`` findings, errors first, and one line that says how many
+    more there were and of which kinds."""
+    if len(findings) <= limit:
+        return findings
+    ordered = sorted(findings, key=lambda finding: finding.severity != "error")
+    kept, left = ordered[:limit], ordered[limit:]
+    rules = ", ".join(sorted({finding.rule for finding in left}))
+    count = f"{len(left):,}"
+    return [
+        *kept,
+        Finding(
+            "error" if has_errors(left) else "warning",
+            "constats_non_listes",
+            Wording(
+                f"… et {count.replace(',', ' ')} autres constats ({rules}) non listés ici : "
+                "corrigez ceux-ci, puis déposez le fichier à nouveau.",
+                f"… and {count} more findings ({rules}) not listed here: correct these, "
+                "then drop the file again.",
+            ),
+        ),
+    ]

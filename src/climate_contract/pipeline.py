@@ -6,24 +6,36 @@ DAG can fan out over files and a test can call the same step without Airflow.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
+import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from climate_contract import aggregate, estimate, load, report, warehouse
-from climate_contract.findings import has_errors
-from climate_contract.intake import IncomingFile, find_incoming_files, keep_original
-from climate_contract.parse import FileLimits, parse_submission
+from climate_contract import aggregate, estimate, load, locks, publish, report, warehouse
+from climate_contract.findings import Finding, cap_findings, has_errors
+from climate_contract.intake import (
+    InboxNotice,
+    IncomingFile,
+    copy_verified,
+    keep_original,
+    same_file,
+    scan_inbox,
+)
+from climate_contract.isolation import AbortCause, IsolatedWorker, WorkAborted
+from climate_contract.parse import FileLimits, ParsedSubmission, parse_submission
+from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.reference import ReferenceData, load_reference_data
-from climate_contract.settings import Settings
+from climate_contract.safe_text import quoted, safe_file_name
+from climate_contract.settings import SQL_DIR, Settings
 from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
+from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
 
@@ -84,26 +96,111 @@ def refresh_reference(settings: Settings) -> bool:
 
 
 def discover(settings: Settings) -> list[IncomingFile]:
-    """Settled inbox files whose content was not processed yet for the current campaign."""
+    """Settled files in the partners' inboxes, oldest first; everything else found
+    there is listed for the steward (``landing.inbox_notices``)."""
+    engine = warehouse.engine_for(settings.url)
+    with engine.begin() as connection:
+        warehouse.ensure_schema(connection)
     reference = reference_data(settings)
     inbox = settings.shared_root / "inbox"
-    found = find_incoming_files(inbox, reference.partner_ids, settings.settle_seconds)
-    return [incoming for incoming in found if not _already_processed(incoming, settings)]
+    scan = scan_inbox(inbox, reference.partner_ids, settings.settle_seconds)
+    _record_notices(settings, reference, scan.notices)
+    if scan.waiting:
+        log.info(
+            "%d file(s) still settling (changed less than %ss ago), left for a later run: %s",
+            len(scan.waiting),
+            settings.settle_seconds,
+            ", ".join(scan.waiting),
+        )
+    return scan.files
 
 
-def _already_processed(incoming: IncomingFile, settings: Settings) -> bool:
-    engine = warehouse.engine_for(settings.url)
-    if load.known_submission(
-        engine, incoming.partner_id, settings.campaign, incoming.content_sha256
-    ):
-        log.info("%s was already processed (same content); skipped", incoming.path)
-        return True
-    return False
+def _record_notices(
+    settings: Settings, reference: ReferenceData, notices: list[InboxNotice]
+) -> None:
+    """Keep each notice once; warn the steward, and answer the partner whose folder
+    holds something we refuse to read, the first time it is seen."""
+    table = warehouse.inbox_notices
+    now = _now()
+    with warehouse.engine_for(settings.url).begin() as connection:
+        known = {
+            (row.path, row.kind)
+            for row in connection.execute(sa.select(table.c.path, table.c.kind))
+        }
+        for notice in notices:
+            if (notice.path, notice.kind) in known:
+                connection.execute(
+                    table.update()
+                    .where(table.c.path == notice.path, table.c.kind == notice.kind)
+                    .values(last_seen_at=now)
+                )
+                continue
+            log.warning("inbox: %s %s (%s)", notice.kind, notice.path, notice.detail)
+            connection.execute(
+                table.insert(),
+                asdict(notice) | {"first_seen_at": now, "last_seen_at": now},
+            )
+            known.add((notice.path, notice.kind))
+            if notice.kind == "not_a_regular_file" and notice.partner_id is not None:
+                _answer_refused_entry(settings, reference, notice)
+    _write_notices_for_steward(settings)
+
+
+def _answer_refused_entry(
+    settings: Settings, reference: ReferenceData, notice: InboxNotice
+) -> None:
+    name = Path(notice.path).name
+    finding = Finding(
+        "error",
+        "fichier_non_ordinaire",
+        Wording(
+            f"« {name} » n'est pas un fichier ordinaire (raccourci, lien ou périphérique) : "
+            "il n'a pas été lu. Déposez le classeur lui-même, pas un raccourci vers lui.",
+            f'"{name}" is not an ordinary file (a shortcut, link or device): it was not '
+            "read. Drop the workbook itself, not a shortcut to it.",
+        ),
+    )
+    _answer(settings, reference, notice.partner_id or "", name, _now(), [finding])
+
+
+def _write_notices_for_steward(settings: Settings) -> None:
+    table = warehouse.inbox_notices
+    with warehouse.engine_for(settings.url).connect() as connection:
+        rows = connection.execute(sa.select(table).order_by(table.c.first_seen_at, table.c.path))
+        folder = settings.shared_root / "steward"
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "inbox-notices.csv").open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.writer(stream, delimiter=";")
+            writer.writerow(["Vu le", "Vu encore le", "Partenaire", "Chemin", "Nature", "Détail"])
+            writer.writerows(
+                [
+                    quoted(value) if isinstance(value, str) else value
+                    for value in (
+                        row.first_seen_at,
+                        row.last_seen_at,
+                        row.partner_id or "",
+                        row.path,
+                        row.kind,
+                        row.detail,
+                    )
+                ]
+                for row in rows
+            )
 
 
 def batches(files: list[IncomingFile], size: int) -> list[list[IncomingFile]]:
-    """Files in groups of ``size``, so that many files do not make as many tasks."""
-    return [files[start : start + size] for start in range(0, len(files), size)]
+    """Files in groups of ``size``, so that many files do not make as many tasks;
+    a partner's files stay in one group, in the order received."""
+    by_partner: dict[str, list[IncomingFile]] = {}
+    for incoming in files:
+        by_partner.setdefault(incoming.partner_id, []).append(incoming)
+    groups: list[list[IncomingFile]] = []
+    for partner_files in by_partner.values():
+        if groups and len(groups[-1]) + len(partner_files) <= size:
+            groups[-1].extend(partner_files)
+        else:
+            groups.append(list(partner_files))
+    return groups
 
 
 def batch_label(batch: list[IncomingFile]) -> str:
@@ -113,102 +210,382 @@ def batch_label(batch: list[IncomingFile]) -> str:
     return ", ".join(partners[:3]) + more
 
 
-def process(incoming: IncomingFile, settings: Settings) -> SubmissionOutcome:
-    """Parse, validate, keep the original, and load one file; then take it out of the inbox."""
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Examination:
+    """What reading and checking one file found; its answer is already written."""
+
+    parsed: ParsedSubmission
+    findings: list[Finding]
+    estimates: pa.Table
+
+    @property
+    def accepted(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def _no_estimates() -> pa.Table:
+    return pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
+
+
+def examine(
+    staged: Path, incoming: IncomingFile, settings: Settings, answer_folder: Path
+) -> Examination:
+    """Parse, check and estimate one file, and write the partner's answer into
+    ``answer_folder``. Runs in a child process: whatever the file does to the
+    reader stays there."""
     reference = reference_data(settings)
-    limits = FileLimits(
-        max_bytes=int(settings.max_file_megabytes * 2**20), max_rows=settings.max_rows_per_sheet
-    )
-    parsed = parse_submission(Path(incoming.path), reference, limits, incoming.partner_id)
-    findings = validate_submission(parsed, reference, incoming.partner_id)
-    estimates = pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
+    if staged.suffix.lower() not in SUPPORTED_SUFFIXES:
+        parsed = ParsedSubmission(staged)
+        findings = [_unsupported_format(incoming)]
+    else:
+        limits = FileLimits(
+            max_bytes=int(settings.max_file_megabytes * 2**20),
+            max_rows=settings.max_rows_per_sheet,
+        )
+        parsed = parse_submission(staged, reference, limits, incoming.partner_id)
+        findings = validate_submission(parsed, reference, incoming.partner_id)
+    estimates = _no_estimates()
     if not has_errors(findings):
         impacts = parsed.sheets["impacts"]
         estimates = estimate.estimate_emissions(impacts.table, reference)
         findings += estimate.compare_with_declared(
             impacts, estimates, reference, settings.estimate_tolerance
         )
-    accepted = not has_errors(findings)
-    area = "archive" if accepted else "quarantine"
-    stored = keep_original(
-        incoming, settings.shared_folder(area, incoming.partner_id) / settings.campaign
+    findings = cap_findings(findings)
+    examination = Examination(parsed, findings, estimates)
+    _answer(
+        settings,
+        reference,
+        incoming.partner_id,
+        incoming.display_name,
+        incoming.received_at,
+        findings,
+        answer_folder,
+        parsed,
+        estimates,
     )
-    record = load.SubmissionRecord(
-        submission_id=f"{settings.campaign}-{incoming.partner_id}-{incoming.content_sha256[:16]}",
-        partner_id=incoming.partner_id,
-        campaign_id=settings.campaign,
-        file_name=Path(incoming.path).name,
-        content_sha256=incoming.content_sha256,
-        size_bytes=incoming.size_bytes,
-        received_at=incoming.received_at.replace(tzinfo=None),
-        processed_at=datetime.now(UTC).replace(tzinfo=None),
-        status="accepted" if accepted else "rejected",
-        stored_path=str(stored),
+    return examination
+
+
+def _unsupported_format(incoming: IncomingFile) -> Finding:
+    accepted = ", ".join(sorted(SUPPORTED_SUFFIXES))
+    return Finding(
+        "error",
+        "format_non_pris_en_charge",
+        Wording(
+            f"« {incoming.display_name} » n'est pas un classeur que nous savons lire : "
+            f"enregistrez votre fichier dans l'un de ces formats ({accepted}) et "
+            "déposez-le à nouveau.",
+            f'"{incoming.display_name}" is not a workbook we can read: save your file in '
+            f"one of these formats ({accepted}) and drop it again.",
+        ),
     )
-    load.store_submission(warehouse.engine_for(settings.url), record, findings, parsed, estimates)
-    partner = reference.partner(incoming.partner_id)
+
+
+ABORTED_ADVICE: dict[AbortCause, Wording] = {
+    "memory": Wording(
+        "Le fichier demande trop de mémoire pour être lu (feuilles ou plages de cellules "
+        "démesurées)",
+        "The file needs too much memory to be read (oversized sheets or cell ranges)",
+    ),
+    "time": Wording(
+        "La lecture du fichier a pris trop de temps (fichier démesuré ou anormal)",
+        "Reading the file took too long (an oversized or abnormal file)",
+    ),
+    "crash": Wording(
+        "Le fichier a interrompu le programme de lecture (fichier endommagé ou anormal)",
+        "The file stopped the reading program (a damaged or abnormal file)",
+    ),
+}
+
+
+def _aborted_finding(cause: AbortCause) -> Finding:
+    said = ABORTED_ADVICE[cause]
+    return Finding(
+        "error",
+        "lecture_interrompue",
+        Wording(
+            f"{said.fr} : ouvrez-le dans votre tableur, copiez vos données dans le modèle "
+            "fourni (sans lignes, colonnes ni feuilles superflues), enregistrez-le au "
+            "format .xlsx et déposez-le à nouveau. Si le problème persiste, écrivez-nous.",
+            f"{said.en}: open it in your spreadsheet program, copy your data into the "
+            "template you were given (without extra rows, columns or sheets), save it as "
+            ".xlsx and drop it again. If the problem persists, write to us.",
+        ),
+    )
+
+
+def _answer(
+    settings: Settings,
+    reference: ReferenceData,
+    partner_id: str,
+    file_name: str,
+    received_at: datetime,
+    findings: list[Finding],
+    folder: Path | None = None,
+    parsed: ParsedSubmission | None = None,
+    estimates: pa.Table | None = None,
+) -> None:
+    """The partner's report (and annotated copy) into ``folder``, by default its outbox."""
+    partner = reference.partner(partner_id)
     feedback = report.Feedback(
         partner_name=partner.name,
         campaign_id=settings.campaign,
-        file_name=record.file_name,
-        received_at=incoming.received_at,
-        accepted=accepted,
+        file_name=file_name,
+        received_at=received_at,
+        accepted=not has_errors(findings),
         findings=findings,
         language=partner.language,
     )
-    outbox = settings.shared_folder("outbox", incoming.partner_id)
-    report.write_report(outbox, feedback, parsed, estimates)
-    report.write_annotated_copy(outbox, feedback, parsed)
-    Path(incoming.path).unlink()
-    log.info("%s %s with %d findings", record.file_name, record.status, len(findings))
+    folder = folder or settings.shared_folder("outbox", partner_id)
+    parsed = parsed or ParsedSubmission(Path(file_name))
+    estimates = _no_estimates() if estimates is None else estimates
+    report.write_report(folder, feedback, parsed, estimates)
+    report.write_annotated_copy(folder, feedback, parsed)
+
+
+def _submission_id(incoming: IncomingFile, campaign_id: str) -> str:
+    """Unique per file received: the same content sent again later is a new submission."""
+    stamp = incoming.received_at.strftime("%Y%m%dT%H%M%S%f")
+    return f"{campaign_id}-{incoming.partner_id}-{stamp}-{incoming.content_sha256[:12]}"
+
+
+def process(
+    incoming: IncomingFile, settings: Settings, worker: IsolatedWorker
+) -> SubmissionOutcome | None:
+    """Read, check, keep and load one file, answer the partner, and take the file out
+    of the inbox; or finish that work if a previous run stopped half-way.
+
+    None when there is nothing to do: another collector holds the partner's files,
+    the file is gone or changed since it was found, or it repeats the partner's
+    latest file (listed for the steward, then taken out of the inbox).
+    """
+    engine = warehouse.engine_for(settings.url)
+    with locks.exclusive(settings, f"partner-{incoming.partner_id}") as locked:
+        if not locked or not same_file(incoming):
+            return None
+        latest = load.latest_submission(engine, incoming.partner_id, settings.campaign)
+        if latest is not None and latest.content_sha256 == incoming.content_sha256:
+            return _finish_known(incoming, latest, settings)
+        return _process_new(incoming, settings, worker)
+
+
+def _staging(settings: Settings, submission_id: str) -> Path:
+    return settings.data_dir / "intake" / submission_id
+
+
+def _process_new(
+    incoming: IncomingFile, settings: Settings, worker: IsolatedWorker
+) -> SubmissionOutcome:
+    submission_id = _submission_id(incoming, settings.campaign)
+    staging = _staging(settings, submission_id)
+    answer_folder = staging / "answer"
+    shutil.rmtree(answer_folder, ignore_errors=True)  # from a run that stopped before loading
+    staged = copy_verified(
+        incoming, staging / f"original{Path(safe_file_name(incoming.display_name)).suffix}"
+    )
+    try:
+        examination = worker.run(examine, staged, incoming, settings, answer_folder)
+    except WorkAborted as aborted:
+        log.error("%s: reading aborted (%s)", incoming.path, aborted)
+        examination = _aborted_examination(incoming, settings, aborted.cause, answer_folder)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        # Whatever the reader raised (native panics are not even Exceptions): the
+        # file is answered, the collection goes on.
+        log.exception("%s: reading failed", incoming.path)
+        examination = _aborted_examination(incoming, settings, "crash", answer_folder)
+    area = "archive" if examination.accepted else "quarantine"
+    stored = keep_original(
+        staged, incoming, settings.shared_folder(area, incoming.partner_id) / settings.campaign
+    )
+    record = load.SubmissionRecord(
+        submission_id=submission_id,
+        partner_id=incoming.partner_id,
+        campaign_id=settings.campaign,
+        file_name=incoming.display_name,
+        content_sha256=incoming.content_sha256,
+        size_bytes=incoming.size_bytes,
+        received_at=incoming.received_at.replace(tzinfo=None),
+        processed_at=_now(),
+        status="accepted" if examination.accepted else "rejected",
+        stored_path=str(stored),
+    )
+    findings, parsed = examination.findings, examination.parsed
+    engine = warehouse.engine_for(settings.url)
+    status = load.store_submission(engine, record, findings, parsed, examination.estimates)
+    _deliver(incoming, submission_id, settings)
+    log.info("%s %s with %d findings", record.file_name, status, len(findings))
     return SubmissionOutcome(
-        submission_id=record.submission_id,
+        submission_id=submission_id,
         partner_id=record.partner_id,
         file_name=record.file_name,
-        status=record.status,
+        status=status,
         error_count=sum(f.severity == "error" for f in findings),
         warning_count=sum(f.severity == "warning" for f in findings),
     )
 
 
+def _aborted_examination(
+    incoming: IncomingFile, settings: Settings, cause: AbortCause, answer_folder: Path
+) -> Examination:
+    """The answer to a file whose reading could not finish: written here, from
+    nothing but its name, so that writing it cannot fail the same way."""
+    findings = [_aborted_finding(cause)]
+    shutil.rmtree(answer_folder, ignore_errors=True)
+    _answer(
+        settings,
+        reference_data(settings),
+        incoming.partner_id,
+        incoming.display_name,
+        incoming.received_at,
+        findings,
+        answer_folder,
+    )
+    return Examination(ParsedSubmission(Path(incoming.display_name)), findings, _no_estimates())
+
+
+def _finish_known(
+    incoming: IncomingFile, latest: load.LedgerEntry, settings: Settings
+) -> SubmissionOutcome | None:
+    """The inbox file repeats the partner's latest submission: finish delivering it
+    if a run stopped before, else it is a duplicate."""
+    if latest.delivered_at is None:
+        _deliver(incoming, latest.submission_id, settings)
+        return SubmissionOutcome(
+            submission_id=latest.submission_id,
+            partner_id=incoming.partner_id,
+            file_name=latest.file_name,
+            status=latest.status,
+            error_count=latest.error_count,
+            warning_count=latest.warning_count,
+        )
+    if latest.received_at != incoming.received_at.replace(tzinfo=None):
+        _record_notices(
+            settings,
+            reference_data(settings),
+            [
+                InboxNotice(
+                    "duplicate",
+                    str(Path(incoming.partner_id) / incoming.display_name),
+                    f"same content as the partner's latest file ({latest.submission_id}), "
+                    "already processed: taken out of the inbox",
+                    incoming.partner_id,
+                )
+            ],
+        )
+    Path(incoming.path).unlink(missing_ok=True)
+    return None
+
+
+def _deliver(incoming: IncomingFile, submission_id: str, settings: Settings) -> None:
+    """After the ledger commit: the answer into the outbox, the delivery recorded,
+    the file out of the inbox. Each step can be done again."""
+    staging = _staging(settings, submission_id)
+    outbox = settings.shared_folder("outbox", incoming.partner_id)
+    outbox.mkdir(parents=True, exist_ok=True)
+    answer_folder = staging / "answer"
+    if answer_folder.is_dir():
+        for answer in sorted(answer_folder.iterdir()):
+            shutil.move(answer, outbox / answer.name)
+    load.mark_delivered(warehouse.engine_for(settings.url), submission_id, _now())
+    if same_file(incoming):
+        Path(incoming.path).unlink()
+    shutil.rmtree(staging, ignore_errors=True)
+
+
 def process_batch(batch: list[IncomingFile], settings: Settings) -> list[SubmissionOutcome]:
-    """Process each file of the batch in turn. Safe to re-run after a failure: files
-    already processed (gone from the inbox, or known by content) are skipped."""
-    return [
-        process(incoming, settings)
-        for incoming in batch
-        if Path(incoming.path).exists() and not _already_processed(incoming, settings)
-    ]
+    """Process each file of the batch in turn, each read in a child process. Safe to
+    re-run after a failure: what was done is not done again, what was left half-way
+    is finished."""
+    outcomes = []
+    with IsolatedWorker(settings.max_read_megabytes * 2**20, settings.max_read_seconds) as worker:
+        for incoming in batch:
+            try:
+                outcome = process(incoming, settings, worker)
+            except TRANSIENT_ERRORS:
+                raise
+            except Exception:
+                # Our own fault, not the file's (its reading is isolated): the
+                # other files go on, this one is tried again by the next run.
+                log.exception("%s could not be processed; left in the inbox", incoming.path)
+                continue
+            if outcome is not None:
+                outcomes.append(outcome)
+    return outcomes
+
+
+def _source_mark(connection: sa.Connection, settings: Settings) -> str:
+    """What the marts are built from: accepted loads, reference data, publication
+    rules and the SQL models; the marts are stale when it changed."""
+    ledger = warehouse.submissions
+    loads = connection.execute(
+        sa.select(sa.func.count(), sa.func.max(ledger.c.processed_at)).where(
+            ledger.c.status == "accepted"
+        )
+    ).one()
+    reference = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
+    digest = hashlib.sha256(
+        f"{tuple(loads)}|{reference}|{settings.confidentiality_min_partners}".encode()
+    )
+    for path in sorted(SQL_DIR.rglob("*.sql")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def marts_are_stale(settings: Settings) -> bool:
+    """Whether the marts were built from other loads, reference data or rules than
+    the warehouse holds now (or never built)."""
+    with warehouse.engine_for(settings.url).begin() as connection:
+        warehouse.ensure_schema(connection)
+        built = connection.execute(sa.select(warehouse.marts_state.c.source_mark)).scalar()
+        return built != _source_mark(connection, settings)
 
 
 def rebuild_marts(settings: Settings) -> list[str]:
-    """Rebuild the marts and publish them only if their checks hold.
+    """Rebuild the marts and keep them only if their checks hold.
 
     Raises ``MartChecksFailed`` (and keeps the previous marts) otherwise.
     """
     with warehouse.engine_for(settings.url).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two rebuilds at once would drop each other's tables.
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract:marts'))")
+            )
+        mark = _source_mark(connection, settings)
         load.set_publication_rules(connection, settings.confidentiality_min_partners)
         names = aggregate.build_marts(connection)
         failures = check_marts(connection, settings.confidentiality_min_partners)
         if failures:
             raise MartChecksFailed(failures)
+        connection.execute(warehouse.marts_state.delete())
+        connection.execute(
+            warehouse.marts_state.insert(), {"source_mark": mark, "built_at": _now()}
+        )
     return names
 
 
 def publish_marts(settings: Settings) -> list[Path]:
-    """Write each mart as a Parquet file under ``<data_dir>/published/``, for BI tools
-    that read files; a file is replaced only once its new version is complete."""
+    """Write the marts as Parquet files under ``<data_dir>/published/current/``, all
+    of them together, when the marts were rebuilt since they were last written;
+    return the files written (none when the published files are up to date)."""
     folder = settings.data_dir / "published"
     folder.mkdir(parents=True, exist_ok=True)
     engine = warehouse.engine_for(settings.url)
-    written = []
-    for name in aggregate.mart_names():
-        target = folder / f"{name}.parquet"
-        partial = target.with_suffix(".parquet.partial")
-        pq.write_table(aggregate.read_mart(engine, name), partial)
-        partial.replace(target)
-        written.append(target)
-    return written
+    # Waited for: the other publisher may be writing older marts than these.
+    with locks.exclusive(settings, "publish", wait=True):
+        with engine.connect() as connection:
+            mark = connection.execute(sa.select(warehouse.marts_state.c.source_mark)).scalar()
+        if mark is None or mark == publish.published_mark(folder):
+            return []
+        tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
+        return publish.publish_tables(folder, mark, tables)
 
 
 def watched_campaigns(settings: Settings, today: date) -> list[str]:
@@ -235,10 +612,12 @@ def campaign_reminders(
 
 
 def run_collection(settings: Settings) -> list[SubmissionOutcome]:
-    """The whole flow in this process, one file after another (what the DAGs fan out)."""
+    """The whole flow in this process (what the DAGs fan out): new files, then the
+    marts and the published files whenever they are behind, whether or not this
+    run brought anything new."""
     refresh_reference(settings)
     outcomes = process_batch(discover(settings), settings)
-    if outcomes:
+    if marts_are_stale(settings):
         rebuild_marts(settings)
-        publish_marts(settings)
+    publish_marts(settings)
     return outcomes

@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     max_rows_per_sheet: int = Field(
         default=20_000, ge=1, description="A sheet with more rows is rejected."
     )
+    max_read_megabytes: int = Field(
+        default=4096,
+        ge=512,
+        description="Address space the child process reading one partner file may use; "
+        "a file that needs more is answered, not read.",
+    )
+    max_read_seconds: float = Field(
+        default=300, gt=0, description="Time reading and checking one partner file may take."
+    )
     settle_seconds: float = Field(
         default=60,
         ge=0,

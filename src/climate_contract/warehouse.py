@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from climate_contract.contract import SHEETS, ColumnKind
+from climate_contract.contract import CONTRACT_YEARS, SHEETS, ColumnKind
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -131,7 +131,8 @@ years = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
     schema="ref",
 )
-YEARS = range(2000, 2061)
+YEARS = range(2000, int(CONTRACT_YEARS.maximum) + 1)
+"""Plan baselines may predate the contract's period; nothing goes beyond it."""
 
 submissions = sa.Table(
     "submissions",
@@ -151,8 +152,31 @@ submissions = sa.Table(
     sa.Column("impact_rows", sa.Integer, nullable=False),
     sa.Column("error_count", sa.Integer, nullable=False),
     sa.Column("warning_count", sa.Integer, nullable=False),
+    # Set once the partner's report is in its outbox and the file out of its inbox:
+    # a submission recorded without it is finished by the next run.
+    sa.Column("delivered_at", sa.DateTime),
     schema="landing",
 )
+inbox_notices = sa.Table(
+    "inbox_notices",
+    metadata,
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("first_seen_at", sa.DateTime, nullable=False),
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),
+    schema="landing",
+)
+"""What sits in the inboxes without being a partner's submission, for the steward."""
+marts_state = sa.Table(
+    "marts_state",
+    metadata,
+    sa.Column("source_mark", sa.Text, nullable=False),
+    sa.Column("built_at", sa.DateTime, nullable=False),
+    schema="landing",
+)
+"""What the marts were last built from: the loads, reference data, rules and models."""
 findings = sa.Table(
     "findings",
     metadata,

@@ -1,5 +1,21 @@
-"""Find the files partners dropped in their inbox folders, and keep their originals."""
+"""Find what partners dropped in their inbox folders, and keep their originals."""
 
-from climate_contract.intake.files import IncomingFile, find_incoming_files, keep_original
+from climate_contract.intake.files import (
+    InboxNotice,
+    InboxScan,
+    IncomingFile,
+    copy_verified,
+    keep_original,
+    same_file,
+    scan_inbox,
+)
 
-__all__ = ["IncomingFile", "find_incoming_files", "keep_original"]
+__all__ = [
+    "InboxNotice",
+    "InboxScan",
+    "IncomingFile",
+    "copy_verified",
+    "keep_original",
+    "same_file",
+    "scan_inbox",
+]

@@ -2,19 +2,23 @@
 
 from climate_contract.load.reference import load_reference, set_publication_rules
 from climate_contract.load.submission import (
+    LedgerEntry,
     SubmissionRecord,
     SubmissionStatus,
     accepted_rows,
-    known_submission,
+    latest_submission,
+    mark_delivered,
     store_submission,
 )
 
 __all__ = [
+    "LedgerEntry",
     "SubmissionRecord",
     "SubmissionStatus",
     "accepted_rows",
-    "known_submission",
+    "latest_submission",
     "load_reference",
+    "mark_delivered",
     "set_publication_rules",
     "store_submission",
 ]

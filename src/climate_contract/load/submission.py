@@ -13,7 +13,8 @@ from climate_contract.contract import SHEETS
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSubmission
 
-SubmissionStatus = Literal["accepted", "rejected"]
+SubmissionStatus = Literal["accepted", "rejected", "superseded"]
+"""``superseded``: accepted, but a file the partner sent after it was loaded first."""
 
 
 @dataclass(frozen=True)
@@ -32,16 +33,41 @@ class SubmissionRecord:
     stored_path: str
 
 
-def known_submission(engine: Engine, partner_id: str, campaign_id: str, sha256: str) -> bool:
-    """Whether this exact content was already processed for this partner and campaign."""
+@dataclass(frozen=True)
+class LedgerEntry:
+    submission_id: str
+    file_name: str
+    content_sha256: str
+    received_at: datetime
+    status: SubmissionStatus
+    stored_path: str
+    error_count: int
+    warning_count: int
+    delivered_at: datetime | None
+
+
+def latest_submission(engine: Engine, partner_id: str, campaign_id: str) -> LedgerEntry | None:
+    """The partner's last file received for the campaign, whatever became of it."""
     ledger = warehouse.submissions
-    query = sa.select(sa.func.count()).where(
-        ledger.c.partner_id == partner_id,
-        ledger.c.campaign_id == campaign_id,
-        ledger.c.content_sha256 == sha256,
+    query = (
+        sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__))
+        .where(ledger.c.partner_id == partner_id, ledger.c.campaign_id == campaign_id)
+        .order_by(ledger.c.received_at.desc(), ledger.c.processed_at.desc())
+        .limit(1)
     )
     with engine.connect() as connection:
-        return bool(connection.execute(query).scalar_one())
+        row = connection.execute(query).first()
+    return LedgerEntry(**row._mapping) if row is not None else None
+
+
+def mark_delivered(engine: Engine, submission_id: str, delivered_at: datetime) -> None:
+    ledger = warehouse.submissions
+    with engine.begin() as connection:
+        connection.execute(
+            ledger.update()
+            .where(ledger.c.submission_id == submission_id)
+            .values(delivered_at=delivered_at)
+        )
 
 
 def _replace_core_rows(
@@ -72,27 +98,45 @@ def _replace_core_rows(
             connection.execute(table.insert(), [provenance | row for row in rows.to_pylist()])
 
 
+def _received_later(connection: Connection, record: SubmissionRecord) -> bool:
+    """Whether the partner's data for the campaign come from a file received after
+    this one: a submission never replaces a later one."""
+    ledger = warehouse.submissions
+    query = sa.select(sa.func.count()).where(
+        ledger.c.partner_id == record.partner_id,
+        ledger.c.campaign_id == record.campaign_id,
+        ledger.c.status == "accepted",
+        ledger.c.received_at > record.received_at,
+    )
+    return bool(connection.execute(query).scalar_one())
+
+
 def store_submission(
     engine: Engine,
     record: SubmissionRecord,
     findings: list[Finding],
     parsed: ParsedSubmission,
     estimates: pa.Table,
-) -> None:
-    """Record a submission in the ledger with its findings and, if it was accepted,
-    make its rows the partner's data for the campaign: all in one transaction."""
+) -> SubmissionStatus:
+    """Record a submission in the ledger with its findings and, if it was accepted and
+    no file received after it was, make its rows the partner's data for the campaign:
+    all in one transaction. Return the status recorded."""
 
     def row_count(sheet_name: str) -> int:
         sheet = parsed.sheets.get(sheet_name)
         return sheet.table.num_rows if sheet is not None else 0
 
     with engine.begin() as connection:
-        if record.status == "accepted":
+        status = record.status
+        if status == "accepted" and _received_later(connection, record):
+            status = "superseded"
+        if status == "accepted":
             _replace_core_rows(connection, record, parsed, estimates)
         connection.execute(
             warehouse.submissions.insert(),
             asdict(record)
             | {
+                "status": status,
                 "action_rows": row_count("actions"),
                 "investment_rows": row_count("investments"),
                 "impact_rows": row_count("impacts"),
@@ -120,6 +164,7 @@ def store_submission(
                     for index, finding in enumerate(findings)
                 ],
             )
+    return status
 
 
 def accepted_rows(engine: Engine, partner_id: str, before_campaign: str) -> dict[str, list[dict]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from climate_contract.contract import ACTIONS, IMPACTS, INVESTMENTS
+from climate_contract.contract import ACTIONS, CONTRACT_YEARS, IMPACTS, INVESTMENTS
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import HEADER_SEARCH_ROWS, Grid
 from climate_contract.parse.sheets import ParsedSubmission, Rows, cell_at, read_rows
@@ -74,6 +74,8 @@ def _spread(amount: float, years: list[int]) -> list[tuple[int, float]]:
 
 
 def _years(start: Any, end: Any) -> list[int] | None:
+    """The years an action's budget is spread over; a year outside the contract's
+    period is reported where the cell is read, and never spreads anything."""
     try:
         first = to_year(start)
     except CellError:
@@ -82,6 +84,9 @@ def _years(start: Any, end: Any) -> list[int] | None:
         last = to_year(end) if not is_blank(end) else first
     except CellError:
         last = first
+    period = range(int(CONTRACT_YEARS.minimum), int(CONTRACT_YEARS.maximum) + 1)
+    if first not in period or last not in period:
+        return [first]
     return list(range(first, max(first, last) + 1))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from climate_contract.contract import Sheet
+from climate_contract.contract import Column, Sheet
 from climate_contract.findings import Finding
-from climate_contract.parse.values import CellError, converter_for, is_blank
+from climate_contract.parse.values import CellError, converter_for, is_blank, to_text
 from climate_contract.reference import ReferenceData
-from climate_contract.wording import Wording
+from climate_contract.wording import Language, Wording, format_number
 
 PROVENANCE_COLUMNS = ("source_sheet", "source_row")
 
@@ -63,6 +64,41 @@ class ParsedSubmission:
     findings: list[Finding] = field(default_factory=list)
     declared_partner: str | None = None
     """The partner the workbook was made for, as the template's Instructions say."""
+
+
+NOT_A_FINITE_NUMBER = (
+    "nombre_invalide",
+    Wording(
+        "La valeur {value} n'est pas un nombre utilisable (infini, ou résultat d'une "
+        "formule en erreur) : saisissez le nombre lui-même.",
+        "The value {value} is not a usable number (infinite, or the result of a formula "
+        "in error): enter the number itself.",
+    ),
+)
+
+
+def _out_of_bounds(column: Column, value: Any, typed: str) -> tuple[str, Wording] | None:
+    """The rule and message for a number outside its column's bounds, or None."""
+    if column.bounds is None or not isinstance(value, int | float):
+        return None
+    bounds = column.bounds
+    if not math.isfinite(value):
+        rule, message = NOT_A_FINITE_NUMBER
+    elif value < bounds.minimum:
+        rule, message = bounds.below
+    elif value > bounds.maximum:
+        rule, message = bounds.above
+    else:
+        return None
+
+    def said_in(language: Language) -> str:
+        return message.in_language(language).format(
+            value=typed,
+            minimum=format_number(bounds.minimum, language),
+            maximum=format_number(bounds.maximum, language),
+        )
+
+    return rule, Wording(said_in("fr"), said_in("en"))
 
 
 Rows = list[tuple[int, list[Any]]]
@@ -116,6 +152,26 @@ def read_rows(
                         column=_letter(letters, row_letters, column.name, row_position),
                         header=column.header,
                         value=str(cell),
+                    )
+                )
+                continue
+            refusal = _out_of_bounds(column, reading.value, to_text(cell))
+            if refusal is not None:
+                # A finite value stays, for the checks that compare columns; the
+                # file is refused, so it is never loaded.
+                finite = math.isfinite(reading.value)
+                values.append(reading.value if finite else None)
+                rule, message = refusal
+                findings.append(
+                    Finding(
+                        "error",
+                        rule,
+                        message,
+                        sheet=title,
+                        row=row_number,
+                        column=_letter(letters, row_letters, column.name, row_position),
+                        header=column.header,
+                        value=to_text(cell),
                     )
                 )
                 continue

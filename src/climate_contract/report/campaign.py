@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from climate_contract import aggregate, warehouse
 from climate_contract.reference import Campaign, ReferenceData
+from climate_contract.safe_text import quoted
 
 State = Literal["a_jour", "attendu", "en_retard", "rejete_sans_nouvel_envoi"]
 STATE_LABELS: dict[str, str] = {
@@ -121,10 +122,10 @@ def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) ->
         for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id)):
             writer.writerow(
                 [
-                    follow_up.partner_name,
+                    quoted(follow_up.partner_name),
                     follow_up.partner_id,
                     STATE_LABELS[follow_up.state],
-                    follow_up.latest_file_name or "",
+                    quoted(follow_up.latest_file_name or ""),
                     follow_up.latest_error_count,
                 ]
             )

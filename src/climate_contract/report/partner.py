@@ -3,6 +3,7 @@ the partner's language, and a copy of the workbook with every faulty cell marked
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
@@ -19,7 +20,10 @@ from openpyxl.utils import column_index_from_string
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSubmission
 from climate_contract.parse.grid import read_grids
+from climate_contract.safe_text import make_inert, safe_file_name
 from climate_contract.wording import Language, Wording, format_number
+
+log = logging.getLogger(__name__)
 
 FILLS = {
     "error": PatternFill("solid", fgColor="F4B6B6"),
@@ -34,9 +38,9 @@ FILE_SUFFIXES: dict[OutputKind, Wording] = {
     "report": Wording("rapport.html", "report.html"),
     "annotated": Wording("a-corriger.xlsx", "to-fix.xlsx"),
 }
-_pages = Environment(
-    loader=PackageLoader("climate_contract.report"), autoescape=select_autoescape(["html"])
-)
+# Every template of this environment is an HTML page, whatever its name says:
+# escaping is on for all of them (select_autoescape(["html"]) misses "x.html.j2").
+_pages = Environment(loader=PackageLoader("climate_contract.report"), autoescape=True)
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def write_report(
 
 
 def _output_path(folder: Path, feedback: Feedback, kind: OutputKind) -> Path:
-    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(feedback.file_name).stem}"
+    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(safe_file_name(feedback.file_name)).stem}"
     return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(feedback.language)}"
 
 
@@ -107,15 +111,33 @@ def _workbook_to_annotate(parsed: ParsedSubmission) -> Workbook:
         worksheet = workbook.create_sheet(name[:31])
         for row in grid:
             worksheet.append(list(row))
+            for cell in worksheet[worksheet.max_row]:
+                make_inert(cell)
     return workbook
 
 
 def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmission) -> Path | None:
     """A copy of the workbook with each faulty cell coloured and commented, or None
-    when no finding points at a cell."""
+    when no finding points at a cell, or when the workbook cannot be copied (the
+    report says everything the copy would)."""
     located = [f for f in feedback.findings if f.sheet and f.row and f.column]
     if not located:
         return None
+    path = _output_path(folder, feedback, "annotated")
+    try:
+        _annotate(path, feedback, parsed, located)
+    except Exception:
+        # Cells or sheets openpyxl refuses, a workbook it cannot open: the partner's
+        # content must never stop its own answer.
+        log.warning("no annotated copy of %s", parsed.path, exc_info=True)
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _annotate(
+    path: Path, feedback: Feedback, parsed: ParsedSubmission, located: list[Finding]
+) -> None:
     workbook = _workbook_to_annotate(parsed)
     for finding in located:
         if finding.sheet not in workbook.sheetnames:
@@ -131,7 +153,5 @@ def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmiss
         if cell.fill != FILLS["error"]:
             cell.fill = FILLS[finding.severity]
         cell.comment = Comment(text, "climate-contract", width=400, height=150)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = _output_path(folder, feedback, "annotated")
+    path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
-    return path

@@ -30,7 +30,7 @@ from climate_contract.contract import (
 )
 from climate_contract.reference import ReferenceData
 from climate_contract.safe_text import make_inert, quoted
-from climate_contract.wording import Language, Wording
+from climate_contract.wording import Language, Wording, format_number
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
 """Rows per sheet name (``actions``, ``investments``, ``impacts``), keyed by column name."""
@@ -150,25 +150,19 @@ def _validation_for(
                 "Pick a value from the drop-down list.",
             ).in_language(language),
         )
-    if column.kind == "integer":
+    if column.bounds is not None:
+        minimum, maximum = column.bounds.minimum, column.bounds.maximum
         return DataValidation(
-            type="whole",
+            type="whole" if column.kind == "integer" else "decimal",
             operator="between",
-            formula1="2000",
-            formula2="2100",
+            formula1=f"{minimum:g}",
+            formula2=f"{maximum:g}",
             showErrorMessage=True,
             error=Wording(
-                "Saisissez une année à quatre chiffres.", "Enter a four-digit year."
-            ).in_language(language),
-        )
-    if column.kind == "decimal":
-        return DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            showErrorMessage=True,
-            error=Wording(
-                "Saisissez un nombre positif ou nul.", "Enter a number of zero or more."
+                f"Saisissez un nombre entre {format_number(minimum, 'fr')} et "
+                f"{format_number(maximum, 'fr')}.",
+                f"Enter a number between {format_number(minimum, 'en')} and "
+                f"{format_number(maximum, 'en')}.",
             ).in_language(language),
         )
     return None

@@ -1,0 +1,65 @@
+"""Published files change together: each publication is a new folder, made whole,
+then made current by one atomic rename of the ``current`` link.
+
+Readers open ``published/current/``: they see the previous publication or the
+new one, never a mix, even if the writer dies half-way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from climate_contract.intake.files import sha256_of
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+BUILDS = "builds"
+KEPT_BUILDS = 2
+"""The current publication and the one before, for readers still reading it."""
+
+
+def published_mark(folder: Path) -> str | None:
+    """What the current publication was made from, or None if there is none."""
+    manifest = folder / CURRENT / MANIFEST
+    if not manifest.is_file():
+        return None
+    return json.loads(manifest.read_text(encoding="utf-8"))["source_mark"]
+
+
+def publish_tables(folder: Path, source_mark: str, tables: dict[str, pa.Table]) -> list[Path]:
+    """Write ``tables`` as Parquet files into a new publication under ``folder`` and
+    make it current; return the files as readers reach them."""
+    now = datetime.now(UTC)
+    build = folder / BUILDS / f"{now:%Y%m%dT%H%M%S%fZ}-{source_mark[:12]}"
+    build.mkdir(parents=True)
+    for name, table in tables.items():
+        pq.write_table(table, build / f"{name}.parquet")
+    manifest = {
+        "source_mark": source_mark,
+        "published_at": now.isoformat(),
+        "files": {f"{name}.parquet": sha256_of(build / f"{name}.parquet") for name in tables},
+    }
+    (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    link = folder / f".{CURRENT}-{uuid.uuid4().hex}"
+    link.symlink_to(build.relative_to(folder), target_is_directory=True)
+    os.replace(link, folder / CURRENT)
+    _prune(folder, build)
+    return [folder / CURRENT / f"{name}.parquet" for name in tables]
+
+
+def _prune(folder: Path, current: Path) -> None:
+    """Older publications, and files of the layout before publications had folders."""
+    builds = sorted((folder / BUILDS).iterdir())
+    for old in builds[: max(0, len(builds) - KEPT_BUILDS)]:
+        if old != current:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in folder.glob("*.parquet*"):
+        stale.unlink(missing_ok=True)
