@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import dag, task
+from airflow.sdk import AssetOrTimeSchedule, CronTriggerTimetable, dag, task
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from climate_contract.orchestration import (
     CORE_DATA,
@@ -19,19 +20,27 @@ DOC = """
 ### Impact aggregation
 
 Runs when **partner_collection** has loaded files or **reference_refresh** has
-loaded new reference data (Airflow Assets, not a clock); a burst of loads
-queued while it runs makes one more run, not one per file.
+loaded new reference data (Airflow Assets), and every half hour in case a run
+stopped half-way; a burst of loads queued while it runs makes one more run, not
+one per file.
 
-1. *rebuild_marts*: rebuilds every model of `sql/core/` and `sql/marts/` and runs
-   the mart checks (`sql/checks/`, `expectations/marts/`) in one transaction:
-   if a check fails, nothing is published and the previous marts stay.
-2. *publish_marts*: writes each mart as Parquet under `<data_dir>/published/`.
+1. *rebuild_marts*: when the marts are older than the last load or reference
+   change (skipped otherwise), rebuilds every model of `sql/core/` and
+   `sql/marts/` and runs the mart checks (`sql/checks/`, `expectations/marts/`)
+   in one transaction: if a check fails, nothing is published, the previous marts
+   stay, and the task fails without retrying (a retry would fail the same way).
+2. *publish_marts*: when the published files are behind the marts, writes them
+   as Parquet into a new folder under `<data_dir>/published/builds/`, then makes
+   it `published/current` at once.
 """
 
 
 @dag(
     dag_id="impact_aggregation",
-    schedule=CORE_DATA | REFERENCE_DATA,
+    schedule=AssetOrTimeSchedule(
+        timetable=CronTriggerTimetable("*/30 * * * *", timezone="UTC"),
+        assets=CORE_DATA | REFERENCE_DATA,
+    ),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
@@ -45,10 +54,17 @@ def impact_aggregation() -> None:
     def rebuild_marts() -> list[str]:
         from climate_contract import pipeline
         from climate_contract.settings import Settings
+        from climate_contract.validate import MartChecksFailed
 
-        return pipeline.rebuild_marts(Settings())
+        settings = Settings()
+        if not pipeline.marts_are_stale(settings):
+            raise AirflowSkipException("the marts are up to date")
+        try:
+            return pipeline.rebuild_marts(settings)
+        except MartChecksFailed as failed:
+            raise AirflowFailException(str(failed)) from failed
 
-    @task
+    @task(trigger_rule="none_failed")
     def publish_marts() -> list[str]:
         from climate_contract import pipeline
         from climate_contract.settings import Settings

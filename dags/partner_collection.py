@@ -22,10 +22,12 @@ archives the original (or quarantines it) and loads it into the warehouse in
 one transaction. When anything was processed, it updates the asset that
 triggers **impact_aggregation**.
 
-*Re-running is safe*: a file whose content was already processed is skipped.
-A partner's bad file is not an error here: it is rejected with a report.
-Tasks retry with back-off only when the warehouse or the shared folder was
-unreachable.
+*Re-running is safe*: a file whose content was already processed is skipped,
+and what a stopped run left half-way is finished. A partner's bad file is not an
+error here: it is read in a child process with memory and time limits, and
+rejected with a report. Tasks retry with back-off only when the warehouse or the
+shared folder was unreachable. Reference data is loaded by **reference_refresh**
+only, the one task that announces it to **impact_aggregation**.
 """
 
 settings = Settings()
@@ -43,12 +45,6 @@ settings = Settings()
     default_args=DEFAULT_ARGS,
 )
 def partner_collection() -> None:
-    @task
-    def refresh_reference() -> bool:
-        from climate_contract import pipeline
-
-        return pipeline.refresh_reference(Settings())
-
     @task
     def discover_new_files() -> list[list[dict[str, Any]]]:
         from climate_contract import pipeline
@@ -84,9 +80,7 @@ def partner_collection() -> None:
             for status in ("accepted", "rejected")
         }
 
-    new_files = discover_new_files()
-    refresh_reference() >> new_files
-    record_loads(process_files.expand(batch=new_files))
+    record_loads(process_files.expand(batch=discover_new_files()))
 
 
 partner_collection()

@@ -73,3 +73,30 @@ def test_the_loader_owns_the_tables_it_rebuilds(roles_on_a_loaded_warehouse):
         "WHERE schemaname IN ('ref', 'landing', 'core', 'marts')",
     )
     assert owners == [(roles["loader"],)]
+
+
+def test_a_build_run_by_an_administrator_keeps_the_loader_s_tables_and_grants(
+    roles_on_a_loaded_warehouse, make_settings
+) -> None:
+    admin_url, roles = roles_on_a_loaded_warehouse
+    settings = make_settings(admin_url)
+
+    pipeline.rebuild_marts(settings)  # as postgres, not as the loader
+
+    analyst = _as(admin_url, roles["analyst"])
+    assert _query(analyst, "SELECT COUNT(*) FROM marts.partner_summary")[0][0] == 3
+    owners = _query(
+        admin_url,
+        "SELECT DISTINCT tableowner FROM pg_tables "
+        "WHERE schemaname IN ('ref', 'landing', 'core', 'marts')",
+    )
+    assert owners == [(roles["loader"],)]
+
+
+def test_the_loader_creates_nothing_outside_its_schemas(roles_on_a_loaded_warehouse) -> None:
+    admin_url, roles = roles_on_a_loaded_warehouse
+    loader = _as(admin_url, roles["loader"])
+
+    for statement in ("CREATE SCHEMA elsewhere", "CREATE TABLE public.elsewhere (a int)"):
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+            _query(loader, statement)

@@ -82,11 +82,41 @@ def test_dags_import_without_errors_and_are_documented(airflow_env) -> None:
     assert [o.uri for o in collection.get_task("record_loads").outlets] == [
         "climate-contract://warehouse/core"
     ]
+    assert "refresh_reference" not in collection.task_ids  # reference_refresh owns it
+    reference = bag.get_dag("reference_refresh")
+    assert [o.uri for o in reference.get_task("load_reference_files").outlets] == [
+        "climate-contract://warehouse/ref"
+    ]
     aggregation = bag.get_dag("impact_aggregation")
     assert {a.uri for a in aggregation.timetable.asset_condition.objects} == {
         "climate-contract://warehouse/core",
         "climate-contract://warehouse/ref",
     }
+    # Also on a clock: marts left behind by a stopped run are caught up without a new load.
+    assert aggregation.timetable.timetable.expression == "*/30 * * * *"
+
+
+def test_marts_are_rebuilt_only_when_behind_and_a_failed_check_is_not_retried(
+    airflow_env, monkeypatch
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+    from climate_contract.validate import MartChecksFailed
+
+    def failing_checks(settings: Settings) -> list[str]:
+        raise MartChecksFailed(["a planted error"])
+
+    rebuild = DagBag(dag_folder=str(DAGS_FOLDER)).get_dag("impact_aggregation")
+    rebuild = rebuild.get_task("rebuild_marts").python_callable
+    monkeypatch.setattr(pipeline, "marts_are_stale", lambda settings: False)
+    with pytest.raises(AirflowSkipException):
+        rebuild()
+
+    monkeypatch.setattr(pipeline, "marts_are_stale", lambda settings: True)
+    monkeypatch.setattr(pipeline, "rebuild_marts", failing_checks)
+    with pytest.raises(AirflowFailException):
+        rebuild()
 
 
 def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
@@ -96,6 +126,7 @@ def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
     write_sample_inbox(settings.shared_root / "inbox", reference, settings.campaign)
     env = airflow_env | {"CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir)}
 
+    _airflow(env, "dags", "test", "reference_refresh")
     _airflow(env, "dags", "test", "partner_collection")
     _airflow(env, "dags", "test", "impact_aggregation")
     _airflow(env, "dags", "test", "partner_collection")  # nothing new: costs a discovery

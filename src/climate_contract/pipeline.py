@@ -558,6 +558,7 @@ def rebuild_marts(settings: Settings) -> list[str]:
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract:marts'))")
             )
+        warehouse.act_as_owner(connection, "marts")
         mark = _source_mark(connection, settings)
         load.set_publication_rules(connection, settings.confidentiality_min_partners)
         names = aggregate.build_marts(connection)

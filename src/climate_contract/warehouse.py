@@ -265,8 +265,31 @@ def engine_for(url: str) -> Engine:
 
 
 def create_schemas(connection: Connection) -> None:
+    """Create the schemas that are missing, only those: the loader may not create
+    schemas, and PostgreSQL checks that right even for one that exists."""
+    existing = set(sa.inspect(connection).get_schema_names())
     for schema in SCHEMAS:
-        connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        if schema not in existing:
+            connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+
+
+def act_as_owner(connection: Connection, schema: str) -> None:
+    """On PostgreSQL, run the rest of the transaction as the owner of ``schema`` when
+    the current user is another role that may: tables rebuilt or added by whoever
+    runs the build then belong to the owner, and its default privileges (the
+    readers' grants) apply to them."""
+    if connection.dialect.name != "postgresql":
+        return
+    owner = connection.execute(
+        sa.text(
+            "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = :schema "
+            "AND nspowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
+            "AND pg_has_role(current_user, nspowner, 'MEMBER')"
+        ),
+        {"schema": schema},
+    ).scalar()
+    if owner is not None:
+        connection.execute(sa.text(f"SET LOCAL ROLE {owner}"))
 
 
 def is_migrated(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
@@ -322,6 +345,7 @@ def ensure_schema(connection: Connection) -> None:
 
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
+    act_as_owner(connection, VERSION_TABLE_SCHEMA)
     current = schema_revision(connection)
     if current == head_revision():
         return
@@ -340,7 +364,8 @@ def create_access_roles(engine: Engine, prefix: str) -> dict[str, str]:
 
     Roles are created with LOGIN and no password (set one, or use the server's
     authentication rules). Tables the loader creates later, such as rebuilt
-    marts, get the same read grants through default privileges.
+    marts, get the same read grants through default privileges; a build run by
+    another role (an administrator) acts as the loader (``act_as_owner``).
     """
     if engine.dialect.name != "postgresql":
         raise ValueError("access roles exist on PostgreSQL only")
@@ -358,7 +383,8 @@ def create_access_roles(engine: Engine, prefix: str) -> dict[str, str]:
                 f'GRANT CONNECT ON DATABASE "{database}" TO "{loader}", "{steward}", "{analyst}"'
             )
         )
-        connection.execute(sa.text(f'GRANT CREATE ON DATABASE "{database}" TO "{loader}"'))
+        # The loader owns its schemas and creates nothing outside them.
+        connection.execute(sa.text(f'REVOKE CREATE ON SCHEMA public FROM PUBLIC, "{loader}"'))
         for schema in SCHEMAS:
             connection.execute(
                 sa.text(f'CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION "{loader}"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import zipfile
 from dataclasses import dataclass
@@ -30,12 +31,38 @@ def _read_spreadsheet(path: Path) -> dict[str, Grid]:
     }
 
 
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+UNKNOWN_ENCODING = Wording(
+    "Les caractères du fichier CSV ne sont dans aucun encodage reconnu : enregistrez-le "
+    "depuis votre tableur au format « CSV UTF-8 » (ou déposez un classeur .xlsx).",
+    "The CSV file's characters are in no encoding we recognise: save it from your "
+    'spreadsheet program as "CSV UTF-8" (or drop an .xlsx workbook).',
+)
+
+
 def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on French Windows saves CSV in Windows-1252.
-        return raw.decode("cp1252")
+    """The text of a CSV file: by its byte order mark (UTF-8, UTF-16 and UTF-32, as
+    spreadsheet programs write them), else UTF-8, else Windows-1252 (Excel on
+    French Windows)."""
+    encodings = [encoding for mark, encoding in BYTE_ORDER_MARKS if raw.startswith(mark)]
+    sample = raw[:4096]
+    if not encodings and sample.count(0) > len(sample) // 4:
+        # UTF-16 without its mark: every other byte of Latin text is zero.
+        encodings = ["utf-16-le" if sample[1::2].count(0) > sample[::2].count(0) else "utf-16-be"]
+    for encoding in encodings[:1] or ["utf-8", "cp1252"]:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise UnreadableFile("no known text encoding", UNKNOWN_ENCODING)
 
 
 def _guess_delimiter(lines: list[str]) -> str:
@@ -98,6 +125,7 @@ class FileLimits:
 
     max_bytes: int = 20 * 2**20
     max_rows: int = 20_000
+    max_columns: int = 1_000
     max_unpacked_bytes: int = 200 * 2**20
     max_compression_ratio: int = 200
 
@@ -125,7 +153,11 @@ def check_limits(path: Path, limits: FileLimits) -> None:
     if path.suffix.lower() not in ZIPPED_SUFFIXES:
         return
     with path.open("rb") as stream:
-        if stream.read(len(OLE2_MAGIC)) == OLE2_MAGIC:
+        container = stream.read()
+    if container.startswith(OLE2_MAGIC):
+        # An encrypted workbook is an OLE2 container holding "EncryptionInfo"; a
+        # legacy .xls one holding "Workbook" (stream names are UTF-16).
+        if "EncryptionInfo".encode("utf-16-le") in container:
             raise UnreadableFile(
                 "password-protected (OLE2 container)",
                 Wording(
@@ -135,6 +167,17 @@ def check_limits(path: Path, limits: FileLimits) -> None:
                     '(confidential data stay confidential: tick "Confidential").',
                 ),
             )
+        raise UnreadableFile(
+            "a legacy OLE2 workbook named as an Office Open XML one",
+            Wording(
+                f"Ce fichier est un classeur Excel 97-2003 (.xls) nommé « {path.suffix} » : "
+                "enregistrez-le au format .xlsx depuis votre tableur (ou renommez-le en "
+                ".xls), puis déposez-le à nouveau.",
+                f'This file is an Excel 97-2003 workbook (.xls) named "{path.suffix}": save '
+                "it as .xlsx from your spreadsheet program (or rename it .xls), then drop it "
+                "again.",
+            ),
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()

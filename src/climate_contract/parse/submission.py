@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,6 @@ from climate_contract.contract import (
     Sheet,
 )
 from climate_contract.findings import Finding
-from climate_contract.parse.formulas import uncomputed_formulas
 from climate_contract.parse.grid import (
     HEADER_SEARCH_ROWS,
     FileLimits,
@@ -24,11 +24,14 @@ from climate_contract.parse.grid import (
     check_limits,
     read_grids,
 )
+from climate_contract.parse.package import SheetOverLimits, inspect_package
 from climate_contract.parse.profiles import matching_profile, parse_with_profile
 from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, cell_at, read_rows
 from climate_contract.parse.values import is_blank, normalise_label
 from climate_contract.reference import ReferenceData
 from climate_contract.wording import Wording
+
+log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = FileLimits()
 HINT_ROW = re.compile(r"^(ex\b|exemple|format|texte|obligatoire|facultatif|votre|\()")
@@ -114,18 +117,24 @@ def parse_submission(
     parsed = ParsedSubmission(path)
     try:
         check_limits(path, limits)
+        package = inspect_package(path, limits)
         grids = read_grids(path)
+    except SheetOverLimits as error:
+        parsed.findings.append(Finding("error", "trop_de_lignes", error.advice, sheet=error.sheet))
+        return parsed
     except FileOverLimits as error:
         parsed.findings.append(Finding("error", "fichier_trop_volumineux", error.advice))
         return parsed
     except UnreadableFile as error:
+        # The reader's own words are for the logs: English, and no help to a partner.
+        log.info("%s cannot be read: %s", path, error)
         advice = error.advice or Wording(
             "Le fichier ne peut pas être ouvert (endommagé, protégé par un mot de passe "
             "ou d'un autre format que son extension) : enregistrez-le à nouveau au format "
-            f".xlsx, .ods ou .csv, sans mot de passe. Détail : {error}",
+            ".xlsx, .ods ou .csv, sans mot de passe.",
             "The file cannot be opened (damaged, password-protected or of another format "
             "than its extension says): save it again as .xlsx, .ods or .csv, without a "
-            f"password. Detail: {error}",
+            "password.",
         )
         parsed.findings.append(Finding("error", "fichier_illisible", advice))
         return parsed
@@ -147,7 +156,8 @@ def parse_submission(
                 row=row,
                 column=column,
             )
-            for sheet, row, column in uncomputed_formulas(path, set(grids))
+            for sheet, row, column in package.uncomputed_formulas
+            if sheet in grids
         )
     partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
     profile = reference.profiles.get(partner.profile) if partner and partner.profile else None

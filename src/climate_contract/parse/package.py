@@ -1,0 +1,245 @@
+"""What a zipped workbook's XML holds, read before any spreadsheet reader opens it.
+
+Readers trust the package: one cell declared at XFD1048576 makes a reader allocate
+the whole range (and abort), a row repeated a million times is expanded, a DTD can
+declare entities that expand without end. This streams every sheet's XML once,
+refusing DTDs, and measures how far cells with content reach. On the way it finds
+the formula cells an xlsx file stores without their computed value (a tool that
+does not compute formulas leaves them empty, and the cell would read as empty).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from xml.parsers import expat
+
+from climate_contract.parse.grid import FileLimits, FileOverLimits, UnreadableFile
+from climate_contract.wording import Wording, number_wording
+
+CELL_REFERENCE = re.compile(r"^(?P<column>[A-Z]{1,3})(?P<row>\d{1,7})$")
+CHUNK_BYTES = 1 << 16
+
+Handler = Callable[..., None]
+
+
+class SheetOverLimits(FileOverLimits):
+    """A sheet whose cells reach beyond the rows or columns a partner file may have."""
+
+    def __init__(self, sheet: str, rows: int, columns: int, limits: FileLimits) -> None:
+        super().__init__(
+            Wording(
+                f"La feuille « {sheet} » s'étend sur {number_wording(rows).fr} lignes et "
+                f"{number_wording(columns).fr} colonnes, au-delà des limites "
+                f"({number_wording(limits.max_rows).fr} lignes, "
+                f"{number_wording(limits.max_columns).fr} colonnes) : supprimez les lignes "
+                "et colonnes vides ou inutiles (y compris une cellule isolée tout en bas "
+                "ou tout à droite), puis déposez le fichier à nouveau.",
+                f'The sheet "{sheet}" spans {number_wording(rows).en} rows and '
+                f"{number_wording(columns).en} columns, over the limits "
+                f"({number_wording(limits.max_rows).en} rows, "
+                f"{number_wording(limits.max_columns).en} columns): delete the empty or "
+                "needless rows and columns (including a lone cell far down or far right), "
+                "then drop the file again.",
+            )
+        )
+        self.sheet = sheet
+
+
+DAMAGED = Wording(
+    "Le contenu du classeur est endommagé ou n'est pas celui d'un tableur (XML "
+    "illisible ou déclarations interdites) : ouvrez-le dans votre tableur, "
+    "enregistrez-le à nouveau au format .xlsx, puis déposez-le.",
+    "The workbook's content is damaged or not a spreadsheet's (unreadable XML or "
+    "forbidden declarations): open it in your spreadsheet program, save it again as "
+    ".xlsx, then drop it.",
+)
+
+
+@dataclass
+class PackageFacts:
+    uncomputed_formulas: list[tuple[str, int, str]] = field(default_factory=list)
+    """(sheet, row, column letter) of each formula cell saved without its value."""
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _refuse_declarations(*_: Any) -> None:
+    raise UnreadableFile("DTD or entity declaration in the package", DAMAGED)
+
+
+def _stream(
+    part: IO[bytes],
+    start: Handler,
+    end: Handler | None = None,
+    text: Handler | None = None,
+) -> None:
+    """Parse ``part`` chunk by chunk with expat, refusing any DTD."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_declarations
+    parser.EntityDeclHandler = _refuse_declarations
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    try:
+        while chunk := part.read(CHUNK_BYTES):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise UnreadableFile(f"malformed XML: {error}", DAMAGED) from None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass
+class _Extent:
+    sheet: str
+    limits: FileLimits
+    rows: int = 0
+    columns: int = 0
+
+    def reach(self, row: int, column: int) -> None:
+        self.rows, self.columns = max(self.rows, row), max(self.columns, column)
+        if self.rows > self.limits.max_rows or self.columns > self.limits.max_columns:
+            raise SheetOverLimits(self.sheet, self.rows, self.columns, self.limits)
+
+
+def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the XML part that holds it."""
+    targets: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    def relationship(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "Relationship":
+            targets[attributes.get("Id", "")] = attributes.get("Target", "")
+
+    def sheet(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "sheet":
+            identifier = next((v for k, v in attributes.items() if _local(k) == "id"), "")
+            names[attributes.get("name", "")] = identifier
+
+    with archive.open("xl/_rels/workbook.xml.rels") as part:
+        _stream(part, relationship)
+    with archive.open("xl/workbook.xml") as part:
+        _stream(part, sheet)
+    parts = {}
+    for name, identifier in names.items():
+        target = targets.get(identifier, "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        parts[name] = posixpath.normpath(path)
+    return parts
+
+
+def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -> None:
+    state: dict[str, Any] = {"row": 0, "column": 0, "formula": False, "value": False}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "row":
+            state["row"] = int(attributes.get("r") or state["row"] + 1)
+            state["column"] = 0
+        elif local == "c":
+            where = CELL_REFERENCE.match(attributes.get("r", ""))
+            if where:
+                state["row"], state["column"] = int(where["row"]), _column_number(where["column"])
+            else:
+                state["column"] += 1
+            state["formula"] = state["value"] = state["in_value"] = False
+        elif local == "f":
+            state["formula"] = True
+        elif local in ("v", "is"):
+            state["in_value"] = True
+            state["value"] = state["value"] or local == "is"
+
+    def text(data: str) -> None:
+        if state.get("in_value") and data.strip():
+            state["value"] = True
+
+    def end(name: str) -> None:
+        local = _local(name)
+        if local == "v":
+            state["in_value"] = False
+        elif local == "c":
+            if state["formula"] or state["value"]:
+                extent.reach(state["row"], state["column"])
+            if state["formula"] and not state["value"]:
+                facts.uncomputed_formulas.append(
+                    (extent.sheet, state["row"], _column_letters(state["column"]))
+                )
+
+    _stream(part, start, end, text)
+
+
+def _inspect_ods(archive: zipfile.ZipFile, limits: FileLimits) -> None:
+    state: dict[str, Any] = {}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "table":
+            state["extent"] = _Extent(attributes.get("table:name", ""), limits)
+            state["row"] = 0
+        elif local == "table-row":
+            state["repeat"] = int(attributes.get("table:number-rows-repeated", "1"))
+            state["column"], state["last"] = 0, 0
+        elif local in ("table-cell", "covered-table-cell"):
+            repeat = int(attributes.get("table:number-columns-repeated", "1"))
+            state["column"] += repeat
+            if "office:value-type" in attributes:
+                state["last"] = state["column"]
+        elif local == "p" and "column" in state:
+            state["last"] = max(state["last"], state["column"])
+
+    def end(name: str) -> None:
+        if _local(name) == "table-row" and "extent" in state:
+            state["row"] += state["repeat"]
+            if state["last"]:
+                state["extent"].reach(state["row"], state["last"])
+
+    with archive.open("content.xml") as part:
+        _stream(part, start, end)
+
+
+def inspect_package(path: Path, limits: FileLimits) -> PackageFacts:
+    """Check a zipped workbook's XML (xlsx, xlsm, ods) before it is read; raise
+    ``UnreadableFile`` or ``FileOverLimits``. Other files have nothing to check."""
+    facts = PackageFacts()
+    suffix = path.suffix.lower()
+    if suffix not in {".ods", ".xlsx", ".xlsm"}:
+        return facts
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if suffix == ".ods":
+                _inspect_ods(archive, limits)
+            elif suffix in {".xlsx", ".xlsm"}:
+                members = set(archive.namelist())
+                for sheet, part in _xlsx_sheet_parts(archive).items():
+                    if part in members:
+                        with archive.open(part) as stream:
+                            _inspect_xlsx_sheet(stream, _Extent(sheet, limits), facts)
+    except (UnreadableFile, FileOverLimits):
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise UnreadableFile(f"not a readable package: {error}") from None
+    return facts
