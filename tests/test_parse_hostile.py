@@ -8,11 +8,13 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
-from climate_contract.parse import parse_submission
+from climate_contract.parse import ParsedSubmission, parse_submission
 from climate_contract.template import write_workbook
+from climate_contract.validate import validate_submission
 from tests.scenario import WORKED_EXAMPLE
 
 ACTIONS_PART = "xl/worksheets/sheet2.xml"  # the template's sheets: Instructions, Actions…
@@ -152,3 +154,95 @@ def test_a_csv_in_no_known_encoding_is_told_so(tmp_path: Path, reference) -> Non
 
     assert rule == "fichier_illisible"
     assert "CSV UTF-8" in message
+
+
+def _validated(path: Path, reference, campaign_id: str = "2026") -> list:
+    parsed = parse_submission(path, reference, partner_id="bailleur-social")
+    return validate_submission(parsed, reference, "bailleur-social", campaign_id)
+
+
+def test_a_hidden_contract_sheet_is_never_read_even_beside_a_visible_decoy(
+    tmp_path: Path, reference
+) -> None:
+    workbook = openpyxl.load_workbook(_template(tmp_path, reference))
+    workbook["Actions"].sheet_state = "veryHidden"
+    decoy = workbook.copy_worksheet(workbook["Actions"])
+    decoy.title = "actions"
+    decoy.sheet_state = "visible"
+    workbook.save(tmp_path / "leurre.xlsx")
+
+    findings = _validated(tmp_path / "leurre.xlsx", reference)
+
+    assert [(f.rule, f.sheet) for f in findings] == [("feuille_masquee", "Actions")]
+
+
+def test_a_duplicated_header_is_a_finding_naming_both_columns(tmp_path: Path, reference) -> None:
+    workbook = openpyxl.load_workbook(_template(tmp_path, reference))
+    investments = workbook["Investissements"]
+    investments.cell(row=1, column=7, value="Montant (€)")
+    investments.cell(row=2, column=7, value=1_000_000)
+    workbook.save(tmp_path / "double.xlsx")
+
+    findings = _validated(tmp_path / "double.xlsx", reference)
+
+    errors = [(f.rule, f.sheet, f.row, f.column) for f in findings if f.severity == "error"]
+    assert errors == [("colonne_en_double", "Investissements", 1, "G")]
+    assert "Les colonnes C et G" in findings[0].message.fr
+
+
+def test_a_workbook_of_another_campaign_is_refused(tmp_path: Path, reference) -> None:
+    path = write_workbook(
+        tmp_path / "2025.xlsx",
+        reference,
+        "bailleur-social",
+        "2025",
+        WORKED_EXAMPLE["bailleur-social"],
+    )
+
+    (finding,) = [f for f in _validated(path, reference, "2026") if f.severity == "error"]
+
+    assert (finding.rule, finding.value) == ("campagne_differente", "2025")
+    assert "campagne 2026 qui est ouverte" in finding.message.fr
+
+
+def test_an_actions_sheet_over_the_limits_does_not_cascade_into_every_other_row(
+    tmp_path: Path, reference
+) -> None:
+    path = _template(tmp_path, reference)
+    full = parse_submission(path, reference, partner_id="bailleur-social")
+    others = {name: sheet for name, sheet in full.sheets.items() if name != "actions"}
+
+    findings = validate_submission(ParsedSubmission(path, others), reference, "bailleur-social")
+
+    assert [f.rule for f in findings] == []
+
+
+def test_a_cached_formula_error_is_told_as_such_not_as_a_blank(tmp_path: Path, reference) -> None:
+    hostile = _rewritten(
+        _template(tmp_path, reference),
+        tmp_path / "div0.xlsx",
+        "xl/worksheets/sheet3.xml",  # Investissements
+        lambda xml: re.sub(
+            rb'<c r="C2"[^>]*>.*?</c>', b'<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', xml
+        ),
+    )
+
+    findings = [f for f in _validated(hostile, reference) if f.severity == "error"]
+
+    assert [(f.rule, f.sheet, f.row, f.column, f.value) for f in findings] == [
+        ("erreur_de_calcul", "Investissements", 2, "C", "#DIV/0!")
+    ]
+    assert "erreur de calcul (#DIV/0!)" in findings[0].message.fr
+
+
+def test_headers_far_down_the_sheet_are_one_clear_finding(tmp_path: Path, reference) -> None:
+    workbook = openpyxl.load_workbook(_template(tmp_path, reference))
+    actions = workbook["Actions"]
+    actions.insert_rows(1, amount=24)  # the headers now stand on row 25…
+    actions["A1"] = "Plan d'actions climat de notre établissement"  # …under a title
+    workbook.save(tmp_path / "bas.xlsx")
+
+    findings = [f for f in _validated(tmp_path / "bas.xlsx", reference) if f.severity == "error"]
+
+    assert [(f.rule, f.sheet) for f in findings] == [("entetes_introuvables", "Actions")]
+    assert "« Référence de l'action »" in findings[0].message.fr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 import pyarrow as pa
@@ -361,8 +362,20 @@ INSTRUCTIONS_SHEET = "Instructions"
 DECLARED_PARTNER = re.compile(r"^(?:Partenaire|Partner)\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")
 
 
+DECLARED_CAMPAIGN = re.compile(r"^(?:Campagne|Campaign)\s*:\s*(?P<campaign_id>[\w-]+)\s*,")
+
+
 def partner_line(name: str, partner_id: str) -> Wording:
     return Wording(f"Partenaire : {name} ({partner_id})", f"Partner: {name} ({partner_id})")
+
+
+def campaign_line(campaign_id: str, deadline: date) -> Wording:
+    """The template's line naming its campaign; read back, so that a workbook of
+    another campaign is noticed."""
+    return Wording(
+        f"Campagne : {campaign_id}, à déposer avant le {deadline:%d/%m/%Y}",
+        f"Campaign: {campaign_id}, to be dropped before {deadline:%Y-%m-%d}",
+    )
 
 
 # Text a spreadsheet program could take for a formula (CSV/formula injection): the

@@ -4,30 +4,36 @@ Readers of spreadsheet formats are native code: a hostile or broken file can mak
 one abort the process, exhaust memory or loop. In a child process, that ends the
 child, not the collection: the caller gets ``WorkAborted`` and answers the
 partner, and the next file gets a fresh child.
+
+The child is a plain ``python -m climate_contract.isolation`` fed through a pipe,
+not a multiprocessing child: it needs nothing of its parent's main module (an
+Airflow task's is Airflow's command line), and it ends by itself when its parent
+does, since its input closes.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-import multiprocessing
 import os
+import pickle
 import resource
 import select
-import threading
+import struct
+import subprocess
+import sys
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
-from typing import Literal, ParamSpec, TypeVar
+from typing import IO, Any, Literal, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
 Params = ParamSpec("Params")
 Result = TypeVar("Result")
 AbortCause = Literal["memory", "time", "crash"]
-
-PRELOADED_MODULES = ["climate_contract.pipeline"]
-"""Imported once by the fork server, so that each child starts warm."""
+FRAME_LENGTH = struct.Struct("!Q")
+PRELOADED_MODULES = ("climate_contract.pipeline",)
+STARTUP_SECONDS = 120
 
 
 class WorkAborted(Exception):
@@ -38,20 +44,21 @@ class WorkAborted(Exception):
         self.cause = cause
 
 
-def _prepare_child(max_memory_bytes: int, collector_pid: int) -> None:
-    """Limit the child's memory, and make it end with the collector: a collector
-    killed mid-run leaves no reader behind (nor, then, the fork server)."""
-    resource.setrlimit(resource.RLIMIT_AS, (max_memory_bytes, max_memory_bytes))
-    try:
-        collector = os.pidfd_open(collector_pid)
-    except OSError:
-        return  # already gone: the first call will find no one to answer
-    threading.Thread(target=_exit_when_readable, args=(collector,), daemon=True).start()
+def _send(stream: IO[bytes], message: Any) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(FRAME_LENGTH.pack(len(payload)) + payload)
+    stream.flush()
 
 
-def _exit_when_readable(descriptor: int) -> None:
-    select.select([descriptor], [], [])
-    os._exit(1)
+def _receive(stream: IO[bytes]) -> Any:
+    header = stream.read(FRAME_LENGTH.size)
+    if len(header) < FRAME_LENGTH.size:
+        raise EOFError
+    (length,) = FRAME_LENGTH.unpack(header)
+    payload = stream.read(length)
+    if len(payload) < length:
+        raise EOFError
+    return pickle.loads(payload)
 
 
 class IsolatedWorker:
@@ -59,55 +66,105 @@ class IsolatedWorker:
 
     Use as a context manager; ``run`` calls a module-level function in the child
     and returns its result, or raises ``WorkAborted``. An exception the function
-    raises is raised again here, unchanged.
+    raises is raised again here.
     """
 
     def __init__(self, max_memory_bytes: int, max_seconds: float) -> None:
         self.max_memory_bytes = max_memory_bytes
         self.max_seconds = max_seconds
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(PRELOADED_MODULES)
-        self._context = context
-        self._pool: ProcessPoolExecutor | None = None
+        self._child: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> IsolatedWorker:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._discard(kill=False)
+        self._stop()
 
-    def _current_pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=self._context,
-                initializer=_prepare_child,
-                initargs=(self.max_memory_bytes, os.getpid()),
+    def _current_child(self) -> subprocess.Popen[bytes]:
+        """The running child, or a new one once it has imported what calls need (so
+        that the time limit counts the work, not the interpreter's start)."""
+        if self._child is None or self._child.poll() is not None:
+            child = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(self.max_memory_bytes)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
             )
-        return self._pool
+            self._child = child
+            assert child.stdout is not None
+            if not self._readable(child.stdout, STARTUP_SECONDS):
+                self._stop()
+                raise RuntimeError(f"the isolated worker did not start in {STARTUP_SECONDS} s")
+            _receive(child.stdout)
+        return self._child
 
-    def _discard(self, kill: bool) -> None:
-        if self._pool is None:
-            return
-        if kill:
-            # A child that overran its time is stopped, not waited for.
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                process.kill()
-        self._pool.shutdown(wait=not kill, cancel_futures=True)
-        self._pool = None
+    @staticmethod
+    def _readable(stream: IO[bytes], seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while not select.select([stream], [], [], 1)[0]:
+            if time.monotonic() > deadline:
+                return False
+        return True
+
+    def _stop(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child.wait()
+            for stream in (self._child.stdin, self._child.stdout):
+                if stream is not None:
+                    stream.close()
+            self._child = None
 
     def run(
         self, function: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
     ) -> Result:
-        future = self._current_pool().submit(function, *args, **kwargs)
+        child = self._current_child()
+        calls, answers = child.stdin, child.stdout
+        assert calls is not None
+        assert answers is not None
         try:
-            return future.result(timeout=self.max_seconds)
-        except FutureTimeout:
-            self._discard(kill=True)
-            raise WorkAborted("time", f"still running after {self.max_seconds:g} s") from None
-        except BrokenProcessPool as error:
-            self._discard(kill=True)
-            raise WorkAborted("crash", str(error)) from None
+            _send(calls, (function.__module__, function.__qualname__, args, kwargs))
+            if not self._readable(answers, self.max_seconds):
+                self._stop()
+                raise WorkAborted("time", f"still running after {self.max_seconds:g} s")
+            outcome, value = _receive(answers)
+        except (EOFError, BrokenPipeError, pickle.UnpicklingError):
+            self._stop()
+            raise WorkAborted("crash", f"the child ended with code {child.returncode}") from None
+        if outcome == "memory":
+            self._stop()
+            raise WorkAborted("memory", value)
+        if outcome == "error":
+            raise value
+        return value
+
+
+def _serve(max_memory_bytes: int) -> None:
+    """The child: run each call read from standard input, answer on standard output."""
+    resource.setrlimit(resource.RLIMIT_AS, (max_memory_bytes, max_memory_bytes))
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # prints must not break the pipe
+    calls = sys.stdin.buffer
+    for module in PRELOADED_MODULES:
+        importlib.import_module(module)
+    _send(answers, ("ready", None))
+    while True:
+        try:
+            module, name, args, kwargs = _receive(calls)
+        except EOFError:
+            return  # the parent is done, or gone
+        function = importlib.import_module(module)
+        for part in name.split("."):
+            function = getattr(function, part)
+        try:
+            _send(answers, ("ok", function(*args, **kwargs)))
         except MemoryError as error:
-            self._discard(kill=True)
-            raise WorkAborted("memory", str(error)) from None
+            _send(answers, ("memory", repr(error)))
+        except Exception as error:
+            try:
+                _send(answers, ("error", error))
+            except Exception:  # an exception that does not pickle
+                _send(answers, ("error", RuntimeError(repr(error))))
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]))

@@ -247,7 +247,9 @@ def examine(
             max_rows=settings.max_rows_per_sheet,
         )
         parsed = parse_submission(staged, reference, limits, incoming.partner_id)
-        findings = validate_submission(parsed, reference, incoming.partner_id)
+        findings = validate_submission(
+            parsed, reference, incoming.partner_id, campaign_id=settings.campaign
+        )
     estimates = _no_estimates()
     if not has_errors(findings):
         impacts = parsed.sheets["impacts"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from climate_contract.contract import SHEETS
 from climate_contract.wording import Wording, number_wording
@@ -194,6 +194,18 @@ def check_limits(path: Path, limits: FileLimits) -> None:
                 "again from your spreadsheet program, without data it does not need.",
             )
         )
+
+
+def hidden_sheets(path: Path) -> set[str]:
+    """Names of the sheets a spreadsheet program does not show (hidden, or "very
+    hidden", which only a macro or an XML edit can undo)."""
+    if path.suffix.lower() == ".csv":
+        return set()
+    try:
+        metadata = CalamineWorkbook.from_path(str(path)).sheets_metadata
+    except CalamineError as error:
+        raise UnreadableFile(str(error)) from error
+    return {sheet.name for sheet in metadata if sheet.visible != SheetVisibleEnum.Visible}
 
 
 def read_grids(path: Path) -> dict[str, Grid]:

@@ -65,6 +65,9 @@ DAMAGED = Wording(
 class PackageFacts:
     uncomputed_formulas: list[tuple[str, int, str]] = field(default_factory=list)
     """(sheet, row, column letter) of each formula cell saved without its value."""
+    error_cells: list[tuple[str, int, str, str]] = field(default_factory=list)
+    """(sheet, row, column letter, error) of each cell whose formula gave an error
+    (``#DIV/0!``, ``#N/A``…): readers return nothing for them."""
 
 
 def _local(name: str) -> str:
@@ -167,6 +170,7 @@ def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -
             else:
                 state["column"] += 1
             state["formula"] = state["value"] = state["in_value"] = False
+            state["error"], state["text"] = attributes.get("t") == "e", ""
         elif local == "f":
             state["formula"] = True
         elif local in ("v", "is"):
@@ -176,6 +180,7 @@ def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -
     def text(data: str) -> None:
         if state.get("in_value") and data.strip():
             state["value"] = True
+            state["text"] += data
 
     def end(name: str) -> None:
         local = _local(name)
@@ -184,10 +189,11 @@ def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -
         elif local == "c":
             if state["formula"] or state["value"]:
                 extent.reach(state["row"], state["column"])
+            where = (extent.sheet, state["row"], _column_letters(state["column"]))
             if state["formula"] and not state["value"]:
-                facts.uncomputed_formulas.append(
-                    (extent.sheet, state["row"], _column_letters(state["column"]))
-                )
+                facts.uncomputed_formulas.append(where)
+            if state["error"]:
+                facts.error_cells.append((*where, state["text"].strip()))
 
     _stream(part, start, end, text)
 

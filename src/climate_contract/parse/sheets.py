@@ -64,6 +64,8 @@ class ParsedSubmission:
     findings: list[Finding] = field(default_factory=list)
     declared_partner: str | None = None
     """The partner the workbook was made for, as the template's Instructions say."""
+    declared_campaign: str | None = None
+    """The campaign the workbook was made for, likewise."""
 
 
 NOT_A_FINITE_NUMBER = (

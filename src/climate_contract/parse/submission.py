@@ -9,6 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from climate_contract.contract import (
     ACTION_REF,
+    DECLARED_CAMPAIGN,
     DECLARED_PARTNER,
     INSTRUCTIONS_SHEET,
     SHEETS,
@@ -22,6 +23,7 @@ from climate_contract.parse.grid import (
     Grid,
     UnreadableFile,
     check_limits,
+    hidden_sheets,
     read_grids,
 )
 from climate_contract.parse.package import SheetOverLimits, inspect_package
@@ -37,9 +39,13 @@ DEFAULT_LIMITS = FileLimits()
 HINT_ROW = re.compile(r"^(ex\b|exemple|format|texte|obligatoire|facultatif|votre|\()")
 
 
-def _find_sheet(grids: dict[str, Grid], sheet: Sheet) -> str | None:
+def _matching_sheets(grids: dict[str, Grid], sheet: Sheet) -> list[str]:
     wanted = {normalise_label(sheet.title_fr), normalise_label(sheet.title_en)}
-    return next((name for name in grids if normalise_label(name) in wanted), None)
+    return [name for name in grids if normalise_label(name) in wanted]
+
+
+def _find_sheet(grids: dict[str, Grid], sheet: Sheet) -> str | None:
+    return next(iter(_matching_sheets(grids, sheet)), None)
 
 
 def _header_positions(row: list[Any], sheet: Sheet) -> dict[str, int]:
@@ -71,10 +77,34 @@ def _locate_header(grid: Grid, sheet: Sheet) -> tuple[int, dict[str, int]]:
     return best_index, best_positions
 
 
+def _headers_not_found(title: str, sheet: Sheet) -> Finding:
+    expected_fr = ", ".join(f"« {c.header_fr} »" for c in sheet.columns if c.required)
+    expected_en = ", ".join(f'"{c.header_en}"' for c in sheet.columns if c.required)
+    return Finding(
+        "error",
+        "entetes_introuvables",
+        Wording(
+            f"Les en-têtes de la feuille « {title} » sont introuvables dans ses "
+            f"{HEADER_SEARCH_ROWS} premières lignes remplies : placez-les sur une seule ligne, "
+            f"en haut de la feuille, comme dans le modèle (attendus : {expected_fr}).",
+            f'The headers of the sheet "{title}" cannot be found in its first '
+            f"{HEADER_SEARCH_ROWS} filled rows: put them on a single row, at the top of the "
+            f"sheet, as in the template (expected: {expected_en}).",
+        ),
+        sheet=title,
+    )
+
+
 def _parse_sheet(
     title: str, grid: Grid, sheet: Sheet, reference: ReferenceData, findings: list[Finding]
-) -> ParsedSheet:
+) -> ParsedSheet | None:
+    """The sheet's rows as typed columns; None (and one finding) when no row of its
+    first ones names a contract column."""
     header_index, positions = _locate_header(grid, sheet)
+    if not positions and any(any(not is_blank(cell) for cell in row) for row in grid):
+        findings.append(_headers_not_found(title, sheet))
+        return None
+    findings.extend(_duplicated_headers(grid, header_index, positions, sheet, title))
     letters = {name: get_column_letter(index + 1) for name, index in positions.items()}
     rows = [
         (index + 1, row)
@@ -91,14 +121,101 @@ def _parse_sheet(
     return read_rows(title, header_index + 1, rows, positions, letters, sheet, reference, findings)
 
 
-def _declared_partner(grids: dict[str, Grid]) -> str | None:
-    """The partner id on the template's line "Partenaire : <name> (<id>)"."""
+def _declared(grids: dict[str, Grid], line: re.Pattern[str]) -> str | None:
+    """What the template's Instructions say on ``line`` (its one group), if anything."""
     for row in grids.get(INSTRUCTIONS_SHEET, [])[:HEADER_SEARCH_ROWS]:
         for cell in row:
-            found = DECLARED_PARTNER.match(str(cell or ""))
+            found = line.match(str(cell or ""))
             if found:
-                return found["partner_id"]
+                return found[1]
     return None
+
+
+def _formula_errors(
+    parsed: ParsedSubmission, error_cells: list[tuple[str, int, str, str]]
+) -> list[Finding]:
+    """A contract cell holding a formula's error (``#DIV/0!``…): said as such, not as
+    an empty cell to fill in."""
+    read = {
+        (sheet.title, letter): sheet
+        for sheet in parsed.sheets.values()
+        for letter in sheet.column_letters.values()
+    }
+    findings = []
+    for title, row, letter, error in error_cells:
+        sheet = read.get((title, letter))
+        if sheet is None or row <= sheet.header_row:
+            continue
+        name = next(name for name, at in sheet.column_letters.items() if at == letter)
+        findings.append(
+            Finding(
+                "error",
+                "erreur_de_calcul",
+                Wording(
+                    f"La cellule contient une erreur de calcul ({error}) : corrigez la "
+                    "formule ou saisissez la valeur elle-même.",
+                    f"The cell holds a calculation error ({error}): correct the formula or "
+                    "enter the value itself.",
+                ),
+                sheet=title,
+                row=row,
+                column=letter,
+                header=sheet.sheet.column(name).header,
+                value=error,
+            )
+        )
+    return findings
+
+
+def _hidden_sheet(title: str, sheet: Sheet) -> Finding:
+    return Finding(
+        "error",
+        "feuille_masquee",
+        Wording(
+            f"La feuille « {title} » est masquée : ses données ne sont pas lues, puisque "
+            "vous ne pouvez pas les voir. Affichez-la (clic droit sur un onglet, "
+            "« Afficher ») ou supprimez-la, gardez une seule feuille "
+            f"« {sheet.title_fr} », puis déposez le fichier à nouveau.",
+            f'The sheet "{title}" is hidden: its data are not read, since you cannot see '
+            'them. Show it (right-click a tab, "Unhide") or delete it, keep a single '
+            f'"{sheet.title_en}" sheet, then drop the file again.',
+        ),
+        sheet=title,
+    )
+
+
+def _duplicated_headers(
+    grid: Grid, header_index: int, positions: dict[str, int], sheet: Sheet, title: str
+) -> list[Finding]:
+    """A column whose header means the same as an earlier one: never silently dropped."""
+    row = grid[header_index] if header_index < len(grid) else []
+    findings = []
+    for index, cell in enumerate(row):
+        matched = next(iter(_header_positions([cell], sheet)), None)
+        if matched is None or positions.get(matched) in (None, index):
+            continue
+        first = get_column_letter(positions[matched] + 1)
+        second = get_column_letter(index + 1)
+        header = sheet.column(matched).header
+        findings.append(
+            Finding(
+                "error",
+                "colonne_en_double",
+                Wording(
+                    f"Les colonnes {first} et {second} portent toutes deux l'en-tête "
+                    f"« {header.fr} » : gardez-en une seule (fusionnez leurs valeurs), puis "
+                    "déposez le fichier à nouveau.",
+                    f'Columns {first} and {second} both have the header "{header.en}": '
+                    "keep only one (merge their values), then drop the file again.",
+                ),
+                sheet=title,
+                row=header_index + 1,
+                column=second,
+                header=header,
+                value=str(cell),
+            )
+        )
+    return findings
 
 
 def parse_submission(
@@ -119,6 +236,7 @@ def parse_submission(
         check_limits(path, limits)
         package = inspect_package(path, limits)
         grids = read_grids(path)
+        hidden = hidden_sheets(path)
     except SheetOverLimits as error:
         parsed.findings.append(Finding("error", "trop_de_lignes", error.advice, sheet=error.sheet))
         return parsed
@@ -138,7 +256,8 @@ def parse_submission(
         )
         parsed.findings.append(Finding("error", "fichier_illisible", advice))
         return parsed
-    parsed.declared_partner = _declared_partner(grids)
+    parsed.declared_partner = _declared(grids, DECLARED_PARTNER)
+    parsed.declared_campaign = _declared(grids, DECLARED_CAMPAIGN)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         parsed.findings.extend(
             Finding(
@@ -168,6 +287,10 @@ def parse_submission(
         return parse_with_profile(parsed, grids, profile, reference, constants)
     for sheet in SHEETS:
         title = _find_sheet(grids, sheet)
+        concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
+        if concealed:
+            parsed.findings.extend(_hidden_sheet(name, sheet) for name in concealed)
+            continue
         if title is None:
             parsed.findings.append(
                 Finding(
@@ -199,7 +322,8 @@ def parse_submission(
                 )
             )
             continue
-        parsed.sheets[sheet.name] = _parse_sheet(
-            title, grids[title], sheet, reference, parsed.findings
-        )
+        parsed_sheet = _parse_sheet(title, grids[title], sheet, reference, parsed.findings)
+        if parsed_sheet is not None:
+            parsed.sheets[sheet.name] = parsed_sheet
+    parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     return parsed

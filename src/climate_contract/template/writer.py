@@ -26,6 +26,7 @@ from climate_contract.contract import (
     SHEETS,
     Column,
     Sheet,
+    campaign_line,
     partner_line,
 )
 from climate_contract.reference import ReferenceData
@@ -78,10 +79,7 @@ def _instruction_lines(
             "Climate and Biodiversity Contract: declaration of the partners' actions",
         ),
         partner_line(partner.name, partner.id),
-        Wording(
-            f"Campagne : {campaign.id}, à déposer avant le {campaign.deadline:%d/%m/%Y}",
-            f"Campaign: {campaign.id}, to be dropped before {campaign.deadline:%Y-%m-%d}",
-        ),
+        campaign_line(campaign.id, campaign.deadline),
         Wording("", ""),
         Wording(
             "1. Feuille Actions : une ligne par action, avec votre propre référence unique.",

@@ -154,15 +154,38 @@ def _failed_outcomes(
 
 
 def validate_submission(
-    parsed: ParsedSubmission, reference: ReferenceData, partner_id: str | None = None
+    parsed: ParsedSubmission,
+    reference: ReferenceData,
+    partner_id: str | None = None,
+    campaign_id: str | None = None,
 ) -> list[Finding]:
     """Every finding of the submission: the parser's, then each sheet's suite's.
 
     A cell the parser could not read is reported once, not again as missing.
     ``partner_id`` is the partner whose folder the file came from: a workbook made
-    for another partner is refused.
+    for another partner is refused; ``campaign_id`` the campaign being collected:
+    a workbook made for another campaign is refused too.
     """
     findings = list(parsed.findings)
+    if campaign_id is not None and parsed.declared_campaign not in (None, campaign_id):
+        findings.append(
+            Finding(
+                "error",
+                "campagne_differente",
+                Wording(
+                    f"Ce classeur a été préparé pour la campagne {parsed.declared_campaign} "
+                    f"(feuille Instructions), mais c'est la campagne {campaign_id} qui est "
+                    "ouverte : reportez vos données dans le modèle de la campagne "
+                    f"{campaign_id} (demandez-le si vous ne l'avez pas), puis déposez-le.",
+                    f"This workbook was made for the {parsed.declared_campaign} campaign "
+                    f"(Instructions sheet), but the {campaign_id} campaign is open: copy your "
+                    f"data into the {campaign_id} template (ask for it if you do not have "
+                    "it), then drop it.",
+                ),
+                sheet="Instructions",
+                value=parsed.declared_campaign,
+            )
+        )
     if partner_id is not None and parsed.declared_partner not in (None, partner_id):
         findings.append(
             Finding(
@@ -186,10 +209,17 @@ def validate_submission(
     }
     actions = parsed.sheets.get("actions")
     parameters["indicator_unit_pairs"] = reference.indicator_unit_pairs
-    parameters["declared_action_refs"] = (
-        actions.table["action_ref"].drop_null().to_pylist()
-        if actions is not None and "action_ref" in actions.table.column_names
-        else []
+    # Without a readable Actions sheet (missing, hidden, over the limits), the
+    # other sheets' references cannot be judged: that sheet's one finding says it,
+    # not one "undeclared action" per row of the others.
+    sources = [actions] if actions is not None else list(parsed.sheets.values())
+    parameters["declared_action_refs"] = sorted(
+        {
+            action_ref
+            for source in sources
+            if "action_ref" in source.table.column_names
+            for action_ref in source.table["action_ref"].drop_null().to_pylist()
+        }
     )
     unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
     frames = sheet_frames(parsed)
