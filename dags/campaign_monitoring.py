@@ -20,9 +20,11 @@ such campaign:
 1. *follow_up*: each expected partner's state (up to date, expected, late,
    rejected without a new file), stored in `landing.campaign_follow_up` and
    written as `suivi-<campaign>-<date>.csv` under `<shared_root>/steward/<campaign>/`.
-2. *send_reminders*: a reminder in French to each late or rejected partner,
-   through the Airflow SMTP connection `climate_contract_smtp` (setting
-   `smtp_conn_id`). Without that connection, no e-mail is sent.
+2. *send_reminders*: a reminder in each partner's language to each late or
+   rejected partner, through the Airflow SMTP connection `climate_contract_smtp`
+   (setting `smtp_conn_id`). Each is recorded in `landing.reminders` before it is
+   sent, so a retried task or a second run of the day never sends it twice.
+   Without that connection, no e-mail is sent.
 """
 
 
@@ -70,12 +72,16 @@ def campaign_monitoring() -> None:
             raise AirflowSkipException(f"no connection {settings.smtp_conn_id}") from None
         follow_ups = [FollowUp.from_dict(item) for campaign in followed for item in campaign]
         reminders = pipeline.campaign_reminders(settings, follow_ups)
+        sent = 0
         with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as hook:
             for reminder in reminders:
-                hook.send_email_smtp(
-                    to=reminder.to, subject=reminder.subject, html_content=reminder.html
-                )
-        return len(reminders)
+                # Recorded first: a retry or a second run of the day sends it no more.
+                if pipeline.record_reminder(settings, reminder):
+                    hook.send_email_smtp(
+                        to=reminder.to, subject=reminder.subject, html_content=reminder.html
+                    )
+                    sent += 1
+        return sent
 
     send_reminders(follow_up.expand(campaign_id=watched_campaigns()))
 

@@ -196,8 +196,12 @@ def test_campaign_monitoring_writes_the_follow_up_and_mails_reminders_in_french(
             ),
         }
         _airflow(env, "dags", "test", "campaign_monitoring")
+        sent_first = len(sink.messages)
+        _airflow(env, "dags", "test", "campaign_monitoring")  # the same day again
     finally:
         controller.stop()
+
+    assert len(sink.messages) == sent_first  # recorded, so never sent twice
 
     expected = {p.id: p for p in reference.partners if "2026" in p.campaigns}
     by_recipient = {message["To"]: message for message in sink.messages}

@@ -152,3 +152,23 @@ def test_an_original_is_kept_byte_for_byte_and_never_overwritten(tmp_path: Path,
     assert again == kept
     assert kept.read_bytes() == b"altered later by someone"  # not overwritten
     assert incoming.content_sha256[:16] in kept.name
+
+
+def test_a_reminder_is_recorded_once_and_never_to_be_sent_twice(make_settings, reference) -> None:
+    from datetime import date
+
+    from climate_contract import report
+
+    settings = make_settings()
+    pipeline.refresh_reference(settings)
+    follow_up = report.FollowUp(
+        "2026", date(2026, 4, 2), "chu", "CHU", "en_retard", True, None, None, 0
+    )
+    (reminder,) = report.reminders_for([follow_up], reference)
+    next_day = report.reminders_for(
+        [report.FollowUp(**(follow_up.as_dict() | {"checked_on": date(2026, 4, 3)}))], reference
+    )[0]
+
+    assert pipeline.record_reminder(settings, reminder)
+    assert not pipeline.record_reminder(settings, reminder)  # a retry, a second run
+    assert pipeline.record_reminder(settings, next_day)

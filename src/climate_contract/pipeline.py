@@ -614,6 +614,11 @@ def campaign_reminders(
     return report.reminders_for(follow_ups, reference_data(settings))
 
 
+def record_reminder(settings: Settings, reminder: report.Reminder) -> bool:
+    """Whether to send ``reminder``: recorded now, and never before for its day."""
+    return report.record_reminder(warehouse.engine_for(settings.url), reminder, _now())
+
+
 def run_collection(settings: Settings) -> list[SubmissionOutcome]:
     """The whole flow in this process (what the DAGs fan out): new files, then the
     marts and the published files whenever they are behind, whether or not this

@@ -210,6 +210,21 @@ campaign_follow_up = sa.Table(
 )
 
 
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("checked_on", sa.Date, primary_key=True),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    schema="landing",
+)
+"""Each reminder, recorded before it is sent: a retried or repeated run never sends
+it twice."""
+
+
 def _provenance() -> list[sa.Column]:
     """Where a core row comes from: submission, partner, campaign, sheet and row."""
     return [

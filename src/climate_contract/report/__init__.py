@@ -6,6 +6,7 @@ from climate_contract.report.campaign import (
     Reminder,
     campaign_follow_up,
     is_watched,
+    record_reminder,
     reminders_for,
     write_follow_up,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Reminder",
     "campaign_follow_up",
     "is_watched",
+    "record_reminder",
     "reminders_for",
     "write_annotated_copy",
     "write_follow_up",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
@@ -54,7 +54,10 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Reminder:
+    campaign_id: str
     partner_id: str
+    state: State
+    checked_on: date
     to: str
     subject: str
     body: str
@@ -147,5 +150,40 @@ def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[
             partner=partner, campaign=campaign, follow_up=follow_up
         )
         subject, _, text = body.partition("\n\n")
-        reminders.append(Reminder(partner.id, partner.contact, subject.strip(), text))
+        reminders.append(
+            Reminder(
+                follow_up.campaign_id,
+                partner.id,
+                follow_up.state,
+                follow_up.checked_on,
+                partner.contact,
+                subject.strip(),
+                text,
+            )
+        )
     return reminders
+
+
+def record_reminder(engine: Engine, reminder: Reminder, recorded_at: datetime) -> bool:
+    """Record the reminder before it is sent, in its own transaction; False when it
+    was recorded already (by an earlier try or run for the same day): not to send."""
+    table = warehouse.reminders
+    key = {
+        "campaign_id": reminder.campaign_id,
+        "partner_id": reminder.partner_id,
+        "state": reminder.state,
+        "checked_on": reminder.checked_on,
+    }
+    try:
+        with engine.begin() as connection:
+            known = connection.execute(
+                sa.select(sa.func.count()).where(*(table.c[k] == v for k, v in key.items()))
+            ).scalar_one()
+            if known:
+                return False
+            connection.execute(
+                table.insert(), key | {"recipient": reminder.to, "recorded_at": recorded_at}
+            )
+    except sa.exc.IntegrityError:
+        return False  # another run recorded it at the same moment
+    return True

@@ -1,5 +1,6 @@
 """Runs converge: a submission's delivery is recorded, inbox notices are kept for
-the steward, and the marts remember what they were built from.
+the steward, the marts remember what they were built from, and reminders are
+recorded before they are sent.
 
 Revision ID: 0003
 Revises: 0002
@@ -34,6 +35,17 @@ def upgrade() -> None:
         schema="landing",
     )
     op.create_table(
+        "reminders",
+        sa.Column("campaign_id", sa.Text(), nullable=False),
+        sa.Column("partner_id", sa.Text(), nullable=False),
+        sa.Column("state", sa.Text(), nullable=False),
+        sa.Column("checked_on", sa.Date(), nullable=False),
+        sa.Column("recipient", sa.Text(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("campaign_id", "partner_id", "state", "checked_on"),
+        schema="landing",
+    )
+    op.create_table(
         "marts_state",
         sa.Column("source_mark", sa.Text(), nullable=False),
         sa.Column("built_at", sa.DateTime(), nullable=False),
@@ -43,5 +55,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("marts_state", schema="landing")
+    op.drop_table("reminders", schema="landing")
     op.drop_table("inbox_notices", schema="landing")
     op.drop_column("submissions", "delivered_at", schema="landing")
