@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from climate_contract.orchestration import DEFAULT_ARGS, START_DATE, TAGS
+from climate_contract.orchestration import DEFAULT_ARGS, START_DATE, TAGS, logical_day
 
 DOC = """
 ### Campaign monitoring
 
 Every day while a campaign is open (from its opening date until
 `campaign_monitoring_days_after_deadline` days after its deadline), for each
-such campaign:
+such campaign, as it stood on the run's logical date (a re-run or a backfill of
+a day gives that day's answer):
 
 1. *follow_up*: each expected partner's state (up to date, expected, late,
    rejected without a new file), stored in `landing.campaign_follow_up` and
@@ -45,14 +46,14 @@ def campaign_monitoring() -> None:
         from climate_contract import pipeline
         from climate_contract.settings import Settings
 
-        return pipeline.watched_campaigns(Settings(), date.today())
+        return pipeline.watched_campaigns(Settings(), logical_day())
 
     @task(map_index_template="{{ task.op_kwargs['campaign_id'] }}")
     def follow_up(campaign_id: str) -> list[dict[str, Any]]:
         from climate_contract import pipeline
         from climate_contract.settings import Settings
 
-        follow_ups, _ = pipeline.follow_up_campaign(Settings(), campaign_id, date.today())
+        follow_ups, _ = pipeline.follow_up_campaign(Settings(), campaign_id, logical_day())
         return [follow_up.as_dict() for follow_up in follow_ups]
 
     @task

@@ -172,3 +172,31 @@ def test_a_reminder_is_recorded_once_and_never_to_be_sent_twice(make_settings, r
     assert pipeline.record_reminder(settings, reminder)
     assert not pipeline.record_reminder(settings, reminder)  # a retry, a second run
     assert pipeline.record_reminder(settings, next_day)
+
+
+def test_the_follow_up_of_a_day_is_that_day_s_whenever_it_is_computed(
+    make_settings, reference
+) -> None:
+    from datetime import date
+
+    from climate_contract import aggregate, warehouse
+
+    settings = make_settings()
+    path = settings.shared_root / "inbox" / "chu" / "chu.xlsx"
+    write_workbook(path, reference, "chu", "2026", sample_rows("chu", "2026"))
+    pipeline.run_collection(settings)  # received today, after the 2026 deadline (31/03)
+    today = date.today()
+
+    def states(day: date) -> dict[str, str]:
+        follow_ups, _ = pipeline.follow_up_campaign(settings, "2026", day)
+        return {f.partner_id: f.state for f in follow_ups}
+
+    before_deadline = states(date(2026, 3, 1))
+    now = states(today)
+
+    assert before_deadline == states(date(2026, 3, 1))  # computed again: the same answer
+    assert (before_deadline["chu"], before_deadline["opera"]) == ("attendu", "attendu")
+    assert (now["chu"], now["opera"]) == ("a_jour", "en_retard")
+    mart = aggregate.read_mart(warehouse.engine_for(settings.url), "campaign_coverage")
+    late = {r["partner_id"] for r in mart.to_pylist() if r["campaign_id"] == "2026" and r["late"]}
+    assert late == {p for p, state in now.items() if state == "en_retard"} | {"chu"}

@@ -1,10 +1,16 @@
 -- One row per campaign and partner that was expected or sent something: how far
--- its submission is. "late": expected, no accepted file received by the
--- deadline, and either the deadline has passed or the accepted file came after it.
-WITH partners_in_campaign AS (
+-- its submission is, as it stood on the "as of" day (the day of the build, or the day a
+-- follow-up is for: files received after it are not counted). "late": expected, no
+-- accepted file received by the deadline, and either the deadline has passed or
+-- the accepted file came after it.
+WITH received AS (
+    SELECT * FROM landing.submissions WHERE CAST(received_at AS DATE) <= :as_of
+),
+
+partners_in_campaign AS (
     SELECT campaign_id, partner_id FROM ref.expected_partners
     UNION
-    SELECT campaign_id, partner_id FROM landing.submissions
+    SELECT campaign_id, partner_id FROM received
 ),
 
 ranked AS (
@@ -13,7 +19,7 @@ ranked AS (
         ROW_NUMBER() OVER (
             PARTITION BY s.campaign_id, s.partner_id ORDER BY s.received_at DESC, s.processed_at DESC
         ) AS recency
-    FROM landing.submissions AS s
+    FROM received AS s
 ),
 
 tallies AS (
@@ -29,7 +35,7 @@ tallies AS (
         SUM(s.warning_count) AS warning_count,
         BOOL_OR(s.status = 'accepted' AND CAST(s.received_at AS DATE) <= c.deadline)
             AS accepted_on_time
-    FROM landing.submissions AS s
+    FROM received AS s
     INNER JOIN ref.campaigns AS c ON s.campaign_id = c.campaign_id
     GROUP BY s.campaign_id, s.partner_id
 )
@@ -56,7 +62,7 @@ SELECT
     (
         e.partner_id IS NOT NULL
         AND NOT COALESCE(t.accepted_on_time, FALSE)
-        AND (COALESCE(t.accepted_count, 0) > 0 OR CURRENT_DATE > c.deadline)
+        AND (COALESCE(t.accepted_count, 0) > 0 OR :as_of > c.deadline)
     ) AS late
 FROM partners_in_campaign AS pc
 INNER JOIN ref.campaigns AS c ON pc.campaign_id = c.campaign_id

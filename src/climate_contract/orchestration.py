@@ -6,10 +6,10 @@ runs without Airflow.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, get_current_context
 
 START_DATE = datetime(2026, 1, 1)
 CORE_DATA = Asset(name="climate_contract_core_data", uri="climate-contract://warehouse/core")
@@ -25,3 +25,12 @@ DEFAULT_ARGS: dict[str, Any] = {
     "max_retry_delay": timedelta(minutes=15),
     "execution_timeout": timedelta(hours=1),
 }
+
+
+def logical_day() -> date:
+    """The day the running task's DAG run is for: its logical date, or when it was
+    asked to run (manual and asset-triggered runs have no logical date). A re-run
+    or a backfill of a day gives that day's answer, not today's."""
+    context = get_current_context()
+    when = context.get("logical_date") or context["dag_run"].run_after
+    return when.date()

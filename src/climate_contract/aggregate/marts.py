@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -55,17 +56,29 @@ def build_marts(connection: Connection) -> list[str]:
     """Rebuild every model in dependency order, in the caller's transaction (so that
     checks can run before it commits); return the marts' names."""
     models = _models()
+    today = date.today()
     for name in build_order():
-        select = models[name].read_text(encoding="utf-8").strip().rstrip(";")
+        select = _as_of(models[name].read_text(encoding="utf-8").strip().rstrip(";"), today)
+        # The date is written into the statement: DDL takes no bound parameters.
+        rendered = select.compile(connection, compile_kwargs={"literal_binds": True})
         connection.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-        connection.execute(sa.text(f"CREATE TABLE {name} AS {select}"))
+        connection.execute(sa.text(f"CREATE TABLE {name} AS {rendered}"))
     return mart_names()
 
 
-def query_model(connection: Connection, name: str) -> list[sa.Row]:
-    """Run the model ``name`` (e.g. ``marts.campaign_coverage``) as a query, now,
-    without materialising it. It must read only tables, not other models."""
-    return list(connection.execute(sa.text(_models()[name].read_text(encoding="utf-8"))))
+def _as_of(sql: str, day: date) -> sa.TextClause:
+    """A model's SQL with its ``:as_of`` date (what it says about "today") bound."""
+    clause = sa.text(sql)
+    if ":as_of" in sql:
+        clause = clause.bindparams(sa.bindparam("as_of", day, type_=sa.Date))
+    return clause
+
+
+def query_model(connection: Connection, name: str, as_of: date) -> list[sa.Row]:
+    """Run the model ``name`` (e.g. ``marts.campaign_coverage``) as a query, as it
+    stood on ``as_of``, without materialising it. It must read only tables, not
+    other models."""
+    return list(connection.execute(_as_of(_models()[name].read_text(encoding="utf-8"), as_of)))
 
 
 def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -> pa.Table:

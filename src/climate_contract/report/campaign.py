@@ -82,10 +82,11 @@ def _state(row: sa.Row) -> State:
 
 
 def campaign_follow_up(engine: Engine, campaign_id: str, today: date) -> list[FollowUp]:
-    """Every expected partner's state today, computed afresh from the ledger (the
-    campaign_coverage model, run as a query rather than read from the mart)."""
+    """Every expected partner's state on ``today`` (a run's logical date), computed
+    afresh from the ledger as it stood that day (the campaign_coverage model, run as
+    a query rather than read from the mart): a re-run gives the same answer."""
     with engine.connect() as connection:
-        rows = aggregate.query_model(connection, "marts.campaign_coverage")
+        rows = aggregate.query_model(connection, "marts.campaign_coverage", today)
     return [
         FollowUp(
             campaign_id=campaign_id,
