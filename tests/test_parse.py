@@ -247,25 +247,6 @@ def test_a_zip_bomb_is_refused_unread(tmp_path: Path, reference) -> None:
     assert "décompressé" in parsed.findings[0].message.fr
 
 
-def test_a_password_protected_workbook_gets_a_clear_message(tmp_path: Path, reference) -> None:
-    protected = tmp_path / "protege.xlsx"
-    legacy = tmp_path / "ancien.xlsx"
-    # Excel saves an encrypted workbook as an OLE2 container holding its
-    # "EncryptionInfo" stream, whatever its extension; Excel 97-2003 one holding
-    # "Workbook". Stream names are UTF-16 in the container's directory.
-    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024
-    protected.write_bytes(ole2 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 1024)
-    legacy.write_bytes(ole2 + "Workbook".encode("utf-16-le") + b"\0" * 1024)
-
-    (password,) = parse_submission(protected, reference).findings
-    (renamed,) = parse_submission(legacy, reference).findings
-
-    assert password.rule == renamed.rule == "fichier_illisible"
-    assert "protégé par un mot de passe" in password.message.fr
-    assert "Excel 97-2003 (.xls)" in renamed.message.fr
-    assert "mot de passe" not in renamed.message.fr
-
-
 def test_formula_like_text_is_written_inert_and_read_back_as_typed(
     tmp_path: Path, reference
 ) -> None:

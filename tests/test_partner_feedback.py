@@ -118,7 +118,7 @@ def test_the_workbook_copy_marks_and_comments_each_faulty_cell(rejected_and_acce
     amount = workbook["Investissements"]["C2"]
     assert (sector.value, amount.value) == ("spatial", -5)
     assert "Erreur : « spatial » n'est pas une valeur autorisée" in sector.comment.text
-    assert "négatif" in amount.comment.text
+    assert "La valeur -5 est négative" in amount.comment.text
     assert sector.fill.fgColor.rgb.endswith("F4B6B6")
     assert workbook["Actions"]["E2"].comment is None
     # The partner's own workbook, dropdowns and instructions included, so they fix this copy.

@@ -241,3 +241,36 @@ def test_a_header_alias_finds_the_column_of_another_version_of_the_layout(
     parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
 
     assert parsed.sheets["actions"].table["description"].to_pylist() == ["Combles"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "wrong"),
+    [("2026", "99999999", "Date de fin"), ("20226", "2030", "Date de début")],
+)
+def test_a_year_typo_in_a_plan_is_a_handful_of_findings_not_a_range_of_years(
+    tmp_path: Path, tet_reference, start: str, end: str, wrong: str
+) -> None:
+    path = _tet_workbook(
+        tmp_path / "plan.xlsx",
+        [
+            _action(
+                "Rénover",
+                **{
+                    "Statut": "En cours",
+                    "Date de début": start,
+                    "Date de fin": end,
+                    "Budget prévisionnel total € HT": 120_000,
+                },
+            )
+        ],
+    )
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    wrong_letter = openpyxl.utils.get_column_letter(COLUMN[wrong] + 1)
+    assert ("annee_plausible", 5, wrong_letter) in {(f.rule, f.row, f.column) for f in findings}
+    assert len(findings) <= 5
+    cells = [(f.rule, f.row, f.column) for f in findings if f.column is not None]
+    assert len(set(cells)) == len(cells)  # a cell read for two sheets is told once
+    assert parsed.sheets["investments"].table.num_rows == 1

@@ -4,15 +4,17 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 
-from climate_contract.contract import SHEETS
-from climate_contract.findings import has_errors
-from climate_contract.parse import parse_submission
+from climate_contract.contract import INVESTMENTS, SHEETS
+from climate_contract.findings import Finding, cap_findings, has_errors
+from climate_contract.parse import ParsedSheet, ParsedSubmission, parse_submission
 from climate_contract.samples import sample_rows
 from climate_contract.settings import EXPECTATIONS_DIR
 from climate_contract.template import write_workbook
 from climate_contract.validate import validate_submission
+from climate_contract.wording import Wording
 
 ACTION = {
     "action_ref": "A-1",
@@ -190,3 +192,108 @@ def test_a_workbook_made_for_another_partner_is_refused(tmp_path: Path, referenc
     )
     assert "« opera »" in refusal.message.fr
     assert "« chu »" in refusal.message.fr
+
+
+def test_the_suites_state_no_bound_of_their_own() -> None:
+    for sheet in SHEETS:
+        text = (EXPECTATIONS_DIR / f"{sheet.name}.json").read_text(encoding="utf-8")
+        for literal in ("2015", "2060", "1e11", "100000000000", "1e12"):
+            assert literal not in text, (sheet.name, literal)
+
+
+def test_the_suites_check_bounds_with_the_contract_s_parameters(reference) -> None:
+    """Values that reach the suites without the parser's check (a sheet built in code)
+    are still held to the contract's bounds, and told them."""
+    columns = {
+        "action_ref": ["A-1", "A-1", "A-1", "A-1"],
+        "year": [2014, 2015, 2060, 2061],
+        "amount_eur": [-0.01, 0.0, 1e11, 1.000001e11],
+        "tax_basis": ["HT"] * 4,
+        "nature": ["investissement"] * 4,
+        "funding_source": [None] * 4,
+    }
+    table = pa.table(
+        columns | {"source_row": [2, 3, 4, 5]},
+        schema=pa.schema(
+            [(column.name, column.arrow_type) for column in INVESTMENTS.columns]
+            + [("source_row", pa.int64())]
+        ),
+    )
+    letters = {"action_ref": "A", "year": "B", "amount_eur": "C"}
+    parsed = ParsedSubmission(Path("built.xlsx"))
+    parsed.sheets["investments"] = ParsedSheet(INVESTMENTS, "Investissements", table, 1, letters)
+
+    findings = validate_submission(parsed, reference)
+
+    assert _where(findings) == {
+        ("annee_plausible", "Investissements", 2, "B", "2014"),
+        ("annee_plausible", "Investissements", 5, "B", "2061"),
+        ("montant_hors_bornes", "Investissements", 2, "C", "-0.01"),
+        ("montant_hors_bornes", "Investissements", 5, "C", "100000100000"),
+    }
+    year = next(f for f in findings if f.rule == "annee_plausible")
+    assert "entre 2015 et 2060" in year.message.fr
+    assert "between 2015 and 2060" in year.message.en
+    amount = next(f for f in findings if f.rule == "montant_hors_bornes")
+    assert "entre 0 et 100\u202f000\u202f000\u202f000" in amount.message.fr
+
+
+def test_a_year_typed_with_one_digit_too_many_gives_a_handful_of_findings(
+    tmp_path: Path, reference
+) -> None:
+    rows = {
+        "actions": [ACTION | {"start_year": 20226, "end_year": 2030}],
+        "investments": [INVESTMENT | {"year": year} for year in range(2026, 2031)],
+        "impacts": [IMPACT],
+    }
+
+    findings = _findings(tmp_path, reference, rows)
+
+    assert ("annee_plausible", "Actions", 2, "G", "20226") in _where(findings)
+    assert len(findings) <= 10
+    message = next(f for f in findings if f.rule == "annee_plausible").message
+    assert "entre 2015 et 2060" in message.fr
+
+
+def _finding(severity: str, rule: str, row: int) -> Finding:
+    return Finding(severity, rule, Wording("à corriger", "to correct"), sheet="Actions", row=row)
+
+
+def test_findings_are_capped_errors_first_with_a_line_saying_what_was_left_out() -> None:
+    warnings = [_finding("warning", "intitule_en_double", row) for row in range(2, 1002)]
+    errors = [_finding("error", "type", row) for row in range(2, 302)]
+    errors += [_finding("error", "annee_plausible", 400)]
+
+    capped = cap_findings(warnings + errors, limit=200)
+
+    assert len(capped) == 200
+    assert capped[:199] == errors[:199]
+    summary = capped[-1]
+    assert (summary.severity, summary.rule) == ("error", "constats_non_listes")
+    # 1,301 findings, 199 listed: 102 errors and the 1,000 warnings are not.
+    assert "1\u202f102 autres constats" in summary.message.fr
+    assert "(annee_plausible, intitule_en_double, type)" in summary.message.fr
+    assert "1,102 more findings" in summary.message.en
+    assert cap_findings(capped, limit=200) == capped
+
+
+def test_findings_under_the_cap_are_left_as_they_are() -> None:
+    findings = [_finding("warning", "intitule_en_double", 2), _finding("error", "type", 3)]
+
+    assert cap_findings(findings, limit=2) == findings
+
+
+def test_a_submission_with_thousands_of_faults_gets_a_capped_answer(
+    tmp_path: Path, reference
+) -> None:
+    rows = {
+        "actions": [ACTION],
+        "investments": [INVESTMENT | {"year": 1990} for _ in range(400)],
+        "impacts": [IMPACT],
+    }
+
+    findings = _findings(tmp_path, reference, rows)
+
+    assert len(findings) == 200
+    assert findings[-1].rule == "constats_non_listes"
+    assert "201 autres constats" in findings[-1].message.fr

@@ -14,7 +14,7 @@ from typing import Literal
 
 import pyarrow as pa
 
-from climate_contract.wording import Wording
+from climate_contract.wording import Language, Wording, format_number
 
 ColumnKind = Literal["text", "integer", "decimal", "code", "boolean"]
 
@@ -30,14 +30,37 @@ ARROW_TYPES: dict[ColumnKind, pa.DataType] = {
 @dataclass(frozen=True)
 class Bounds:
     """The values a number column may take, checked where cells are read (so that a
-    value outside them is a finding, never a load error) and offered by the
+    value outside them is a finding, never a load error), by the suites (through
+    the expectation parameters ``<name>_min`` and ``<name>_max``) and offered by the
     template's data validation. ``below`` and ``above`` say, for the partner, what
-    is wrong with a value under the minimum or over the maximum."""
+    is wrong with a value under the minimum or over the maximum.
 
+    Every maximum stays far below what the warehouse's Numeric(20, 6) columns hold
+    (10**14), so that a value read is a value loaded."""
+
+    name: str
     minimum: float
     maximum: float
     below: tuple[str, Wording]
     above: tuple[str, Wording]
+
+    @property
+    def parameters(self) -> dict[str, float]:
+        """The suites' expectation parameters for these bounds."""
+        return {f"{self.name}_min": self.minimum, f"{self.name}_max": self.maximum}
+
+    def said_in(self, language: Language) -> dict[str, str]:
+        """``minimum`` and ``maximum`` as a reader of ``language`` writes them, for
+        the ``{minimum}`` and ``{maximum}`` of a message."""
+        return {
+            "minimum": _bound_text(self.minimum, language),
+            "maximum": _bound_text(self.maximum, language),
+        }
+
+
+def _bound_text(value: float, language: Language) -> str:
+    # Years and other short figures are written without grouping: "2015", not "2 015".
+    return format_number(value, language) if abs(value) >= 10_000 else f"{value:g}"
 
 
 def _out_of_period() -> tuple[str, Wording]:
@@ -59,8 +82,9 @@ _NEGATIVE = (
         "The value {value} is negative: enter a value of zero or more.",
     ),
 )
-CONTRACT_YEARS = Bounds(2015, 2060, _out_of_period(), _out_of_period())
+CONTRACT_YEARS = Bounds("years", 2015, 2060, _out_of_period(), _out_of_period())
 AMOUNTS_EUR = Bounds(
+    "amounts_eur",
     0,
     1e11,
     _NEGATIVE,
@@ -75,6 +99,7 @@ AMOUNTS_EUR = Bounds(
     ),
 )
 QUANTITIES = Bounds(
+    "quantities",
     0,
     1e12,
     _NEGATIVE,
@@ -355,6 +380,10 @@ IMPACTS = Sheet(
 )
 
 SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS)
+BOUNDS: tuple[Bounds, ...] = (CONTRACT_YEARS, AMOUNTS_EUR, QUANTITIES)
+MAX_FINDINGS_PER_FILE = 200
+"""Findings told for one file: more would bury what matters; the partner fixes these
+and sends the file again."""
 
 INSTRUCTIONS_SHEET = "Instructions"
 # The template says whose it is on this line; the parser reads it back, so that a

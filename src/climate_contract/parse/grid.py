@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
 from climate_contract.contract import SHEETS
+from climate_contract.findings import Finding
+from climate_contract.parse.container import (
+    ENCRYPTED_STREAMS,
+    LEGACY_WORKBOOK_STREAMS,
+    OLE2_MAGIC,
+    ZIP_MAGIC,
+    content_suffix,
+    ole2_stream_names,
+)
 from climate_contract.wording import Wording, number_wording
 
 Grid = list[list[Any]]
@@ -23,12 +34,19 @@ SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | {".csv"}
 
 
-def _read_spreadsheet(path: Path) -> dict[str, Grid]:
-    workbook = CalamineWorkbook.from_path(str(path))
-    return {
-        name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for name in workbook.sheet_names
-    }
+def _read_spreadsheet(path: Path, limits: FileLimits) -> dict[str, Grid]:
+    """Every sheet, each measured before it is turned into Python lists (which cost
+    far more than the reader's own cells): an over-limit sheet is never built."""
+    with path.open("rb") as stream:
+        # By content, not by name: a legacy .xls named .xlsx is read as what it is.
+        workbook = CalamineWorkbook.from_filelike(stream)
+        grids = {}
+        for name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+            last_row, last_column = sheet.end or (-1, -1)
+            check_extent(name, last_row + 1, last_column + 1, limits)
+            grids[name] = sheet.to_python(skip_empty_area=False)
+        return grids
 
 
 BYTE_ORDER_MARKS = (
@@ -71,31 +89,38 @@ def _guess_delimiter(lines: list[str]) -> str:
     ``csv.Sniffer`` wants every line alike, which a file of sections is not.
     """
     return max(
-        ";,\t", key=lambda candidate: max((line.count(candidate) for line in lines[:50]), default=0)
+        ";,\t", key=lambda candidate: max((line.count(candidate) for line in lines), default=0)
     )
 
 
-def _read_csv(path: Path) -> dict[str, Grid]:
+def _read_csv(path: Path, limits: FileLimits) -> dict[str, Grid]:
     """Split a CSV into sheets at each line that holds only a sheet title.
 
     Each grid keeps the file's line numbers: lines of other sections are blank.
+    Lines are read one at a time and a section is refused as soon as it goes
+    beyond the limits, so that a small file of blank lines or delimiters never
+    grows into millions of cells.
     """
     text = _decode(path.read_bytes())
-    lines = text.splitlines()
-    delimiter = _guess_delimiter(lines)
+    delimiter = _guess_delimiter(list(itertools.islice(io.StringIO(text), 50)))
     titles = {
         title.casefold(): title for sheet in SHEETS for title in (sheet.title_fr, sheet.title_en)
     }
     grids: dict[str, Grid] = {}
-    current: Grid | None = None
-    for line_number, cells in enumerate(csv.reader(lines, delimiter=delimiter), start=1):
+    widths: dict[str, int] = {}
+    current: str | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for cells in reader:
         filled = [cell for cell in cells if cell.strip()]
         if len(filled) == 1 and filled[0].strip().casefold() in titles:
-            current = grids.setdefault(titles[filled[0].strip().casefold()], [])
+            current = titles[filled[0].strip().casefold()]
         if current is None:
             continue
-        current.extend([] for _ in range(line_number - len(current) - 1))
-        current.append(cells)
+        grid = grids.setdefault(current, [])
+        widths[current] = max(widths.get(current, 0), len(cells))
+        check_extent(current, reader.line_num, widths[current], limits)
+        grid.extend([] for _ in range(reader.line_num - len(grid) - 1))
+        grid.append(cells)
     return grids
 
 
@@ -126,12 +151,52 @@ class FileLimits:
     max_bytes: int = 20 * 2**20
     max_rows: int = 20_000
     max_columns: int = 1_000
+    max_cells: int = 2_000_000
+    """Rows times columns of a sheet, counted from A1: readers allocate every cell of that
+    rectangle, empty or not (20,000 rows by 1,000 columns take 800 MB)."""
     max_unpacked_bytes: int = 200 * 2**20
     max_compression_ratio: int = 200
 
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIPPED_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
+class SheetOverLimits(FileOverLimits):
+    """A sheet whose cells reach beyond the rows, columns or cells a partner file may have."""
+
+    def __init__(self, sheet: str, rows: int, columns: int, limits: FileLimits) -> None:
+        row_count, column_count = number_wording(rows), number_wording(columns)
+        max_rows, max_columns = number_wording(limits.max_rows), number_wording(limits.max_columns)
+        max_cells = number_wording(limits.max_cells)
+        super().__init__(
+            Wording(
+                f"La feuille « {sheet} » s'étend sur {row_count.fr} lignes et "
+                f"{column_count.fr} colonnes, au-delà des limites ({max_rows.fr} lignes, "
+                f"{max_columns.fr} colonnes, {max_cells.fr} cellules en tout) : supprimez "
+                "les lignes et colonnes vides ou inutiles (y compris une cellule isolée tout "
+                "en bas ou tout à droite), puis déposez le fichier à nouveau.",
+                f'The sheet "{sheet}" spans {row_count.en} rows and {column_count.en} '
+                f"columns, over the limits ({max_rows.en} rows, {max_columns.en} columns, "
+                f"{max_cells.en} cells in all): delete the empty or needless rows and "
+                "columns (including a lone cell far down or far right), then drop the file "
+                "again.",
+            )
+        )
+        self.sheet = sheet
+
+
+def check_extent(sheet: str, rows: int, columns: int, limits: FileLimits) -> None:
+    """Raise ``SheetOverLimits`` when a sheet reaching row ``rows`` and column
+    ``columns`` is beyond the limits."""
+    if rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells:
+        raise SheetOverLimits(sheet, rows, columns, limits)
+
+
+DEFAULT_LIMITS = FileLimits()
+
+PASSWORD_PROTECTED = Wording(
+    "Le fichier est protégé par un mot de passe : enregistrez-le sans mot de "
+    "passe (les données confidentielles le restent : cochez « Confidentiel »).",
+    "The file is password-protected: save it without a password "
+    '(confidential data stay confidential: tick "Confidential").',
+)
 
 
 def check_limits(path: Path, limits: FileLimits) -> None:
@@ -150,38 +215,21 @@ def check_limits(path: Path, limits: FileLimits) -> None:
                 "remove the sheets, pictures or rows it does not need and drop it again.",
             )
         )
-    if path.suffix.lower() not in ZIPPED_SUFFIXES:
-        return
     with path.open("rb") as stream:
-        container = stream.read()
-    if container.startswith(OLE2_MAGIC):
-        # An encrypted workbook is an OLE2 container holding "EncryptionInfo"; a
-        # legacy .xls one holding "Workbook" (stream names are UTF-16).
-        if "EncryptionInfo".encode("utf-16-le") in container:
-            raise UnreadableFile(
-                "password-protected (OLE2 container)",
-                Wording(
-                    "Le fichier est protégé par un mot de passe : enregistrez-le sans mot de "
-                    "passe (les données confidentielles le restent : cochez « Confidentiel »).",
-                    "The file is password-protected: save it without a password "
-                    '(confidential data stay confidential: tick "Confidential").',
-                ),
-            )
-        raise UnreadableFile(
-            "a legacy OLE2 workbook named as an Office Open XML one",
-            Wording(
-                f"Ce fichier est un classeur Excel 97-2003 (.xls) nommé « {path.suffix} » : "
-                "enregistrez-le au format .xlsx depuis votre tableur (ou renommez-le en "
-                ".xls), puis déposez-le à nouveau.",
-                f'This file is an Excel 97-2003 workbook (.xls) named "{path.suffix}": save '
-                "it as .xlsx from your spreadsheet program (or rename it .xls), then drop it "
-                "again.",
-            ),
-        )
+        head = stream.read(len(OLE2_MAGIC))
+    if head == OLE2_MAGIC:
+        streams = ole2_stream_names(path.read_bytes())
+        if streams & ENCRYPTED_STREAMS:
+            raise UnreadableFile("password-protected (OLE2 container)", PASSWORD_PROTECTED)
+        if not streams & LEGACY_WORKBOOK_STREAMS:
+            raise UnreadableFile(f"an OLE2 file holding no workbook: {sorted(streams)}")
+        return
+    if not head.startswith(ZIP_MAGIC):
+        return
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
         raise UnreadableFile(str(error)) from error
     unpacked = sum(member.file_size for member in members)
     packed = max(1, sum(member.compress_size for member in members))
@@ -196,23 +244,59 @@ def check_limits(path: Path, limits: FileLimits) -> None:
         )
 
 
+def misnamed(path: Path) -> Finding | None:
+    """A warning when the file is a workbook of another format than its name says
+    (it is read as what it is)."""
+    actual, named = content_suffix(path), path.suffix.lower()
+    if actual is None or actual == named or (actual, named) == (".xlsx", ".xlsm"):
+        return None
+    return Finding(
+        "warning",
+        "extension_incorrecte",
+        Wording(
+            f"Ce fichier est un classeur {FORMAT_NAMES[actual].fr} nommé « {path.suffix} » : il "
+            "a été lu comme tel. La prochaine fois, enregistrez-le au format .xlsx depuis "
+            "votre tableur plutôt que de changer son extension.",
+            f'This file is a {FORMAT_NAMES[actual].en} workbook named "{path.suffix}": it was '
+            "read as such. Next time, save it as .xlsx from your spreadsheet program rather "
+            "than change its extension.",
+        ),
+    )
+
+
+FORMAT_NAMES = {
+    ".xls": Wording("Excel 97-2003 (.xls)", "Excel 97-2003 (.xls)"),
+    ".xlsx": Wording("Excel (.xlsx)", "Excel (.xlsx)"),
+    ".ods": Wording("OpenDocument (.ods)", "OpenDocument (.ods)"),
+}
+
+
+def _is_text(path: Path) -> bool:
+    """Whether the file is read as CSV: named so, and no workbook by its content."""
+    return path.suffix.lower() == ".csv" and content_suffix(path) is None
+
+
 def hidden_sheets(path: Path) -> set[str]:
     """Names of the sheets a spreadsheet program does not show (hidden, or "very
     hidden", which only a macro or an XML edit can undo)."""
-    if path.suffix.lower() == ".csv":
+    if _is_text(path):
         return set()
     try:
-        metadata = CalamineWorkbook.from_path(str(path)).sheets_metadata
+        with path.open("rb") as stream:
+            metadata = CalamineWorkbook.from_filelike(stream).sheets_metadata
     except CalamineError as error:
         raise UnreadableFile(str(error)) from error
     return {sheet.name for sheet in metadata if sheet.visible != SheetVisibleEnum.Visible}
 
 
-def read_grids(path: Path) -> dict[str, Grid]:
-    """Every sheet of the file as a grid, keyed by sheet name."""
+def read_grids(path: Path, limits: FileLimits = DEFAULT_LIMITS) -> dict[str, Grid]:
+    """Every sheet of the file as a grid, keyed by sheet name; ``SheetOverLimits``
+    for a sheet beyond ``limits``, before it is built."""
     try:
-        if path.suffix.lower() == ".csv":
-            return _read_csv(path)
-        return _read_spreadsheet(path)
+        if _is_text(path):
+            return _read_csv(path, limits)
+        return _read_spreadsheet(path, limits)
+    except PasswordError as error:
+        raise UnreadableFile(str(error), PASSWORD_PROTECTED) from error
     except (CalamineError, csv.Error) as error:
         raise UnreadableFile(str(error)) from error

@@ -10,45 +10,30 @@ does not compute formulas leaves them empty, and the cell would read as empty).
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
 
-from climate_contract.parse.grid import FileLimits, FileOverLimits, UnreadableFile
-from climate_contract.wording import Wording, number_wording
+from climate_contract.parse.container import content_suffix
+from climate_contract.parse.grid import (
+    FileLimits,
+    FileOverLimits,
+    UnreadableFile,
+    check_extent,
+)
+from climate_contract.wording import Wording
 
 CELL_REFERENCE = re.compile(r"^(?P<column>[A-Z]{1,3})(?P<row>\d{1,7})$")
 CHUNK_BYTES = 1 << 16
 
 Handler = Callable[..., None]
-
-
-class SheetOverLimits(FileOverLimits):
-    """A sheet whose cells reach beyond the rows or columns a partner file may have."""
-
-    def __init__(self, sheet: str, rows: int, columns: int, limits: FileLimits) -> None:
-        super().__init__(
-            Wording(
-                f"La feuille « {sheet} » s'étend sur {number_wording(rows).fr} lignes et "
-                f"{number_wording(columns).fr} colonnes, au-delà des limites "
-                f"({number_wording(limits.max_rows).fr} lignes, "
-                f"{number_wording(limits.max_columns).fr} colonnes) : supprimez les lignes "
-                "et colonnes vides ou inutiles (y compris une cellule isolée tout en bas "
-                "ou tout à droite), puis déposez le fichier à nouveau.",
-                f'The sheet "{sheet}" spans {number_wording(rows).en} rows and '
-                f"{number_wording(columns).en} columns, over the limits "
-                f"({number_wording(limits.max_rows).en} rows, "
-                f"{number_wording(limits.max_columns).en} columns): delete the empty or "
-                "needless rows and columns (including a lone cell far down or far right), "
-                "then drop the file again.",
-            )
-        )
-        self.sheet = sheet
 
 
 DAMAGED = Wording(
@@ -66,8 +51,9 @@ class PackageFacts:
     uncomputed_formulas: list[tuple[str, int, str]] = field(default_factory=list)
     """(sheet, row, column letter) of each formula cell saved without its value."""
     error_cells: list[tuple[str, int, str, str]] = field(default_factory=list)
-    """(sheet, row, column letter, error) of each cell whose formula gave an error
-    (``#DIV/0!``, ``#N/A``…): readers return nothing for them."""
+    """(sheet, row, column letter, content) of each cell whose formula gave an error
+    (``#DIV/0!``, ``#N/A``…) or whose number is not one (NaN, infinity): readers
+    return nothing for them."""
 
 
 def _local(name: str) -> str:
@@ -101,6 +87,17 @@ def _stream(
         raise UnreadableFile(f"malformed XML: {error}", DAMAGED) from None
 
 
+def _finite(text: str) -> bool:
+    """Whether a number cell's stored text is a usable number (or empty): readers
+    turn NaN or infinity there into an empty cell."""
+    if not text.strip():
+        return True
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
 def _column_number(letters: str) -> int:
     number = 0
     for letter in letters:
@@ -125,8 +122,7 @@ class _Extent:
 
     def reach(self, row: int, column: int) -> None:
         self.rows, self.columns = max(self.rows, row), max(self.columns, column)
-        if self.rows > self.limits.max_rows or self.columns > self.limits.max_columns:
-            raise SheetOverLimits(self.sheet, self.rows, self.columns, self.limits)
+        check_extent(self.sheet, self.rows, self.columns, self.limits)
 
 
 def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -171,6 +167,7 @@ def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -
                 state["column"] += 1
             state["formula"] = state["value"] = state["in_value"] = False
             state["error"], state["text"] = attributes.get("t") == "e", ""
+            state["number"] = attributes.get("t", "n") == "n"
         elif local == "f":
             state["formula"] = True
         elif local in ("v", "is"):
@@ -192,13 +189,23 @@ def _inspect_xlsx_sheet(part: IO[bytes], extent: _Extent, facts: PackageFacts) -
             where = (extent.sheet, state["row"], _column_letters(state["column"]))
             if state["formula"] and not state["value"]:
                 facts.uncomputed_formulas.append(where)
-            if state["error"]:
+            if state["error"] or (state["number"] and not _finite(state["text"])):
                 facts.error_cells.append((*where, state["text"].strip()))
 
     _stream(part, start, end, text)
 
 
-def _inspect_ods(archive: zipfile.ZipFile, limits: FileLimits) -> None:
+def _ods_error(attributes: dict[str, str]) -> str | None:
+    """What an ODS cell says instead of its value when its formula failed (LibreOffice
+    keeps a stand-in value, often 0, that readers return as if typed) or its number
+    is none; None for any other cell."""
+    if attributes.get("calcext:value-type") == "error":
+        return ""
+    value = attributes.get("office:value")
+    return value if value is not None and not _finite(value) else None
+
+
+def _inspect_ods(archive: zipfile.ZipFile, limits: FileLimits, facts: PackageFacts) -> None:
     state: dict[str, Any] = {}
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -211,34 +218,47 @@ def _inspect_ods(archive: zipfile.ZipFile, limits: FileLimits) -> None:
             state["column"], state["last"] = 0, 0
         elif local in ("table-cell", "covered-table-cell"):
             repeat = int(attributes.get("table:number-columns-repeated", "1"))
+            error = _ods_error(attributes)
+            if error is not None and "extent" in state:
+                where = (state["extent"].sheet, state["row"] + 1, state["column"] + 1)
+                state["error"] = [*where, error]
             state["column"] += repeat
             if "office:value-type" in attributes:
                 state["last"] = state["column"]
         elif local == "p" and "column" in state:
             state["last"] = max(state["last"], state["column"])
 
+    def text(data: str) -> None:
+        if "error" in state:
+            state["error"][3] += data
+
     def end(name: str) -> None:
-        if _local(name) == "table-row" and "extent" in state:
+        local = _local(name)
+        if local in ("table-cell", "covered-table-cell") and "error" in state:
+            sheet, row, column, error = state.pop("error")
+            facts.error_cells.append((sheet, row, _column_letters(column), error.strip()))
+        elif local == "table-row" and "extent" in state:
             state["row"] += state["repeat"]
             if state["last"]:
                 state["extent"].reach(state["row"], state["last"])
 
     with archive.open("content.xml") as part:
-        _stream(part, start, end)
+        _stream(part, start, end, text)
 
 
 def inspect_package(path: Path, limits: FileLimits) -> PackageFacts:
-    """Check a zipped workbook's XML (xlsx, xlsm, ods) before it is read; raise
-    ``UnreadableFile`` or ``FileOverLimits``. Other files have nothing to check."""
+    """Check a zipped workbook's XML (xlsx, xlsm, ods, whatever its name) before it is
+    read; raise ``UnreadableFile`` or ``FileOverLimits``. Other files have nothing to
+    check."""
     facts = PackageFacts()
-    suffix = path.suffix.lower()
-    if suffix not in {".ods", ".xlsx", ".xlsm"}:
+    kind = content_suffix(path)
+    if kind not in {".ods", ".xlsx"}:
         return facts
     try:
         with zipfile.ZipFile(path) as archive:
-            if suffix == ".ods":
-                _inspect_ods(archive, limits)
-            elif suffix in {".xlsx", ".xlsm"}:
+            if kind == ".ods":
+                _inspect_ods(archive, limits, facts)
+            else:
                 members = set(archive.namelist())
                 for sheet, part in _xlsx_sheet_parts(archive).items():
                     if part in members:
@@ -246,6 +266,17 @@ def inspect_package(path: Path, limits: FileLimits) -> PackageFacts:
                             _inspect_xlsx_sheet(stream, _Extent(sheet, limits), facts)
     except (UnreadableFile, FileOverLimits):
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise UnreadableFile(f"not a readable package: {error}") from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        ValueError,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+    ) as error:
+        # A damaged or encrypted member, a bad number in an attribute: a package no
+        # reader should open.
+        raise UnreadableFile(f"not a readable package: {error!r}", DAMAGED) from None
     return facts

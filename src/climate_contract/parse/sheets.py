@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from climate_contract.contract import Column, Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.values import CellError, converter_for, is_blank, to_text
 from climate_contract.reference import ReferenceData
-from climate_contract.wording import Language, Wording, format_number
+from climate_contract.wording import Language, Wording
 
 PROVENANCE_COLUMNS = ("source_sheet", "source_row")
 
@@ -94,13 +95,36 @@ def _out_of_bounds(column: Column, value: Any, typed: str) -> tuple[str, Wording
         return None
 
     def said_in(language: Language) -> str:
-        return message.in_language(language).format(
-            value=typed,
-            minimum=format_number(bounds.minimum, language),
-            maximum=format_number(bounds.maximum, language),
-        )
+        return message.in_language(language).format(value=typed, **bounds.said_in(language))
 
     return rule, Wording(said_in("fr"), said_in("en"))
+
+
+FORMULA_ERROR = re.compile(
+    # As Excel (English and French) and LibreOffice show a formula that failed.
+    r"^(?:#(?:DIV/0!|N/A|VALUE!|VALEUR!|REF!|NAME\?|NOM\?|NUM!|NOMBRE!|NULL!|NUL!|SPILL!"
+    r"|CALC!|GETTING_DATA)|Err:\d{3})$",
+    re.IGNORECASE,
+)
+
+
+def formula_error(cell: Any) -> str | None:
+    """What a cell holds instead of a value when a formula failed (``#DIV/0!``, or
+    NaN, a number that is none), None for any other cell."""
+    if isinstance(cell, float) and math.isnan(cell):
+        return "NaN"
+    if isinstance(cell, str) and FORMULA_ERROR.match(cell.strip()):
+        return cell.strip()
+    return None
+
+
+def calculation_error(error: str) -> Wording:
+    return Wording(
+        f"La cellule contient une erreur de calcul ({error}) : corrigez la formule ou "
+        "saisissez la valeur elle-même.",
+        f"The cell holds a calculation error ({error}): correct the formula or enter the "
+        "value itself.",
+    )
 
 
 Rows = list[tuple[int, list[Any]]]
@@ -136,6 +160,22 @@ def read_rows(
             cell = cell_at(row, position)
             if is_blank(cell):
                 values.append(None)
+                continue
+            error = formula_error(cell)
+            if error is not None:
+                values.append(None)
+                findings.append(
+                    Finding(
+                        "error",
+                        "erreur_de_calcul",
+                        calculation_error(error),
+                        sheet=title,
+                        row=row_number,
+                        column=_letter(letters, row_letters, column.name, row_position),
+                        header=column.header,
+                        value=error,
+                    )
+                )
                 continue
             try:
                 reading = convert(cell)

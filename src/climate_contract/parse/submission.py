@@ -17,25 +17,35 @@ from climate_contract.contract import (
 )
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import (
+    DEFAULT_LIMITS,
     HEADER_SEARCH_ROWS,
     FileLimits,
     FileOverLimits,
     Grid,
+    SheetOverLimits,
     UnreadableFile,
     check_limits,
     hidden_sheets,
+    misnamed,
     read_grids,
 )
-from climate_contract.parse.package import SheetOverLimits, inspect_package
+from climate_contract.parse.package import inspect_package
 from climate_contract.parse.profiles import matching_profile, parse_with_profile
-from climate_contract.parse.sheets import ParsedSheet, ParsedSubmission, cell_at, read_rows
-from climate_contract.parse.values import is_blank, normalise_label
+from climate_contract.parse.sheets import (
+    ParsedSheet,
+    ParsedSubmission,
+    calculation_error,
+    cell_at,
+    read_rows,
+)
+from climate_contract.parse.values import is_blank, normalise_label, to_text
 from climate_contract.reference import ReferenceData
 from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMITS = FileLimits()
+MIN_HEADERS_FOUND_BELOW = 2
+"""Contract headers a row must name to be told as the header row, out of reach."""
 HINT_ROW = re.compile(r"^(ex\b|exemple|format|texte|obligatoire|facultatif|votre|\()")
 
 
@@ -77,21 +87,48 @@ def _locate_header(grid: Grid, sheet: Sheet) -> tuple[int, dict[str, int]]:
     return best_index, best_positions
 
 
-def _headers_not_found(title: str, sheet: Sheet) -> Finding:
+def _headers_not_found(title: str, grid: Grid, sheet: Sheet) -> Finding:
+    """Where the headers are, when they stand below the rows searched; else what the
+    first filled row holds instead: never one "missing column" per column."""
     expected_fr = ", ".join(f"« {c.header_fr} »" for c in sheet.columns if c.required)
     expected_en = ", ".join(f'"{c.header_en}"' for c in sheet.columns if c.required)
+    first = next(i for i, row in enumerate(grid) if any(not is_blank(c) for c in row))
+    lower = next(
+        (
+            index
+            for index in range(first + HEADER_SEARCH_ROWS, len(grid))
+            if len(_header_positions(grid[index], sheet)) >= MIN_HEADERS_FOUND_BELOW
+        ),
+        None,
+    )
+    if lower is not None:
+        where = Wording(
+            f"ils sont en ligne {lower + 1} : supprimez les lignes qui les précèdent",
+            f"they are on row {lower + 1}: delete the rows above them",
+        )
+    else:
+        found = [to_text(cell) for cell in grid[first] if not is_blank(cell)][:5]
+        where = Wording(
+            f"la première ligne remplie (ligne {first + 1}) porte "
+            + ", ".join(f"« {text[:40]} »" for text in found)
+            + " : placez-les sur une seule ligne, en haut de la feuille",
+            f"the first filled row (row {first + 1}) holds "
+            + ", ".join(f'"{text[:40]}"' for text in found)
+            + ": put them on a single row, at the top of the sheet",
+        )
     return Finding(
         "error",
         "entetes_introuvables",
         Wording(
             f"Les en-têtes de la feuille « {title} » sont introuvables dans ses "
-            f"{HEADER_SEARCH_ROWS} premières lignes remplies : placez-les sur une seule ligne, "
-            f"en haut de la feuille, comme dans le modèle (attendus : {expected_fr}).",
+            f"{HEADER_SEARCH_ROWS} premières lignes remplies ; {where.fr}, comme dans le "
+            f"modèle (attendus : {expected_fr}).",
             f'The headers of the sheet "{title}" cannot be found in its first '
-            f"{HEADER_SEARCH_ROWS} filled rows: put them on a single row, at the top of the "
-            f"sheet, as in the template (expected: {expected_en}).",
+            f"{HEADER_SEARCH_ROWS} filled rows; {where.en}, as in the template "
+            f"(expected: {expected_en}).",
         ),
         sheet=title,
+        row=None if lower is None else lower + 1,
     )
 
 
@@ -102,7 +139,7 @@ def _parse_sheet(
     first ones names a contract column."""
     header_index, positions = _locate_header(grid, sheet)
     if not positions and any(any(not is_blank(cell) for cell in row) for row in grid):
-        findings.append(_headers_not_found(title, sheet))
+        findings.append(_headers_not_found(title, grid, sheet))
         return None
     findings.extend(_duplicated_headers(grid, header_index, positions, sheet, title))
     letters = {name: get_column_letter(index + 1) for name, index in positions.items()}
@@ -141,22 +178,19 @@ def _formula_errors(
         for sheet in parsed.sheets.values()
         for letter in sheet.column_letters.values()
     }
+    # A cell already refused where it was read (NaN, say) is told once.
+    told = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
     findings = []
     for title, row, letter, error in error_cells:
         sheet = read.get((title, letter))
-        if sheet is None or row <= sheet.header_row:
+        if sheet is None or row <= sheet.header_row or (title, row, letter) in told:
             continue
         name = next(name for name, at in sheet.column_letters.items() if at == letter)
         findings.append(
             Finding(
                 "error",
                 "erreur_de_calcul",
-                Wording(
-                    f"La cellule contient une erreur de calcul ({error}) : corrigez la "
-                    "formule ou saisissez la valeur elle-même.",
-                    f"The cell holds a calculation error ({error}): correct the formula or "
-                    "enter the value itself.",
-                ),
+                calculation_error(error),
                 sheet=title,
                 row=row,
                 column=letter,
@@ -167,7 +201,31 @@ def _formula_errors(
     return findings
 
 
-def _hidden_sheet(title: str, sheet: Sheet) -> Finding:
+_EMPTY_FILE = Finding(
+    "error",
+    "fichier_vide",
+    Wording(
+        "Le fichier est vide (0 octet) : l'enregistrement ou la copie n'a sans doute pas "
+        "abouti. Enregistrez à nouveau votre classeur, vérifiez qu'il s'ouvre, puis "
+        "déposez-le.",
+        "The file is empty (0 bytes): saving or copying it probably did not finish. Save "
+        "your workbook again, check that it opens, then drop it.",
+    ),
+)
+
+
+def _hidden_sheet(title: str, sheet: Sheet, shown: list[str]) -> Finding:
+    """A contract sheet the partner cannot see; ``shown``, visible sheets of the same
+    name, are not read either: which of them holds the data is the partner's call."""
+    beside = Wording("", "")
+    if shown:
+        beside = Wording(
+            " La feuille visible " + ", ".join(f"« {name} »" for name in shown) + " qui "
+            "porte le même nom n'est pas lue non plus : dites-nous laquelle compte en "
+            "n'en gardant qu'une.",
+            " The visible sheet " + ", ".join(f'"{name}"' for name in shown) + " of the "
+            "same name is not read either: tell us which one counts by keeping only one.",
+        )
     return Finding(
         "error",
         "feuille_masquee",
@@ -175,10 +233,10 @@ def _hidden_sheet(title: str, sheet: Sheet) -> Finding:
             f"La feuille « {title} » est masquée : ses données ne sont pas lues, puisque "
             "vous ne pouvez pas les voir. Affichez-la (clic droit sur un onglet, "
             "« Afficher ») ou supprimez-la, gardez une seule feuille "
-            f"« {sheet.title_fr} », puis déposez le fichier à nouveau.",
+            f"« {sheet.title_fr} », puis déposez le fichier à nouveau.{beside.fr}",
             f'The sheet "{title}" is hidden: its data are not read, since you cannot see '
             'them. Show it (right-click a tab, "Unhide") or delete it, keep a single '
-            f'"{sheet.title_en}" sheet, then drop the file again.',
+            f'"{sheet.title_en}" sheet, then drop the file again.{beside.en}',
         ),
         sheet=title,
     )
@@ -232,10 +290,13 @@ def parse_submission(
     that profile.
     """
     parsed = ParsedSubmission(path)
+    if path.stat().st_size == 0:
+        parsed.findings.append(_EMPTY_FILE)
+        return parsed
     try:
         check_limits(path, limits)
         package = inspect_package(path, limits)
-        grids = read_grids(path)
+        grids = read_grids(path, limits)
         hidden = hidden_sheets(path)
     except SheetOverLimits as error:
         parsed.findings.append(Finding("error", "trop_de_lignes", error.advice, sheet=error.sheet))
@@ -258,26 +319,28 @@ def parse_submission(
         return parsed
     parsed.declared_partner = _declared(grids, DECLARED_PARTNER)
     parsed.declared_campaign = _declared(grids, DECLARED_CAMPAIGN)
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        parsed.findings.extend(
-            Finding(
-                "error",
-                "formule_sans_valeur",
-                Wording(
-                    "Cette cellule contient une formule dont le résultat n'a pas été "
-                    "enregistré : ouvrez le fichier dans votre tableur, enregistrez-le, puis "
-                    "déposez-le à nouveau (ou remplacez la formule par sa valeur).",
-                    "This cell holds a formula whose result was not saved: open the file in "
-                    "your spreadsheet program, save it, then drop it again (or replace the "
-                    "formula by its value).",
-                ),
-                sheet=sheet,
-                row=row,
-                column=column,
-            )
-            for sheet, row, column in package.uncomputed_formulas
-            if sheet in grids
+    notice = misnamed(path)
+    if notice is not None:
+        parsed.findings.append(notice)
+    parsed.findings.extend(
+        Finding(
+            "error",
+            "formule_sans_valeur",
+            Wording(
+                "Cette cellule contient une formule dont le résultat n'a pas été "
+                "enregistré : ouvrez le fichier dans votre tableur, enregistrez-le, puis "
+                "déposez-le à nouveau (ou remplacez la formule par sa valeur).",
+                "This cell holds a formula whose result was not saved: open the file in "
+                "your spreadsheet program, save it, then drop it again (or replace the "
+                "formula by its value).",
+            ),
+            sheet=sheet,
+            row=row,
+            column=column,
         )
+        for sheet, row, column in package.uncomputed_formulas
+        if sheet in grids
+    )
     partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
     profile = reference.profiles.get(partner.profile) if partner and partner.profile else None
     if profile is None and _find_sheet(grids, SHEETS[0]) is None:
@@ -289,7 +352,8 @@ def parse_submission(
         title = _find_sheet(grids, sheet)
         concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
         if concealed:
-            parsed.findings.extend(_hidden_sheet(name, sheet) for name in concealed)
+            shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
+            parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
             continue
         if title is None:
             parsed.findings.append(
@@ -303,22 +367,6 @@ def parse_submission(
                         "the template you were given, without renaming its sheets.",
                     ),
                     sheet=sheet.title.in_language(partner.language if partner else "fr"),
-                )
-            )
-            continue
-        if len(grids[title]) > limits.max_rows:
-            parsed.findings.append(
-                Finding(
-                    "error",
-                    "trop_de_lignes",
-                    Wording(
-                        f"La feuille « {title} » compte {len(grids[title])} lignes, au-delà de "
-                        f"la limite de {limits.max_rows} : supprimez les lignes vides ou "
-                        "inutiles.",
-                        f'The sheet "{title}" has {len(grids[title])} rows, over the limit of '
-                        f"{limits.max_rows}: delete the empty or needless rows.",
-                    ),
-                    sheet=title,
                 )
             )
             continue

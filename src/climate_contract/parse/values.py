@@ -45,7 +45,10 @@ TRUE_WORDS = frozenset({"oui", "o", "yes", "y", "vrai", "true", "x", "1"})
 FALSE_WORDS = frozenset({"non", "n", "no", "faux", "false", "0"})
 MULTIPLIERS = {"": 1, "k": 1e3, "m": 1e6, "md": 1e9, "mds": 1e9, "mrd": 1e9}
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
-_AMOUNT = re.compile(r"^(?P<number>[+-]?[\d.,]*\d)(?P<scale>k|m|md|mds|mrd)?(?:€|eur|euros?)?$")
+_AMOUNT = re.compile(
+    # A spreadsheet writes large numbers in CSV files as 1E+15.
+    r"^(?P<number>[+-]?[\d.,]*\d(?:e[+-]?\d{1,3})?)(?P<scale>k|m|md|mds|mrd)?(?:€|eur|euros?)?$"
+)
 _RANGE = re.compile(r"^(?:entre\s*)?\d[\d\s.,]*\s*(?:-|\u2013|à|a|et|to)\s*\d[\d\s.,]*\D*$")
 _SHORT_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
 _YEAR_IN_DATE = re.compile(

@@ -4,18 +4,21 @@ the partner's language, and a copy of the workbook with every faulty cell marked
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from jinja2 import Environment, PackageLoader
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import column_index_from_string
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from climate_contract.findings import Finding
 from climate_contract.parse import ParsedSubmission
@@ -38,6 +41,8 @@ FILE_SUFFIXES: dict[OutputKind, Wording] = {
     "report": Wording("rapport.html", "report.html"),
     "annotated": Wording("a-corriger.xlsx", "to-fix.xlsx"),
 }
+EXCEL_SHEET_TITLE_CHARACTERS = 31
+EXCEL_CELL_CHARACTERS = 32_767
 # Every template of this environment is an HTML page, whatever its name says:
 # escaping is on for all of them (select_autoescape(["html"]) misses "x.html.j2").
 _pages = Environment(loader=PackageLoader("climate_contract.report"), autoescape=True)
@@ -91,29 +96,72 @@ def write_report(
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = _output_path(folder, feedback, "report")
-    path.write_text(html, encoding="utf-8")
+    # A name the file system gave as undecodable bytes holds lone surrogates: shown
+    # as "?" rather than refusing the partner its report.
+    path.write_text(html, encoding="utf-8", errors="replace")
     return path
 
 
 def _output_path(folder: Path, feedback: Feedback, kind: OutputKind) -> Path:
-    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{Path(safe_file_name(feedback.file_name)).stem}"
+    # The whole name, extension included: plan.csv and plan.xlsx sent in the same
+    # second get an answer each.
+    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{safe_file_name(feedback.file_name)}"
     return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(feedback.language)}"
 
 
-def _workbook_to_annotate(parsed: ParsedSubmission) -> Workbook:
-    """The partner's own xlsx (formatting kept, macros dropped); for ods and csv,
-    an xlsx holding the same cells, sheet by sheet."""
+def _writable(value: Any) -> Any:
+    """A cell value as openpyxl writes it and spreadsheet programs open it: a number
+    with no figure (NaN, infinity) and text with characters XML forbids or beyond
+    a cell's length become text that shows what the partner sent."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:EXCEL_CELL_CHARACTERS]
+    return value
+
+
+def _sheet_title(name: str, taken: list[str]) -> str:
+    """The partner's sheet name as an xlsx sheet title: no character Excel refuses,
+    short enough, and distinct from the titles already ``taken``."""
+    title = INVALID_TITLE_REGEX.sub("_", name)[:EXCEL_SHEET_TITLE_CHARACTERS] or "_"
+    number = 1
+    while title.casefold() in {other.casefold() for other in taken}:
+        number += 1
+        suffix = f" ({number})"
+        title = f"{title[: EXCEL_SHEET_TITLE_CHARACTERS - len(suffix)]}{suffix}"
+    return title
+
+
+def _workbook_to_annotate(parsed: ParsedSubmission) -> tuple[Workbook, dict[str, str]]:
+    """The partner's own xlsx (formatting and formulas kept, macros dropped); for ods
+    and csv, an xlsx holding the same cells, sheet by sheet, text never evaluated.
+    With it, the title in the copy of each of the partner's sheet names."""
     if parsed.path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return load_workbook(parsed.path)
+        workbook = load_workbook(parsed.path)
+        return workbook, {title: title for title in workbook.sheetnames}
     workbook = Workbook()
     workbook.remove(workbook.active)
+    titles: dict[str, str] = {}
     for name, grid in read_grids(parsed.path).items():
-        worksheet = workbook.create_sheet(name[:31])
-        for row in grid:
-            worksheet.append(list(row))
-            for cell in worksheet[worksheet.max_row]:
+        worksheet = workbook.create_sheet(_sheet_title(name, workbook.sheetnames))
+        titles[name] = worksheet.title
+        rewritten = 0
+        for row_number, row in enumerate(grid, start=1):
+            for column_number, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                written = _writable(value)
+                rewritten += written != value
+                cell = worksheet.cell(row=row_number, column=column_number, value=written)
                 make_inert(cell)
-    return workbook
+        if rewritten:
+            log.warning(
+                "%s: %d cell(s) of sheet %r written as text in the annotated copy",
+                parsed.path,
+                rewritten,
+                name,
+            )
+    return workbook, titles
 
 
 def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmission) -> Path | None:
@@ -138,11 +186,11 @@ def write_annotated_copy(folder: Path, feedback: Feedback, parsed: ParsedSubmiss
 def _annotate(
     path: Path, feedback: Feedback, parsed: ParsedSubmission, located: list[Finding]
 ) -> None:
-    workbook = _workbook_to_annotate(parsed)
+    workbook, titles = _workbook_to_annotate(parsed)
     for finding in located:
-        if finding.sheet not in workbook.sheetnames:
+        if finding.sheet not in titles:
             continue
-        cell = workbook[finding.sheet].cell(
+        cell = workbook[titles[finding.sheet]].cell(
             row=finding.row, column=column_index_from_string(finding.column)
         )
         label, message = SEVERITY_LABELS[finding.severity], finding.message
@@ -152,6 +200,6 @@ def _annotate(
             text = f"{cell.comment.text}\n\n{text}"
         if cell.fill != FILLS["error"]:
             cell.fill = FILLS[finding.severity]
-        cell.comment = Comment(text, "climate-contract", width=400, height=150)
+        cell.comment = Comment(_writable(text), "climate-contract", width=400, height=150)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

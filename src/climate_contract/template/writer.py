@@ -31,7 +31,7 @@ from climate_contract.contract import (
 )
 from climate_contract.reference import ReferenceData
 from climate_contract.safe_text import make_inert, quoted
-from climate_contract.wording import Language, Wording, format_number
+from climate_contract.wording import Language, Wording
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
 """Rows per sheet name (``actions``, ``investments``, ``impacts``), keyed by column name."""
@@ -149,19 +149,19 @@ def _validation_for(
             ).in_language(language),
         )
     if column.bounds is not None:
-        minimum, maximum = column.bounds.minimum, column.bounds.maximum
+        bounds = column.bounds
         return DataValidation(
             type="whole" if column.kind == "integer" else "decimal",
             operator="between",
-            formula1=f"{minimum:g}",
-            formula2=f"{maximum:g}",
+            formula1=f"{bounds.minimum:g}",
+            formula2=f"{bounds.maximum:g}",
             showErrorMessage=True,
             error=Wording(
-                f"Saisissez un nombre entre {format_number(minimum, 'fr')} et "
-                f"{format_number(maximum, 'fr')}.",
-                f"Enter a number between {format_number(minimum, 'en')} and "
-                f"{format_number(maximum, 'en')}.",
-            ).in_language(language),
+                "Saisissez un nombre entre {minimum} et {maximum}.",
+                "Enter a number between {minimum} and {maximum}.",
+            )
+            .in_language(language)
+            .format(**bounds.said_in(language)),
         )
     return None
 

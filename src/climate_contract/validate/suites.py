@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from climate_contract.findings import Finding, Severity
+from climate_contract.contract import BOUNDS, Column
+from climate_contract.findings import Finding, Severity, cap_findings
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
 from climate_contract.reference import CodeValue, ReferenceData
@@ -69,15 +70,20 @@ def _raised(exception_info: dict[str, Any]) -> bool:
 
 
 def _message(
-    meta: dict[str, Any], header: Wording | None, value: str, code_list: tuple[CodeValue, ...]
+    meta: dict[str, Any],
+    column: Column | None,
+    value: str,
+    code_list: tuple[CodeValue, ...],
 ) -> Wording:
     """The expectation's message for the partner, in each language."""
 
     def said_in(language: Language) -> str:
+        bounds = column.bounds.said_in(language) if column and column.bounds else {}
         return meta[f"message_{language}"].format(
-            header=header.in_language(language) if header else "",
+            header=column.header.in_language(language) if column else "",
             value=value,
             allowed=", ".join(code.label.in_language(language) for code in code_list),
+            **bounds,
         )
 
     return Wording(said_in("fr"), said_in("en"))
@@ -100,7 +106,7 @@ def _findings_of_outcome(
     column_name = config.meta.get("column", referenced[0] if referenced else None)
     if _raised(outcome.exception_info):
         raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
-    header = parsed.sheet.column(column_name).header if column_name else None
+    column = parsed.sheet.column(column_name) if column_name else None
     code_list = reference.code_lists.get(config.meta.get("code_list", ""), ())
     unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
     findings = []
@@ -116,11 +122,11 @@ def _findings_of_outcome(
             Finding(
                 SEVERITIES[config.severity.value],
                 config.meta["rule"],
-                _message(config.meta, header, value, code_list),
+                _message(config.meta, column, value, code_list),
                 sheet=parsed.title,
                 row=parsed.header_row if row is None else int(row),
                 column=letter,
-                header=header,
+                header=column.header if column else None,
                 value=value or None,
             )
         )
@@ -159,7 +165,8 @@ def validate_submission(
     partner_id: str | None = None,
     campaign_id: str | None = None,
 ) -> list[Finding]:
-    """Every finding of the submission: the parser's, then each sheet's suite's.
+    """Every finding of the submission: the parser's, then each sheet's suite's,
+    capped (``cap_findings``) so that one typo repeated down a sheet stays readable.
 
     A cell the parser could not read is reported once, not again as missing.
     ``partner_id`` is the partner whose folder the file came from: a workbook made
@@ -207,6 +214,8 @@ def validate_submission(
     parameters: dict[str, Any] = {
         f"codes_{list_name}": reference.codes(list_name) for list_name in reference.code_lists
     }
+    for bounds in BOUNDS:
+        parameters |= bounds.parameters
     actions = parsed.sheets.get("actions")
     parameters["indicator_unit_pairs"] = reference.indicator_unit_pairs
     # Without a readable Actions sheet (missing, hidden, over the limits), the
@@ -242,4 +251,21 @@ def validate_submission(
             for finding in _findings_of_outcome(outcome, parsed_sheet, reference, set(frame))
             if (finding.sheet, finding.row, finding.column) not in unreadable
         )
-    return findings
+    return cap_findings(_told_once(findings))
+
+
+def _told_once(findings: list[Finding]) -> list[Finding]:
+    """The findings without repeats of one rule on one cell: a cell read for two
+    canonical sheets (a profile's start year is also its budget's year) is told once."""
+    seen: set[object] = set()
+    kept = []
+    for finding in findings:
+        key = (
+            (finding.rule, finding.sheet, finding.row, finding.column)
+            if finding.column is not None
+            else finding
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
