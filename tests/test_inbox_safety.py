@@ -180,10 +180,11 @@ def test_a_file_with_a_long_or_undecodable_name_is_kept_and_answered(
 ) -> None:
     settings = make_settings()
     folder = settings.shared_root / "inbox" / "chu"
-    for name in (b"plan " + b"x" * 240 + b".xlsx", b"plan \xff\xfe d\xe9cembre.xlsx"):
-        written = write_workbook(
-            folder / "tmp.xlsx", reference, "chu", "2026", sample_rows("chu", "2026")
-        )
+    names = (b"plan " + b"x" * 240 + b".xlsx", b"plan \xff\xfe d\xe9cembre.xlsx")
+    for version, name in enumerate(names):
+        rows = sample_rows("chu", "2026")
+        rows["actions"][0] = rows["actions"][0] | {"title": f"Version {version}"}  # two contents
+        written = write_workbook(folder / "tmp.xlsx", reference, "chu", "2026", rows)
         os.rename(written, os.fsencode(folder) + b"/" + name)
         time.sleep(0.05)
 

@@ -282,6 +282,10 @@ def engine_for(url: str) -> Engine:
 def create_schemas(connection: Connection) -> None:
     """Create the schemas that are missing, only those: the loader may not create
     schemas, and PostgreSQL checks that right even for one that exists."""
+    if connection.dialect.name != "postgresql":
+        for schema in SCHEMAS:
+            connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+        return
     existing = set(sa.inspect(connection).get_schema_names())
     for schema in SCHEMAS:
         if schema not in existing:
