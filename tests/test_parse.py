@@ -85,6 +85,9 @@ def test_english_headers_below_a_title_row_are_found(tmp_path: Path, reference) 
         "role": "porteur",
         "shared_project_key": None,
         "confidential": False,
+        "parent_action_ref": None,
+        "partner_axis": None,
+        "priority": None,
         "source_row": None,
     }
     assert action["source_row"] == 4

@@ -45,6 +45,9 @@ HEADERS = [
 ]
 COLUMN = {header.strip(): index for index, header in enumerate(HEADERS)}
 # The three funders' amounts share one header: each is found by its position.
+REAL_FILES = (
+    Path(__file__).resolve().parents[2] / "shared" / "real-world" / "territoires-en-transitions"
+)
 FUNDER_AMOUNTS = [index for index, header in enumerate(HEADERS) if header == "Montant € HT"]
 
 
@@ -59,13 +62,16 @@ def _action(title: str, **cells) -> list:
 
 
 def _tet_workbook(path: Path, actions: list[list], sheet: str = "Plan d'action") -> Path:
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
+    """A plan on the platform's own sheet (its title, header and hint rows, from a
+    real file), with the real template's filled-in example on row 4, then ``actions``
+    from row 5."""
+    workbook = openpyxl.load_workbook(REAL_FILES / "one_fiche_plan.xlsx")
+    worksheet = workbook["Fichier dimport"]
     worksheet.title = sheet
-    worksheet.append(["Plan d'action", None, None, "Action", None, None, "Gouvernance"])
-    worksheet.append(HEADERS)
-    worksheet.append(["Format : x", None, None, "Texte libre"])  # format-hint row
-    worksheet.append(["1", None, None, "Exemple : rénover l'éclairage public"])
+    worksheet.delete_rows(4, worksheet.max_row)
+    template = openpyxl.load_workbook(REAL_FILES / "modele-import-pa.xlsx", read_only=True)
+    example = next(template["Fichier dimport"].iter_rows(min_row=5, max_row=5, values_only=True))
+    worksheet.append(list(example))
     for row in actions:
         worksheet.append(row)
     workbook.save(path)

@@ -211,6 +211,7 @@ def test_the_suites_check_bounds_with_the_contract_s_parameters(reference) -> No
         "tax_basis": ["HT"] * 4,
         "nature": ["investissement"] * 4,
         "funding_source": [None] * 4,
+        "funder": [None] * 4,
     }
     table = pa.table(
         columns | {"source_row": [2, 3, 4, 5]},

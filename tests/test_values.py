@@ -16,6 +16,7 @@ from climate_contract.parse.values import (
     CellError,
     code_reader,
     is_blank,
+    serial_date,
     to_boolean,
     to_decimal,
     to_integer,
@@ -123,11 +124,56 @@ def test_codes_forgive_case_accents_spaces_and_plurals_and_say_so(reference) -> 
     assert (unknown.value, unknown.note) == ("suspendue", None)
 
 
-@pytest.mark.parametrize("typed", ["03/04/26", "12-11-10", "1.2.26"])
-def test_a_date_with_a_two_digit_year_is_ambiguous(typed: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "year"),
+    [("03/04/26", 2026), ("12/31/29", 2029), ("1.2.26", 2026), ("14-12-15", 2015)],
+)
+def test_a_two_digit_year_comes_last_and_is_read_in_the_2000s(typed: str, year: int) -> None:
+    assert to_integer(typed) == year
+
+
+@pytest.mark.parametrize("typed", ["1,234", "1.234", "12,500", "999.000", "-1,234", "3,500 k€"])
+def test_one_separator_before_three_digits_is_refused_never_guessed(typed: str) -> None:
     with pytest.raises(CellError) as refused:
-        to_integer(typed)
-    assert "ambiguë" in refused.value.expected.fr
+        to_decimal(typed)
+    digits = typed.lstrip("-").split()[0]
+    whole = digits.replace(",", "").replace(".", "")
+    assert whole in refused.value.expected.fr
+    assert whole in refused.value.expected.en
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1,5", 1.5),
+        ("1,25", 1.25),
+        ("0,125", 0.125),
+        ("1234,567", 1234.567),
+        ("1 234", 1234),
+        ("1.234,5", 1234.5),
+        ("1,234.50", 1234.5),
+        ("1.234.567", 1234567),
+    ],
+)
+def test_numbers_that_can_be_read_one_way_only_are_read(typed: str, amount: float) -> None:
+    assert to_decimal(typed) == pytest.approx(amount)
+
+
+@pytest.mark.parametrize(
+    ("stored", "read"),
+    [
+        # What a spreadsheet shows in General format for 16/11/2022 and 31/12/2060.
+        (44881.0, date(2022, 11, 16)),
+        (58440, date(2059, 12, 31)),
+        (2026, 2026),
+        (2026.0, 2026.0),
+        ("44881", "44881"),
+        (True, True),
+        (12.5, 12.5),
+    ],
+)
+def test_a_serial_number_in_a_date_column_is_its_date(stored, read) -> None:
+    assert serial_date(stored) == read
 
 
 @pytest.mark.parametrize(

@@ -273,6 +273,36 @@ ACTIONS = Sheet(
             ),
             "yes_no",
         ),
+        Column(
+            "parent_action_ref",
+            "Action parente",
+            "Parent action",
+            "text",
+            False,
+            Wording(
+                "Pour une sous-action : la référence de son action.",
+                "For a sub-action: the reference of its action.",
+            ),
+        ),
+        Column(
+            "partner_axis",
+            "Axe de votre plan",
+            "Axis of your plan",
+            "text",
+            False,
+            Wording(
+                "L'axe (et sous-axe) de votre propre plan, tel que vous l'écrivez.",
+                "The axis (and sub-axis) of your own plan, as you write it.",
+            ),
+        ),
+        Column(
+            "priority",
+            "Priorité",
+            "Priority",
+            "text",
+            False,
+            Wording("Niveau de priorité, tel que vous l'écrivez.", "Priority, as you write it."),
+        ),
     ),
 )
 
@@ -326,6 +356,14 @@ INVESTMENTS = Sheet(
             False,
             Wording("Fonds propres, subvention, emprunt…", "Own funds, grant, loan…"),
             "funding_source",
+        ),
+        Column(
+            "funder",
+            "Financeur",
+            "Funder",
+            "text",
+            False,
+            Wording("Qui apporte ce montant.", "Who provides this amount."),
         ),
     ),
 )

@@ -346,8 +346,8 @@ def _answer(
     folder = folder or settings.shared_folder("outbox", partner_id)
     parsed = parsed or ParsedSubmission(Path(file_name))
     estimates = _no_estimates() if estimates is None else estimates
-    report.write_report(folder, feedback, parsed, estimates)
-    report.write_annotated_copy(folder, feedback, parsed)
+    annotated = report.write_annotated_copy(folder, feedback, parsed)
+    report.write_report(folder, feedback, parsed, estimates, annotated_copy=annotated is not None)
 
 
 def _submission_id(incoming: IncomingFile, campaign_id: str) -> str:

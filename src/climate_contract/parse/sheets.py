@@ -41,11 +41,26 @@ class ParsedSheet:
     row_letters: Sequence[Mapping[str, str]] = ()
     """Per table row, letters that override ``column_letters``: a sheet derived from
     another layout may read one field from a different column on each row."""
+    own_headers: Mapping[str, str] = field(default_factory=dict)
+    """The partner's own header of a field, where its layout is not the template's."""
+    compared_amounts: Sequence[float | None] | None = None
+    """Per table row, the amount compared with the file's others (unusual amounts),
+    where it is not the row's own: a foreign layout spreads one typed amount over
+    several rows, and its typed amount is compared once."""
+
+    def header(self, column: Column) -> Wording:
+        """The header the partner sees above ``column``."""
+        return _header(self.own_headers, column)
 
     def letter(self, column_name: str, position: int) -> str | None:
         """The letter of the column the partner typed ``column_name`` in, on the
         table's row at ``position``."""
         return _letter(self.column_letters, self.row_letters, column_name, position)
+
+
+def _header(own_headers: Mapping[str, str], column: Column) -> Wording:
+    own = own_headers.get(column.name)
+    return Wording(own, own) if own else column.header
 
 
 def _letter(
@@ -67,6 +82,8 @@ class ParsedSubmission:
     """The partner the workbook was made for, as the template's Instructions say."""
     declared_campaign: str | None = None
     """The campaign the workbook was made for, likewise."""
+    profile: str | None = None
+    """The mapping profile the workbook was read through; None for the template."""
 
 
 NOT_A_FINITE_NUMBER = (
@@ -141,13 +158,17 @@ def read_rows(
     reference: ReferenceData,
     findings: list[Finding],
     row_letters: Sequence[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> ParsedSheet:
     """Convert the cells at ``positions`` of each row into the sheet's typed columns.
 
     ``letters`` name, for the partner, the column each field was read from;
-    ``row_letters``, where given, override them row by row.
+    ``row_letters``, where given, override them row by row; ``headers``, the
+    partner's own headers of fields, where its layout is not the template's.
     """
+    own_headers = {name: header for name, header in (headers or {}).items() if header}
     arrays: dict[str, pa.Array] = {}
+
     for column in sheet.columns:
         position = positions.get(column.name)
         if position is None:
@@ -172,7 +193,7 @@ def read_rows(
                         sheet=title,
                         row=row_number,
                         column=_letter(letters, row_letters, column.name, row_position),
-                        header=column.header,
+                        header=_header(own_headers, column),
                         value=error,
                     )
                 )
@@ -192,7 +213,7 @@ def read_rows(
                         sheet=title,
                         row=row_number,
                         column=_letter(letters, row_letters, column.name, row_position),
-                        header=column.header,
+                        header=_header(own_headers, column),
                         value=str(cell),
                     )
                 )
@@ -212,7 +233,7 @@ def read_rows(
                         sheet=title,
                         row=row_number,
                         column=_letter(letters, row_letters, column.name, row_position),
-                        header=column.header,
+                        header=_header(own_headers, column),
                         value=to_text(cell),
                     )
                 )
@@ -232,10 +253,12 @@ def read_rows(
                         sheet=title,
                         row=row_number,
                         column=_letter(letters, row_letters, column.name, row_position),
-                        header=column.header,
+                        header=_header(own_headers, column),
                         value=str(cell),
                     )
                 )
         arrays[column.name] = pa.array(values, column.arrow_type)
     arrays["source_row"] = pa.array([number for number, _ in rows], pa.int64())
-    return ParsedSheet(sheet, title, pa.table(arrays), header_row, letters, row_letters)
+    return ParsedSheet(
+        sheet, title, pa.table(arrays), header_row, letters, row_letters, own_headers
+    )

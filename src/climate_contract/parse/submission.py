@@ -343,11 +343,14 @@ def parse_submission(
     )
     partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
     profile = reference.profiles.get(partner.profile) if partner and partner.profile else None
-    if profile is None and _find_sheet(grids, SHEETS[0]) is None:
-        profile = matching_profile(grids, reference.profiles)
+    if _find_sheet(grids, SHEETS[0]) is None:
+        # Another version of the partner's layout (its platform's export, say) is
+        # read with its own profile.
+        profile = matching_profile(grids, reference.profiles, preferred=profile) or profile
     if profile is not None:
         constants = partner.profile_constants if partner else {}
-        return parse_with_profile(parsed, grids, profile, reference, constants)
+        axis_map = partner.axis_map if partner else {}
+        return parse_with_profile(parsed, grids, profile, reference, constants, axis_map)
     for sheet in SHEETS:
         title = _find_sheet(grids, sheet)
         concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]

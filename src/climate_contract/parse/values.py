@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from climate_contract.contract import FORMULA_PREFIXES, Column, ColumnKind
@@ -50,7 +50,15 @@ _AMOUNT = re.compile(
     r"^(?P<number>[+-]?[\d.,]*\d(?:e[+-]?\d{1,3})?)(?P<scale>k|m|md|mds|mrd)?(?:€|eur|euros?)?$"
 )
 _RANGE = re.compile(r"^(?:entre\s*)?\d[\d\s.,]*\s*(?:-|\u2013|à|a|et|to)\s*\d[\d\s.,]*\D*$")
-_SHORT_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
+_SHORT_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-](?P<year>\d{2})$")
+# One separator followed by exactly three digits, after one to three digits that do
+# not start with 0: a thousands group to some, a decimal part to others.
+_AMBIGUOUS_SEPARATOR = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of the serial numbers spreadsheets store dates as (1900 date system)."""
+SERIAL_DATES = range(367, 2958466)
+"""Serial numbers of the dates 1901-01-01 to 9999-12-31."""
+PLAUSIBLE_YEARS = range(1900, 2101)
 _YEAR_IN_DATE = re.compile(
     r"^(?:(?:\d{1,2}[/.-])?\d{1,2}[/.-](?P<dmy>\d{4})|(?P<ymd>\d{4})[/.-]\d{1,2}(?:[/.-]\d{1,2})?)$"
 )
@@ -61,6 +69,13 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(stripped.split())
+
+
+def name_key(text: str) -> str:
+    """``fold``, then only letters and digits: sheet names and headers that differ by
+    punctuation, apostrophes, underscores or spaces (``Fichier d'import``,
+    ``Fichier_dimport``) compare equal."""
+    return "".join(char for char in fold(text) if char.isalnum())
 
 
 def normalise_label(text: str) -> str:
@@ -116,6 +131,19 @@ def to_decimal(value: Any) -> float:
     match = _AMOUNT.match(_SPACES.sub("", text))
     if match is None:
         raise CellError(_NUMBER_EXPECTED)
+    if _AMBIGUOUS_SEPARATOR.match(match["number"]):
+        separator = "," if "," in match["number"] else "."
+        whole = match["number"].replace(separator, "")
+        part = match["number"].replace(separator, ".")
+        raise CellError(
+            Wording(
+                f"« {match['number']} » peut se lire {whole} ou {part.replace('.', ',')} : "
+                f"écrivez {whole} (sans séparateur) ou {part.replace('.', ',')}0 selon ce "
+                "que vous vouliez dire",
+                f'"{match["number"]}" may be read as {whole} or {part}: write {whole} (without '
+                f"separator) or {part}0, whichever you meant",
+            )
+        )
     try:
         number = _plain_number(match["number"])
     except ValueError:
@@ -123,22 +151,30 @@ def to_decimal(value: Any) -> float:
     return number * MULTIPLIERS[match["scale"] or ""]
 
 
+def serial_date(value: Any) -> Any:
+    """A number stored in a date column (a date shown in General format) as the date
+    it counts; a year (2026) or anything else is returned as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not float(value).is_integer() or int(value) in PLAUSIBLE_YEARS:
+        return value
+    if int(value) not in SERIAL_DATES:
+        return value
+    return EXCEL_EPOCH + timedelta(days=int(value))
+
+
 def to_integer(value: Any) -> int:
     """A year or a count: a whole number, or a date whose year is taken
     (``14/12/2026``, ``2026-12-14``, ``12/2026``, a date cell). Only the year is
-    kept, so day/month order never matters; a two-digit year (``03/04/26``) is
-    ambiguous and refused."""
+    kept, so day/month order never matters. A two-digit year comes last, as in
+    ``14/12/26`` and ``12/14/26``, and is read in the 2000s (2026): the contract's
+    period lies there whole."""
     if isinstance(value, datetime | date):
         return value.year
     text = str(value).strip() if isinstance(value, str) else None
-    if text and _SHORT_DATE.match(text):
-        # 03/04/26: day, month and year could each be read two ways.
-        raise CellError(
-            Wording(
-                "date ambiguë : écrivez-la avec l'année sur quatre chiffres (14/12/2026)",
-                "ambiguous date: write it with a four-digit year (14/12/2026)",
-            )
-        )
+    short = _SHORT_DATE.match(text) if text else None
+    if short is not None:
+        return 2000 + int(short["year"])
     dated = _YEAR_IN_DATE.match(text) if text else None
     if dated is not None:
         return int(dated["dmy"] or dated["ymd"])

@@ -40,6 +40,10 @@ class Partner(_Record):
     """Action fields the partner's layout lacks (sector, plan axis...), as codes."""
     language: Language = "fr"
     """The language of the partner's template, reports and reminders."""
+    axis_map: dict[str, str] = {}
+    """For a partner read through a profile: its own axes (any level, as written in
+    its file) and the plan axis each belongs to; the most precise level wins, and
+    ``profile_constants``' plan axis stands for any axis not listed."""
 
 
 class FieldSource(_Record):
@@ -50,11 +54,31 @@ class FieldSource(_Record):
     aliases: tuple[str, ...] = ()
     occurrence: int = 1
     translate: dict[str, str] = {}
+    dates: bool = False
+    """A date column: a number stored there (a date in General format) is its date."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
 
 
 class FundingGroup(_Record):
     funder: FieldSource
     amount: FieldSource
+
+
+class LayoutRows(_Record):
+    """How the layout's rows that are not data are told apart, by patterns matched
+    against each cell with case and accents folded."""
+
+    hint_cells: tuple[str, ...] = ()
+    """Cells that describe what to type (text field, number field, dropdown...)."""
+    hint_share: float = 0.5
+    """The share of a row's filled cells that must be hints for the row to be one."""
+    example_cells: tuple[str, ...] = ()
+    """Cells that only a filled-in example row holds: one is enough."""
+    marker_cells: tuple[str, ...] = ()
+    """Cells of rows that only mark where data starts: every filled cell must match."""
 
 
 class MappingProfile(_Record):
@@ -64,15 +88,30 @@ class MappingProfile(_Record):
     label: str
     sheet_names: tuple[str, ...]
     signature: tuple[str, ...]
-    skip_rows_matching: tuple[str, ...] = ()
+    """Headers that must all stand on the header row; a field's aliases stand for it."""
+    rows: LayoutRows = LayoutRows()
     action_ref_prefix: str = "L"
+    axes: tuple[FieldSource, ...] = ()
+    """The partner's own axis levels, outermost first."""
+    sub_action: FieldSource | None = None
+    """The column naming a sub-action; its row's title names its parent action."""
     actions: dict[str, FieldSource]
+    optional: tuple[str, ...] = ()
+    """Fields the contract requires that this layout leaves optional: a blank one is
+    a warning, never a refusal (status becomes "non renseigné", money without years
+    goes to the "year not given" bucket)."""
     action_constants: dict[str, Any] = {}
     funding_groups: tuple[FundingGroup, ...] = ()
     total_budget: FieldSource | None = None
     investment_constants: dict[str, Any] = {}
     funders_source: str = "subvention"
     own_funds_source: str = "fonds_propres"
+
+    @property
+    def field_sources(self) -> tuple[FieldSource, ...]:
+        groups = [s for group in self.funding_groups for s in (group.funder, group.amount)]
+        extra = [self.sub_action, self.total_budget]
+        return (*self.axes, *self.actions.values(), *groups, *(s for s in extra if s))
 
 
 class Campaign(_Record):
@@ -102,6 +141,9 @@ class CodeValue(_Record):
     kind: Literal["result", "activity"] | None = None
     dimension: str | None = None
     scale: float | None = None
+    in_template: bool = True
+    """Offered by the template's drop-down lists; a value only foreign layouts need
+    (status "non renseigné") is not."""
 
     @property
     def label(self) -> Wording:
@@ -216,6 +258,35 @@ def _factor_referential(base: Path, extension: Path | None) -> FactorReferential
     return FactorReferential("+".join(versions), factors, activities)
 
 
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        nested = isinstance(value, dict) and isinstance(base.get(key), dict)
+        merged[key] = _merged(base[key], value) if nested else value
+    return merged
+
+
+def _profiles(directory: Path) -> dict[str, MappingProfile]:
+    """The profiles of ``directory``; one that ``extends`` another is that profile with
+    its own keys laid over (key by key in mappings, whole otherwise)."""
+    documents = {path.stem: _read_yaml(path) for path in sorted(directory.glob("*.yaml"))}
+
+    def resolved(document: dict[str, Any], seen: tuple[str, ...]) -> dict[str, Any]:
+        parent = document.get("extends")
+        if parent is None:
+            return document
+        if parent in seen or parent not in documents:
+            raise ValueError(f"profile {document.get('id')} extends unknown or circular {parent}")
+        own = {key: value for key, value in document.items() if key != "extends"}
+        return _merged(resolved(documents[parent], (*seen, parent)), own)
+
+    profiles = [
+        MappingProfile.model_validate(resolved(document, (name,)))
+        for name, document in documents.items()
+    ]
+    return {profile.id: profile for profile in profiles}
+
+
 def load_reference_data(directory: Path, factors_extension: Path | None = None) -> ReferenceData:
     """Read and check the reference files of ``directory``; raise on any malformed row.
 
@@ -238,13 +309,7 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         for activity in referential.activities.values()
     )
     code_lists["indicator"] = code_lists["indicator"] + activity_indicators
-    profiles = {
-        profile.id: profile
-        for profile in (
-            MappingProfile.model_validate(_read_yaml(path))
-            for path in sorted((directory / "profiles").glob("*.yaml"))
-        )
-    }
+    profiles = _profiles(directory / "profiles")
     partners = TypeAdapter(tuple[Partner, ...]).validate_python(
         _read_yaml(directory / "partners.yaml")
     )

@@ -66,9 +66,14 @@ def _total(table: pa.Table | None, column: str) -> float:
 
 
 def write_report(
-    folder: Path, feedback: Feedback, parsed: ParsedSubmission, estimates: pa.Table
+    folder: Path,
+    feedback: Feedback,
+    parsed: ParsedSubmission,
+    estimates: pa.Table,
+    annotated_copy: bool = False,
 ) -> Path:
-    """The HTML report: accepted or rejected, what was loaded, every finding."""
+    """The HTML report: accepted or rejected, what was loaded, every finding; it
+    points at the annotated copy only when ``annotated_copy`` says one was written."""
     sheets = parsed.sheets
     actions = sheets.get("actions")
     totals = {
@@ -93,6 +98,7 @@ def write_report(
         errors=sum(f.severity == "error" for f in ordered),
         warnings=sum(f.severity == "warning" for f in ordered),
         severity_labels=SEVERITY_LABELS,
+        annotated_copy=annotated_copy,
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = _output_path(folder, feedback, "report")

@@ -121,7 +121,8 @@ def _write_lists_sheet(
     lists_sheet = workbook.create_sheet(LISTS_SHEET)
     lists_sheet.sheet_state = "hidden"
     names: dict[str, str] = {}
-    for index, (list_name, values) in enumerate(reference.code_lists.items(), start=1):
+    for index, (list_name, every_value) in enumerate(reference.code_lists.items(), start=1):
+        values = [value for value in every_value if value.in_template]
         letter = get_column_letter(index)
         lists_sheet.cell(row=1, column=index, value=list_name)
         for row, value in enumerate(values, start=2):

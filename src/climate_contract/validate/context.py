@@ -36,6 +36,8 @@ def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
     }
     for frame in frames.values():
         frame["table_row"] = range(len(frame))
+        # Rules the template's layout requires and a foreign one may not.
+        frame["template_layout"] = parsed.profile is None
     action_refs = _column(tables.get("actions"), "action_ref")
     if action_refs is not None:
         for sheet_name, counted in (("investments", "investment_rows"), ("impacts", "impact_rows")):
@@ -52,7 +54,12 @@ def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
                 frames["investments"][f"action_{bound}"] = pd.array(
                     [by_action.get(ref) for ref in investment_refs], dtype="Int64"
                 )
-    amounts = _column(tables.get("investments"), "amount_eur")
+    investments = parsed.sheets.get("investments")
+    amounts = (
+        list(investments.compared_amounts)
+        if investments is not None and investments.compared_amounts is not None
+        else _column(tables.get("investments"), "amount_eur")
+    )
     known = [amount for amount in amounts or [] if amount]
     if amounts is not None and len(known) >= MIN_AMOUNTS_FOR_MEDIAN:
         typical = median(known)

@@ -72,15 +72,17 @@ def _raised(exception_info: dict[str, Any]) -> bool:
 def _message(
     meta: dict[str, Any],
     column: Column | None,
+    header: Wording | None,
     value: str,
     code_list: tuple[CodeValue, ...],
 ) -> Wording:
-    """The expectation's message for the partner, in each language."""
+    """The expectation's message for the partner, in each language; ``header`` is the
+    column's header as the partner's layout words it."""
 
     def said_in(language: Language) -> str:
         bounds = column.bounds.said_in(language) if column and column.bounds else {}
         return meta[f"message_{language}"].format(
-            header=column.header.in_language(language) if column else "",
+            header=header.in_language(language) if header else "",
             value=value,
             allowed=", ".join(code.label.in_language(language) for code in code_list),
             **bounds,
@@ -109,6 +111,7 @@ def _findings_of_outcome(
     column = parsed.sheet.column(column_name) if column_name else None
     code_list = reference.code_lists.get(config.meta.get("code_list", ""), ())
     unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
+    header = parsed.header(column) if column else None
     findings = []
     for entry in unexpected:
         row = entry["source_row"]
@@ -122,11 +125,11 @@ def _findings_of_outcome(
             Finding(
                 SEVERITIES[config.severity.value],
                 config.meta["rule"],
-                _message(config.meta, column, value, code_list),
+                _message(config.meta, column, header, value, code_list),
                 sheet=parsed.title,
                 row=parsed.header_row if row is None else int(row),
                 column=letter,
-                header=column.header if column else None,
+                header=header,
                 value=value or None,
             )
         )
