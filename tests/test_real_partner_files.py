@@ -11,13 +11,15 @@ from __future__ import annotations
 import dataclasses
 import shutil
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+import pyarrow as pa
 import pytest
 import yaml
 
-from climate_contract import pipeline, warehouse
+from climate_contract import pipeline, report, warehouse
 from climate_contract.aggregate import read_mart
 from climate_contract.findings import Finding, has_errors
 from climate_contract.parse import parse_submission
@@ -28,6 +30,7 @@ REAL_FILES = (
     Path(__file__).resolve().parents[2] / "shared" / "real-world" / "territoires-en-transitions"
 )
 PARTNER = "eau-assainissement"
+_NO_ESTIMATES = pa.table({"tco2e_avoided_per_year": pa.array([], pa.float64())})
 
 
 @pytest.fixture
@@ -353,3 +356,27 @@ def test_real_plans_go_through_the_pipeline_and_every_euro_reaches_the_marts(
     (page,) = outbox.glob("*.html")
     assert "copie « à corriger »" not in page.read_text(encoding="utf-8")
     assert not list(outbox.glob("*.xlsx"))
+
+
+def test_the_accepted_report_shows_how_a_plan_s_amounts_were_spread(
+    tet_reference, tmp_path: Path
+) -> None:
+    parsed = parse_submission(REAL_FILES / "one_fiche_plan.xlsx", tet_reference, partner_id=PARTNER)
+    findings = validate_submission(parsed, tet_reference, PARTNER)
+    feedback = report.Feedback(
+        partner_name="Eau",
+        campaign_id="2026",
+        file_name="one_fiche_plan.xlsx",
+        received_at=datetime(2026, 3, 1),
+        accepted=not has_errors(findings),
+        findings=findings,
+    )
+
+    page = report.write_report(tmp_path, feedback, parsed, _NO_ESTIMATES).read_text("utf-8")
+
+    counted = page[page.index('id="montants"') :]
+    # 5 000 000 € over 2025-2030: John Doe's 1 000 €, and the rest as own funds.
+    assert "<td>4</td><td>John Doe</td><td>2025-2030</td>" in counted
+    assert "1\u202f000,00" in counted
+    assert "4\u202f973\u202f334,00" in counted
+    assert "fonds propres" in counted

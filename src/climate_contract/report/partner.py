@@ -65,6 +65,50 @@ def _total(table: pa.Table | None, column: str) -> float:
     return float(pc.sum(table[column]).as_py() or 0)
 
 
+@dataclass(frozen=True)
+class CountedAmount:
+    """One amount of a foreign layout as it was counted: from which row, for whom,
+    over which years, how much a year."""
+
+    row: int
+    funder: str
+    years: str
+    per_year: str
+    total: str
+
+
+def counted_amounts(parsed: ParsedSubmission, language: Language) -> list[CountedAmount]:
+    """How the amounts of a file in a foreign layout were spread over years (the
+    profiles doc's rule), for the partner to check; none for the template, whose
+    rows are the partner's own."""
+    investments = parsed.sheets.get("investments")
+    if parsed.profile is None or investments is None:
+        return []
+    not_given = Wording("année non renseignée", "year not given").in_language(language)
+    own_funds = Wording("(reste du budget : fonds propres)", "(rest of the budget: own funds)")
+    groups: dict[tuple[int, str], list[tuple[int | None, float]]] = {}
+    for row in investments.table.to_pylist():
+        if row["amount_eur"] is None:
+            continue
+        funder = row["funder"] or own_funds.in_language(language)
+        groups.setdefault((row["source_row"], funder), []).append((row["year"], row["amount_eur"]))
+    counted = []
+    for (source_row, funder), shares in groups.items():
+        years = sorted(year for year, _ in shares if year is not None)
+        span = (
+            not_given
+            if not years
+            else f"{years[0]}-{years[-1]}"
+            if len(years) > 1
+            else str(years[0])
+        )
+        amounts = sorted({amount for _, amount in shares})
+        per_year = " / ".join(format_number(amount, language, 2) for amount in amounts)
+        total = format_number(sum(amount for _, amount in shares), language, 2)
+        counted.append(CountedAmount(source_row, funder, span, per_year, total))
+    return counted
+
+
 def write_report(
     folder: Path,
     feedback: Feedback,
@@ -99,6 +143,7 @@ def write_report(
         warnings=sum(f.severity == "warning" for f in ordered),
         severity_labels=SEVERITY_LABELS,
         annotated_copy=annotated_copy,
+        counted=counted_amounts(parsed, feedback.language) if feedback.accepted else [],
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = _output_path(folder, feedback, "report")
