@@ -12,6 +12,10 @@ from rich.console import Console
 from rich.table import Table
 
 from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract.parse import ParsedSubmission
+from climate_contract.parse.grid import read_grids
+from climate_contract.parse.profiles import parse_with_profile
+from climate_contract.parse.suggestion import suggest_profile, to_yaml
 from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
@@ -22,6 +26,10 @@ app = typer.Typer(help="Collect and consolidate the climate contract's partner d
 # columns would vanish: pick --columns, or page a wide one with `less -S`. What we
 # print comes from partners (file names, cells): never read as Rich markup.
 console = Console(width=10_000, markup=False, highlight=False)
+
+
+profile_app = typer.Typer(help="Write and try mapping profiles of partners' own layouts.")
+app.add_typer(profile_app, name="profile")
 
 
 @app.callback()
@@ -114,3 +122,44 @@ def _cell(value: object) -> str:
     if isinstance(value, int | str):
         return str(value)
     return f"{float(value):,.1f}".replace(",", " ")
+
+
+@profile_app.command("suggest")
+def profile_suggest(path: Annotated[Path, typer.Argument(help="A partner's file")]) -> None:
+    """Print a draft profile for the layout of PATH: each column's field and score."""
+    console.print(to_yaml(suggest_profile(read_grids(path)), path.name))
+
+
+@profile_app.command("check")
+def profile_check(
+    path: Annotated[Path, typer.Argument(help="A partner's file")],
+    profile: Annotated[str, typer.Option(help="The profile's id")],
+    partner: Annotated[
+        str | None, typer.Option(help="Use this partner's constants and axis table")
+    ] = None,
+) -> None:
+    """Show what PATH would give through a profile, row by row; nothing is loaded."""
+    reference = pipeline.reference_data(Settings())
+    if profile not in reference.profiles:
+        raise typer.BadParameter(f"unknown profile; known: {', '.join(reference.profiles)}")
+    entry = reference.partner(partner) if partner else None
+    parsed = parse_with_profile(
+        ParsedSubmission(path),
+        read_grids(path),
+        reference.profiles[profile],
+        reference,
+        entry.profile_constants if entry else {},
+        entry.axis_map if entry else {},
+    )
+    for name, sheet in parsed.sheets.items():
+        if sheet.table.num_rows == 0:
+            continue
+        view = Table(title=f"{name} ({sheet.title})")
+        for column in sheet.table.column_names:
+            view.add_column(column, no_wrap=True)
+        for row in sheet.table.to_pylist():
+            view.add_row(*("" if value is None else str(value) for value in row.values()))
+        console.print(view)
+    for finding in parsed.findings:
+        where = " ".join(str(part) for part in (finding.sheet, finding.row, finding.column) if part)
+        console.print(f"{finding.severity} {finding.rule} [{where}] {finding.message.fr}")
