@@ -23,6 +23,8 @@ from climate_contract import pipeline, report, warehouse
 from climate_contract.aggregate import read_mart
 from climate_contract.findings import Finding, has_errors
 from climate_contract.parse import parse_submission
+from climate_contract.samples import sample_rows
+from climate_contract.template import write_workbook
 from climate_contract.validate import validate_submission
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -380,3 +382,37 @@ def test_the_accepted_report_shows_how_a_plan_s_amounts_were_spread(
     assert "1\u202f000,00" in counted
     assert "4\u202f973\u202f334,00" in counted
     assert "fonds propres" in counted
+
+
+@pytest.mark.parametrize(("status", "year"), [("non_renseigne", 2027), ("en_cours", None)])
+def test_our_own_template_keeps_its_stricter_rules(
+    reference, tmp_path: Path, status: str, year: int | None
+) -> None:
+    rows = sample_rows("chu", "2026")
+    rows["actions"][0]["status"] = status
+    rows["investments"][0]["year"] = year
+    path = write_workbook(tmp_path / "chu.xlsx", reference, "chu", "2026", rows)
+
+    findings = validate_submission(parse_submission(path, reference, partner_id="chu"), reference)
+
+    errors = {(f.rule, f.sheet) for f in findings if f.severity == "error"}
+    sheet = "Actions" if year else "Investissements"
+    assert ("valeur_obligatoire", sheet) in errors
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "one_fiche_plan.xlsx",
+        "plan_budget_issue.xlsx",
+        "plan_sans_axes.xlsx",
+        "plan_with_sous_actions_valid.xlsx",
+        "modele-import-pa.xlsx",
+        "modele-import-pa.ods",
+    ],
+)
+def test_one_finding_per_cell(tet_reference, name: str) -> None:
+    _, findings = _read(REAL_FILES / name, tet_reference)
+
+    cells = [(f.sheet, f.row, f.column) for f in findings if f.column]
+    assert len(cells) == len(set(cells)), findings
