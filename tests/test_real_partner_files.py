@@ -94,6 +94,8 @@ def test_the_one_action_plan_is_accepted_with_its_status_priority_budget_and_dat
     assert {row["tax_basis"] for row in investments} == {"HT"}
     # The hint row (line 3) is the layout's, not an action.
     assert not any(f.row == 3 for f in findings)
+    # One total spread over six years is one amount, not six unusual ones.
+    assert not any(f.rule == "montant_inhabituel" for f in findings)
 
 
 def test_sub_actions_keep_their_parent_and_the_marker_row_is_no_action(tet_reference) -> None:
