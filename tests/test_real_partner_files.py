@@ -172,6 +172,8 @@ def test_the_template_s_hint_and_example_rows_are_never_data(tet_reference, name
     assert tables["investments"] == []
     (error,) = [f for f in findings if f.severity == "error"]
     assert error.rule == "aucune_action"
+    # Skipping the example is said: were it an action, the partner would know.
+    assert [(f.rule, f.row) for f in findings if f.severity == "warning"] == [("ligne_exemple", 5)]
     assert error.sheet in {"Fichier dimport", "Fichier_dimport"}
     assert error.sheet in error.message.fr
     assert "Actions" not in error.message.fr  # a sheet of our template, not theirs
@@ -418,3 +420,18 @@ def test_one_finding_per_cell(tet_reference, name: str) -> None:
 
     cells = [(f.sheet, f.row, f.column) for f in findings if f.column]
     assert len(cells) == len(set(cells)), findings
+
+
+def test_an_action_whose_text_mentions_an_example_is_still_read(
+    tet_reference, tmp_path: Path
+) -> None:
+    workbook = openpyxl.load_workbook(REAL_FILES / "one_fiche_plan.xlsx")
+    workbook["Fichier dimport"]["D4"] = "Exemple à suivre : un comité d'élus"
+    workbook["Fichier dimport"]["F4"] = "Ex : comme à Dijon"
+    path = tmp_path / "exemple.xlsx"
+    workbook.save(path)
+
+    tables, findings = _read(path, tet_reference)
+
+    assert [a["title"] for a in tables["actions"]] == ["Exemple à suivre : un comité d'élus"]
+    assert not has_errors(findings), findings

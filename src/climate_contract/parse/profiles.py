@@ -164,18 +164,21 @@ class _RowRules:
             compiled(rows.marker_cells),
         )
 
-    def is_layout_row(self, cells: list[str]) -> bool:
-        """A hint, example or marker row: part of the layout, not data."""
+    def layout_row(self, cells: list[str]) -> str | None:
+        """ "hint", "example" or "marker" for a row of the layout, None for data."""
 
         def matches(patterns: list[re.Pattern[str]], cell: str) -> bool:
             return any(pattern.search(cell) for pattern in patterns)
 
-        hints = sum(matches(self.hints, cell) for cell in cells)
-        return bool(
-            (self.hints and hints >= self.hint_share * len(cells))
-            or any(matches(self.examples, cell) for cell in cells)
-            or (self.markers and all(matches(self.markers, cell) for cell in cells))
-        )
+        if self.hints and sum(matches(self.hints, c) for c in cells) >= self.hint_share * len(
+            cells
+        ):
+            return "hint"
+        if any(matches(self.examples, cell) for cell in cells):
+            return "example"
+        if self.markers and all(matches(self.markers, cell) for cell in cells):
+            return "marker"
+        return None
 
 
 def _folded_cells(row: list[Any]) -> list[str]:
@@ -319,7 +322,11 @@ class _PlanReader:
             self.grid[self.header_index + 1 :], start=self.header_index + 2
         ):
             texts = _folded_cells(cells)
-            if not texts or rules.is_layout_row(texts):
+            kind = rules.layout_row(texts) if texts else "blank"
+            if kind == "example":
+                # Said, never silent: were it an action, the partner would see it is not read.
+                self.finding("warning", "ligne_exemple", _EXAMPLE, number, None)
+            if kind is not None:
                 continue
             title, sub_title = cell_at(cells, title_position), cell_at(cells, sub_position)
             axis_cells = [cell_at(cells, position) for position in axis_positions]
@@ -591,6 +598,12 @@ def parse_with_profile(
     return parsed
 
 
+_EXAMPLE = Wording(
+    "Cette ligne est l'exemple du modèle : elle n'est pas lue. Si c'est l'une de vos "
+    "actions, effacez le texte d'exemple de ses cellules.",
+    "This row is the template's example: it is not read. If it is one of your actions, "
+    "clear the example text from its cells.",
+)
 _UNTITLED = Wording(
     "Cette ligne a des valeurs mais ni titre d'action ni titre de sous-action : donnez-lui "
     "un titre, ou videz-la.",
