@@ -31,11 +31,12 @@ from climate_contract.findings import MAX_FINDINGS_PER_FILE
 from climate_contract.reference import ReferenceData
 from climate_contract.template import write_workbook
 from climate_contract.wording import Wording
+from tests.real_world import TERRITOIRES_EN_TRANSITIONS
 from tests.scenario import WORKED_EXAMPLE
 
 ACCEPTED = "accepted"
 """An outcome: the file is fine, whatever is odd about it, and its data are loaded."""
-TET_EXPORT = Path("/work/shared/real-world/territoires-en-transitions/plan_budget_issue.xlsx")
+TET_EXPORT = TERRITOIRES_EN_TRANSITIONS / "plan_budget_issue.xlsx"
 ACTIONS_PART = "xl/worksheets/sheet2.xml"  # the template's sheets: Instructions, Actions…
 INVESTMENTS_PART = "xl/worksheets/sheet3.xml"
 TRAP_TITLE = "TRAP-TITLE"

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract.disclosure import POOL
 from climate_contract.samples import sample_rows, write_sample_inbox
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
@@ -32,13 +33,18 @@ def _first_action_only(rows):
 
 def _expected_mart(partner_ids, reference) -> tuple[dict, dict]:
     """Gross investment per (axis, year) and final tCO2e per axis, from the input rows:
-    activity data times the referential's factors, else the declared tCO2e."""
+    activity data times the referential's factors, else the declared tCO2e.
+    Confidential actions count in the pooled row, whatever their axis."""
     referential = reference.emission_factors
     investment: dict[tuple[str, int], float] = defaultdict(float)
     avoided: dict[str, float] = defaultdict(float)
     for partner_id in partner_ids:
         rows = sample_rows(partner_id, "2026")
-        live = {a["action_ref"]: a for a in rows["actions"] if a["status"] != "abandonnee"}
+        live = {
+            a["action_ref"]: a | {"plan_axis": POOL} if a["confidential"] else a
+            for a in rows["actions"]
+            if a["status"] != "abandonnee"
+        }
         for row in rows["investments"]:
             if row["action_ref"] in live:
                 investment[live[row["action_ref"]]["plan_axis"], row["year"]] += row["amount_eur"]
@@ -63,7 +69,13 @@ def test_collection_loads_every_sample_and_the_mart_equals_the_input(
     warehouse_settings: Settings, reference
 ) -> None:
     # No suppression here: every cell must show, to be compared with the input.
-    settings = warehouse_settings.model_copy(update={"confidentiality_min_partners": 1})
+    settings = warehouse_settings.model_copy(
+        update={
+            "confidentiality_min_partners": 1,
+            "confidentiality_dominance_share": 1.0,
+            "confidentiality_protection_share": 0.0,
+        }
+    )
     written = write_sample_inbox(settings.shared_root / "inbox", reference, "2026")
     hashes = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
 

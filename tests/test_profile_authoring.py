@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -14,10 +12,9 @@ from climate_contract.parse.grid import read_grids
 from climate_contract.parse.profiles import parse_with_profile
 from climate_contract.parse.suggestion import suggest_profile, to_yaml
 from climate_contract.reference import MappingProfile
+from tests.real_world import TERRITOIRES_EN_TRANSITIONS
 
-REAL_FILES = (
-    Path(__file__).resolve().parents[2] / "shared" / "real-world" / "territoires-en-transitions"
-)
+REAL_FILES = TERRITOIRES_EN_TRANSITIONS
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 from climate_contract.findings import has_errors
 from climate_contract.parse import parse_submission
 from climate_contract.validate import validate_submission
+from tests.real_world import TERRITOIRES_EN_TRANSITIONS
 
 HEADERS = [
     "Axe (x)",
@@ -45,9 +46,7 @@ HEADERS = [
 ]
 COLUMN = {header.strip(): index for index, header in enumerate(HEADERS)}
 # The three funders' amounts share one header: each is found by its position.
-REAL_FILES = (
-    Path(__file__).resolve().parents[2] / "shared" / "real-world" / "territoires-en-transitions"
-)
+REAL_FILES = TERRITOIRES_EN_TRANSITIONS
 FUNDER_AMOUNTS = [index for index, header in enumerate(HEADERS) if header == "Montant € HT"]
 
 

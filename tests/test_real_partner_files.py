@@ -26,11 +26,10 @@ from climate_contract.parse import parse_submission
 from climate_contract.samples import sample_rows
 from climate_contract.template import write_workbook
 from climate_contract.validate import validate_submission
+from tests.real_world import TERRITOIRES_EN_TRANSITIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REAL_FILES = (
-    Path(__file__).resolve().parents[2] / "shared" / "real-world" / "territoires-en-transitions"
-)
+REAL_FILES = TERRITOIRES_EN_TRANSITIONS
 PARTNER = "eau-assainissement"
 _NO_ESTIMATES = pa.table({"tco2e_avoided_per_year": pa.array([], pa.float64())})
 

@@ -1,6 +1,8 @@
--- One row per investment of a live action, with what the marts group and count
--- it by: the action's plan axis and sector, its partner, whether it is
--- confidential and whether deduplication counts its money (core.action_facts).
+-- One row per investment, with what the marts group and count it by: the
+-- action's plan axis, sector and status, whether it is live (not abandoned),
+-- its partner, whether it is confidential and whether deduplication counts its
+-- money (core.action_facts). The disclosure audit reads these lines as the
+-- contributions behind every published amount.
 SELECT
     i.campaign_id,
     i.partner_id,
@@ -8,6 +10,8 @@ SELECT
     i.source_row,
     f.plan_axis,
     f.sector,
+    f.status,
+    f.is_live,
     i.year,
     f.confidential,
     f.investment_counted,
@@ -18,4 +22,3 @@ INNER JOIN core.action_facts AS f
         i.campaign_id = f.campaign_id
         AND i.partner_id = f.partner_id
         AND i.action_ref = f.action_ref
-WHERE f.is_live

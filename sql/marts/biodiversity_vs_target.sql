@@ -1,25 +1,26 @@
 -- One row per campaign, biodiversity indicator, plan axis ('all' for the whole
 -- plan) and year: the cumulated result live actions deliver by then (hectares
 -- de-sealed or restored, trees, km of hedgerow), against the plan target for
--- that year (linear between baseline and milestones).
+-- that year (linear between baseline and milestones). Confidential actions
+-- count only in the pooled 'confidentiel' row (core.impact_cells).
 SELECT
     c.campaign_id,
     c.indicator,
     indicator.label_fr AS indicator_label,
     c.plan_axis,
-    COALESCE(axis.label_fr, 'Tous les axes') AS plan_axis_label,
+    axis.label_fr AS plan_axis_label,
     c.year,
     base_unit.code AS unit,
-    CASE WHEN NOT c.suppressed THEN c.gross END AS delivered_gross,
-    CASE WHEN NOT c.suppressed THEN c.deduplicated END AS delivered_deduplicated,
+    c.gross AS delivered_gross,
+    c.deduplicated AS delivered_deduplicated,
     t.plan,
     t.target_value,
     CASE
-        WHEN NOT c.suppressed AND t.target_value > 0 THEN c.deduplicated / t.target_value
+        WHEN t.target_value > 0 THEN c.deduplicated / t.target_value
     END AS share_of_target,
     c.partner_count,
     c.withholds_confidential AS total_withholds_confidential_cells,
-    CASE WHEN c.suppressed THEN 'confidential_below_partner_threshold' END AS suppressed_reason
+    c.suppressed_reason
 FROM core.impact_cells AS c
 INNER JOIN ref.code_values AS indicator
     ON indicator.list_name = 'indicator' AND c.indicator = indicator.code
@@ -33,7 +34,7 @@ LEFT JOIN core.target_trajectories AS t
         c.indicator = t.indicator
         AND c.year = t.year
         AND t.plan_axis = CASE WHEN c.plan_axis = 'all' THEN '' ELSE c.plan_axis END
-LEFT JOIN ref.code_values AS axis
+LEFT JOIN core.labels AS axis
     ON axis.list_name = 'plan_axis' AND c.plan_axis = axis.code
 WHERE c.indicator <> 'ges_evites'
 ORDER BY c.campaign_id, c.indicator, c.plan_axis, c.year

@@ -2,33 +2,34 @@
 -- per year that live actions avoid by then, against the territory's emissions
 -- target for that year. Carbon is each action's estimate from activity data,
 -- or its declared tCO2e when it gave none (core.carbon_lines). The target
--- trajectory is linear between the baseline and the milestones.
+-- trajectory is linear between the baseline and the milestones. Confidential
+-- actions count only in the pooled 'confidentiel' row (core.impact_cells).
 SELECT
     c.campaign_id,
     c.plan_axis,
-    COALESCE(axis.label_fr, 'Tous les axes') AS plan_axis_label,
+    axis.label_fr AS plan_axis_label,
     c.year,
-    CASE WHEN NOT c.suppressed THEN c.gross END AS avoided_tco2e_per_year_gross,
-    CASE WHEN NOT c.suppressed THEN c.deduplicated END AS avoided_tco2e_per_year_deduplicated,
+    c.gross AS avoided_tco2e_per_year_gross,
+    c.deduplicated AS avoided_tco2e_per_year_deduplicated,
     t.plan,
     t.baseline_year,
     t.baseline_value AS baseline_emissions_tco2e,
     t.target_value AS target_emissions_tco2e,
     t.baseline_value - t.target_value AS required_reduction_tco2e,
     CASE
-        WHEN NOT c.suppressed AND t.baseline_value - t.target_value > 0
+        WHEN t.baseline_value - t.target_value > 0
             THEN c.deduplicated / (t.baseline_value - t.target_value)
     END AS share_of_required_reduction_covered,
     c.partner_count,
     c.withholds_confidential AS total_withholds_confidential_cells,
-    CASE WHEN c.suppressed THEN 'confidential_below_partner_threshold' END AS suppressed_reason
+    c.suppressed_reason
 FROM core.impact_cells AS c
 LEFT JOIN core.target_trajectories AS t
     ON
         t.indicator = 'territorial_ghg_emissions'
         AND c.year = t.year
         AND t.plan_axis = CASE WHEN c.plan_axis = 'all' THEN '' ELSE c.plan_axis END
-LEFT JOIN ref.code_values AS axis
+LEFT JOIN core.labels AS axis
     ON axis.list_name = 'plan_axis' AND c.plan_axis = axis.code
 WHERE c.indicator = 'ges_evites'
 ORDER BY c.campaign_id, c.plan_axis, c.year

@@ -12,13 +12,23 @@ import logging
 import shutil
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import sqlalchemy as sa
 
-from climate_contract import aggregate, estimate, load, locks, publish, report, warehouse
+from climate_contract import (
+    aggregate,
+    disclosure,
+    estimate,
+    load,
+    locks,
+    publish,
+    report,
+    warehouse,
+)
 from climate_contract.findings import Finding, cap_findings, has_errors
 from climate_contract.intake import (
     InboxNotice,
@@ -532,9 +542,7 @@ def _source_mark(connection: sa.Connection, settings: Settings) -> str:
         )
     ).one()
     reference = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
-    digest = hashlib.sha256(
-        f"{tuple(loads)}|{reference}|{settings.confidentiality_min_partners}".encode()
-    )
+    digest = hashlib.sha256(f"{tuple(loads)}|{reference}|{disclosure_rules(settings)}".encode())
     for path in sorted(SQL_DIR.rglob("*.sql")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -547,6 +555,14 @@ def marts_are_stale(settings: Settings) -> bool:
         warehouse.ensure_schema(connection)
         built = connection.execute(sa.select(warehouse.marts_state.c.source_mark)).scalar()
         return built != _source_mark(connection, settings)
+
+
+def disclosure_rules(settings: Settings) -> disclosure.DisclosureRules:
+    return disclosure.DisclosureRules(
+        min_partners=settings.confidentiality_min_partners,
+        dominance_share=settings.confidentiality_dominance_share,
+        protection_share=settings.confidentiality_protection_share,
+    )
 
 
 def rebuild_marts(settings: Settings) -> list[str]:
@@ -562,9 +578,11 @@ def rebuild_marts(settings: Settings) -> list[str]:
             )
         warehouse.act_as_owner(connection, "marts")
         mark = _source_mark(connection, settings)
-        load.set_publication_rules(connection, settings.confidentiality_min_partners)
-        names = aggregate.build_marts(connection)
-        failures = check_marts(connection, settings.confidentiality_min_partners)
+        rules = disclosure_rules(settings)
+        names = aggregate.build_marts(
+            connection, partial(disclosure.plan_withheld_cells, rules=rules)
+        )
+        failures = check_marts(connection) + disclosure.audit_publication(connection, rules)
         if failures:
             raise MartChecksFailed(failures)
         connection.execute(warehouse.marts_state.delete())

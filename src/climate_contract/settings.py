@@ -58,8 +58,22 @@ class Settings(BaseSettings):
     confidentiality_min_partners: int = Field(
         default=3,
         ge=1,
-        description="An aggregate that includes confidential data is published only if it "
-        "rests on at least this many partners.",
+        description="Confidential figures are published only pooled, and a pooled figure "
+        "only if it rests on at least this many partners.",
+    )
+    confidentiality_dominance_share: float = Field(
+        default=0.75,
+        gt=0,
+        le=1,
+        description="A pooled confidential figure is withheld if one partner makes more than "
+        "this share of it.",
+    )
+    confidentiality_protection_share: float = Field(
+        default=0.25,
+        ge=0,
+        description="No partner's confidential figure may be derivable from everything "
+        "published to within this share of its value, either way: the disclosure audit "
+        "fails the build otherwise.",
     )
     max_file_megabytes: float = Field(
         default=20, gt=0, description="A larger partner file is rejected unread."

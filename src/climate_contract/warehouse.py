@@ -83,7 +83,7 @@ code_values = sa.Table(
     sa.Column("label_en", sa.Text, nullable=False),
     sa.Column("indicator_kind", sa.Text),
     sa.Column("dimension", sa.Text),
-    sa.Column("scale", sa.Float),
+    sa.Column("scale", sa.Double),
     schema="ref",
 )
 emission_factors = sa.Table(
@@ -93,7 +93,7 @@ emission_factors = sa.Table(
     sa.Column("factor_code", sa.Text, primary_key=True),
     sa.Column("label", sa.Text, nullable=False),
     sa.Column("unit", sa.Text, nullable=False),
-    sa.Column("kgco2e_per_unit", sa.Float, nullable=False),
+    sa.Column("kgco2e_per_unit", sa.Double, nullable=False),
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("source_ids", sa.Text, nullable=False),
     sa.Column("source_year", sa.Integer, nullable=False),
@@ -109,13 +109,7 @@ activities = sa.Table(
     sa.Column("factor_code", sa.Text, nullable=False),
     sa.Column("replacement_factor_code", sa.Text),
     sa.Column("activity_unit", sa.Text, nullable=False),
-    sa.Column("kgco2e_saved_per_unit", sa.Float, nullable=False),
-    schema="ref",
-)
-publication_rules = sa.Table(
-    "publication_rules",
-    metadata,
-    sa.Column("confidentiality_min_partners", sa.Integer, nullable=False),
+    sa.Column("kgco2e_saved_per_unit", sa.Double, nullable=False),
     schema="ref",
 )
 reference_state = sa.Table(
@@ -254,16 +248,30 @@ estimated_emissions = sa.Table(
     *_provenance(),
     sa.Column("action_ref", sa.Text, nullable=False),
     sa.Column("indicator", sa.Text, nullable=False),
-    sa.Column("activity_quantity", sa.Float, nullable=False),
+    sa.Column("activity_quantity", sa.Double, nullable=False),
     sa.Column("activity_unit", sa.Text, nullable=False),
     sa.Column("rule", sa.Text, nullable=False),
     sa.Column("factor_code", sa.Text, nullable=False),
     sa.Column("replacement_factor_code", sa.Text),
-    sa.Column("kgco2e_saved_per_unit", sa.Float, nullable=False),
-    sa.Column("tco2e_avoided_per_year", sa.Float, nullable=False),
+    sa.Column("kgco2e_saved_per_unit", sa.Double, nullable=False),
+    sa.Column("tco2e_avoided_per_year", sa.Double, nullable=False),
     sa.Column("referential_version", sa.Text, nullable=False),
     schema="core",
 )
+
+
+withheld_cells = sa.Table(
+    "withheld_cells",
+    metadata,
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("measure", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("gross_reason", sa.Text),
+    sa.Column("deduplicated_reason", sa.Text),
+    schema="core",
+)
+"""Pooled confidential figures the marts must not publish, and why: written by
+``climate_contract.disclosure`` at each build, read by the models."""
 
 
 @cache

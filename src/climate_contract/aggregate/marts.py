@@ -5,12 +5,16 @@ target trajectories) that analysts do not read; ``sql/marts/`` what they read.
 A model is built after every model whose qualified name its SQL mentions. The
 models are plain SQL that DuckDB and PostgreSQL both run; this module only
 materialises them; the caller's transaction makes a rebuild all-or-nothing.
+
+One table is written by Python, not SQL: ``core.withheld_cells``, the disclosure
+plan, decided once the contributions it reads are built and before the models
+that read it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -19,9 +23,11 @@ import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from climate_contract import disclosure
 from climate_contract.settings import SQL_DIR
 
 MODEL_SCHEMAS = ("core", "marts")
+DISCLOSURE_PLAN = "core.withheld_cells"
 
 
 def _models() -> dict[str, Path]:
@@ -34,17 +40,18 @@ def _models() -> dict[str, Path]:
 
 
 def build_order() -> list[str]:
-    """Model names, each after the models it reads."""
+    """Model names (and the disclosure plan), each after the models it reads."""
     models = _models()
     texts = {name: path.read_text(encoding="utf-8") for name, path in models.items()}
+    tables = [*models, DISCLOSURE_PLAN]
     graph = {
         name: {
             other
-            for other in models
+            for other in tables
             if other != name and re.search(rf"\b{re.escape(other)}\b", texts[name])
         }
         for name in models
-    }
+    } | {DISCLOSURE_PLAN: set(disclosure.CONTRIBUTION_MODELS)}
     return list(TopologicalSorter(graph).static_order())
 
 
@@ -52,12 +59,16 @@ def mart_names() -> list[str]:
     return sorted(name.split(".", 1)[1] for name in _models() if name.startswith("marts."))
 
 
-def build_marts(connection: Connection) -> list[str]:
+def build_marts(connection: Connection, plan_disclosure: Callable[[Connection], None]) -> list[str]:
     """Rebuild every model in dependency order, in the caller's transaction (so that
-    checks can run before it commits); return the marts' names."""
+    checks can run before it commits), ``plan_disclosure`` writing the disclosure
+    plan in its turn; return the marts' names."""
     models = _models()
     today = date.today()
     for name in build_order():
+        if name == DISCLOSURE_PLAN:
+            plan_disclosure(connection)
+            continue
         select = _as_of(models[name].read_text(encoding="utf-8").strip().rstrip(";"), today)
         # The date is written into the statement: DDL takes no bound parameters.
         rendered = select.compile(connection, compile_kwargs={"literal_binds": True})

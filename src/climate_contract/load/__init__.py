@@ -1,6 +1,6 @@
 """Write to the warehouse: reference tables, and each submission in one transaction."""
 
-from climate_contract.load.reference import load_reference, set_publication_rules
+from climate_contract.load.reference import load_reference
 from climate_contract.load.submission import (
     LedgerEntry,
     SubmissionRecord,
@@ -19,6 +19,5 @@ __all__ = [
     "latest_submission",
     "load_reference",
     "mark_delivered",
-    "set_publication_rules",
     "store_submission",
 ]

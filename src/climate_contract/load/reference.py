@@ -6,15 +6,6 @@ from climate_contract import warehouse
 from climate_contract.reference import ReferenceData
 
 
-def set_publication_rules(connection: Connection, confidentiality_min_partners: int) -> None:
-    """The rules the marts apply when they are next built in this transaction."""
-    connection.execute(warehouse.publication_rules.delete())
-    connection.execute(
-        warehouse.publication_rules.insert(),
-        {"confidentiality_min_partners": confidentiality_min_partners},
-    )
-
-
 def load_reference(connection: Connection, reference: ReferenceData) -> None:
     """Replace the ``ref`` tables with ``reference``, in the caller's transaction.
 

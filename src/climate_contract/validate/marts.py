@@ -1,7 +1,7 @@
 """Great Expectations checks of the rebuilt marts, before they are published.
 
 Each ``sql/checks/<name>.sql`` selects a frame that confronts the marts with
-``core`` (reconciliation, confidentiality); ``expectations/marts/<name>.json``
+``core`` (reconciliation); ``expectations/marts/<name>.json``
 says what must hold on it.
 """
 
@@ -25,7 +25,7 @@ class MartChecksFailed(RuntimeError):
         self.failures = failures
 
 
-def check_marts(connection: Connection, confidentiality_min_partners: int) -> list[str]:
+def check_marts(connection: Connection) -> list[str]:
     """Every failed mart check, as a sentence for the steward; empty when all hold."""
     failures = []
     for path in sorted(CHECKS_DIR.glob("*.sql")):
@@ -40,7 +40,6 @@ def check_marts(connection: Connection, confidentiality_min_partners: int) -> li
         outcome = batch.validate(
             load_suite(f"marts/{path.stem}"),
             result_format=RESULT_FORMAT | {"unexpected_index_column_names": []},
-            expectation_parameters={"confidentiality_min_partners": confidentiality_min_partners},
         )
         failures.extend(
             f"{path.stem}: {result.expectation_config.meta['message']} "

@@ -1,0 +1,46 @@
+-- One row per impact an action delivers each year from its first year of full
+-- effect, in the indicator's base unit: carbon from core.carbon_lines
+-- (indicator 'ges_evites', tCO2e/yr), other direct results (hectares, trees,
+-- km) converted with their unit's scale. With the action's axis, status,
+-- liveness, confidentiality and deduplication flag; the disclosure audit reads
+-- these lines as the contributions behind every published quantity.
+SELECT
+    c.campaign_id,
+    c.partner_id,
+    c.action_ref,
+    'ges_evites' AS indicator,
+    f.plan_axis,
+    f.status,
+    f.is_live,
+    f.confidential,
+    f.impacts_counted,
+    c.first_full_year,
+    c.tco2e_per_year AS quantity
+FROM core.carbon_lines AS c
+INNER JOIN core.action_facts AS f
+    ON
+        c.campaign_id = f.campaign_id
+        AND c.partner_id = f.partner_id
+        AND c.action_ref = f.action_ref
+UNION ALL
+SELECT
+    m.campaign_id,
+    m.partner_id,
+    m.action_ref,
+    m.indicator,
+    f.plan_axis,
+    f.status,
+    f.is_live,
+    f.confidential,
+    f.impacts_counted,
+    m.first_full_year,
+    m.value * u.scale AS quantity
+FROM core.impacts AS m
+INNER JOIN core.action_facts AS f
+    ON
+        m.campaign_id = f.campaign_id
+        AND m.partner_id = f.partner_id
+        AND m.action_ref = f.action_ref
+INNER JOIN ref.code_values AS u ON u.list_name = 'unit' AND m.unit = u.code
+INNER JOIN ref.code_values AS i ON i.list_name = 'indicator' AND m.indicator = i.code
+WHERE i.indicator_kind = 'result' AND m.indicator <> 'ges_evites'

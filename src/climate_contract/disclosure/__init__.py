@@ -1,0 +1,15 @@
+"""Disclosure control: confidential figures are published only pooled, where no
+partner's figure can be derived from everything published together."""
+
+from climate_contract.disclosure.audit import FIGURES, audit_publication
+from climate_contract.disclosure.contributions import CONTRIBUTION_MODELS, POOL
+from climate_contract.disclosure.plan import DisclosureRules, plan_withheld_cells
+
+__all__ = [
+    "CONTRIBUTION_MODELS",
+    "FIGURES",
+    "POOL",
+    "DisclosureRules",
+    "audit_publication",
+    "plan_withheld_cells",
+]

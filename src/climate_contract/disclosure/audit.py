@@ -1,0 +1,221 @@
+"""The disclosure audit: run on the built marts before they are published.
+
+Every published figure is expressed as the sum of the contributions behind it
+(``FIGURES`` says which, mart by mart, independently of the models' SQL), then:
+
+- each figure must equal that sum: a model that counts a confidential action in
+  its axis, forgets one, or drifts from ``core`` fails here;
+- each published sum of confidential contributions must pass the primary rules;
+- no confidential figure may be pinned, by everything published together,
+  closer than the protection interval (``protection.exposures``).
+
+The build fails, and nothing is published, on any finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from climate_contract.disclosure.contributions import (
+    CARBON,
+    MONEY,
+    POOL,
+    TOTAL,
+    Selection,
+    YearMatch,
+    read_contributions,
+)
+from climate_contract.disclosure.plan import DisclosureRules, primary_reason
+from climate_contract.disclosure.protection import Exposure, exposures
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A column of a mart, and the contributions each of its cells adds up."""
+
+    mart: str
+    column: str
+    measure: str | None
+    """None: the row's ``indicator``."""
+    deduplicated: bool
+    year_match: YearMatch
+    keys: tuple[str, ...]
+    """Columns matched on the contributions' attributes of the same name."""
+    live_only: bool = True
+
+    def selections(self, row: dict[str, Any], pool_published: bool) -> list[Selection]:
+        measure = self.measure or row["indicator"]
+        pooled = any(row[key] == POOL for key in self.keys)
+        keys = tuple((key, row[key]) for key in self.keys if not pooled and row[key] != TOTAL)
+        common = {
+            "campaign_id": row["campaign_id"],
+            "measure": measure,
+            "deduplicated": self.deduplicated,
+            "live_only": self.live_only,
+            "year_match": self.year_match,
+            "year": row.get("year"),
+        }
+        if pooled:
+            return [Selection(confidential=True, **common)]
+        public = Selection(confidential=False, keys=keys, **common)
+        if any(row[key] == TOTAL for key in self.keys) and pool_published:
+            return [public, Selection(confidential=True, **common)]
+        return [public]
+
+
+def _figures(
+    mart: str,
+    keys: tuple[str, ...],
+    year_match: YearMatch,
+    live_only: bool = True,
+    **columns: tuple[str | None, bool],
+) -> list[PublishedFigure]:
+    return [
+        PublishedFigure(mart, column, measure, deduplicated, year_match, keys, live_only)
+        for column, (measure, deduplicated) in columns.items()
+    ]
+
+
+FIGURES: tuple[PublishedFigure, ...] = (
+    *_figures(
+        "commitments_by_axis_sector_year",
+        ("plan_axis", "sector"),
+        "equal",
+        investment_eur_gross=(MONEY, False),
+        investment_eur_deduplicated=(MONEY, True),
+    ),
+    *_figures(
+        "commitments_by_axis_year",
+        ("plan_axis",),
+        "equal",
+        investment_eur_gross=(MONEY, False),
+        investment_eur_deduplicated=(MONEY, True),
+    ),
+    *_figures(
+        "commitments_by_axis_year",
+        ("plan_axis",),
+        "up_to",
+        avoided_tco2e_per_year_deduplicated=(CARBON, True),
+    ),
+    *_figures(
+        "carbon_trajectory_vs_target",
+        ("plan_axis",),
+        "up_to",
+        avoided_tco2e_per_year_gross=(CARBON, False),
+        avoided_tco2e_per_year_deduplicated=(CARBON, True),
+    ),
+    *_figures(
+        "biodiversity_vs_target",
+        ("plan_axis",),
+        "up_to",
+        delivered_gross=(None, False),
+        delivered_deduplicated=(None, True),
+    ),
+    *_figures(
+        "status_funnel",
+        ("status",),
+        "any",
+        live_only=False,
+        investment_eur_deduplicated=(MONEY, True),
+        tco2e_per_year_deduplicated=(CARBON, True),
+    ),
+    *_figures(
+        "partner_summary",
+        ("partner_id",),
+        "any",
+        investment_eur_gross=(MONEY, False),
+        investment_eur_counted=(MONEY, True),
+        retained_tco2e_per_year_gross=(CARBON, False),
+        retained_tco2e_per_year_counted=(CARBON, True),
+    ),
+)
+
+
+def audit_publication(connection: Connection, rules: DisclosureRules) -> list[str]:
+    """Every finding of the audit, as a sentence for the steward; empty when the
+    marts may be published."""
+    contributions = read_contributions(connection)
+    values = contributions["value"].to_numpy(dtype=float)
+    marts: dict[str, list[dict[str, Any]]] = {}
+    failures: list[str] = []
+    confidential_sums: dict[frozenset[int], str] = {}
+    for figure in FIGURES:
+        if figure.mart not in marts:
+            result = connection.execute(sa.text(f"SELECT * FROM marts.{figure.mart}"))
+            marts[figure.mart] = [dict(row._mapping) for row in result]
+        rows = marts[figure.mart]
+        pools = {
+            _sibling_key(row): row[figure.column] is not None
+            for row in rows
+            if row.get("plan_axis") == POOL
+        }
+        mismatches = []
+        for row in rows:
+            published = row[figure.column]
+            if published is None:
+                continue
+            members = np.zeros(len(contributions), dtype=bool)
+            pooled = np.zeros(len(contributions), dtype=bool)
+            for selection in figure.selections(row, pools.get(_sibling_key(row), False)):
+                mask = selection.mask(contributions)
+                members |= mask
+                if selection.confidential:
+                    pooled |= mask
+            expected = float(values[members].sum())
+            if abs(float(published) - expected) > 1e-6 * max(1.0, abs(expected)):
+                mismatches.append((row, float(published), expected))
+            if pooled.any():
+                confidential_sums.setdefault(
+                    frozenset(np.flatnonzero(pooled).tolist()), f"{figure.mart}.{figure.column}"
+                )
+        if mismatches:
+            row, published, expected = mismatches[0]
+            failures.append(
+                f"{figure.mart}.{figure.column}: {len(mismatches)} cell(s) differ from the "
+                f"contributions behind them, e.g. {_describe(row, figure.keys)} publishes "
+                f"{published:.6g} where they add up to {expected:.6g}"
+            )
+    for members, where in sorted(confidential_sums.items(), key=lambda item: item[1]):
+        reason = primary_reason(contributions, members, rules)
+        if reason is not None:
+            failures.append(f"{where}: a published confidential pool breaks its rule ({reason})")
+    failures.extend(
+        _exposure_sentence(contributions, exposure, rules)
+        for exposure in exposures(contributions, list(confidential_sums), rules.protection_share)
+    )
+    return failures
+
+
+def _sibling_key(row: dict[str, Any]) -> tuple:
+    return (row["campaign_id"], row.get("indicator"), row.get("year"))
+
+
+def _describe(row: dict[str, Any], keys: tuple[str, ...]) -> str:
+    shown = ["campaign_id", *keys, *(k for k in ("indicator", "year") if k in row)]
+    return "(" + ", ".join(f"{key}={row[key]}" for key in shown) + ")"
+
+
+def _exposure_sentence(
+    contributions: pd.DataFrame, exposure: Exposure, rules: DisclosureRules
+) -> str:
+    rows = contributions.iloc[sorted(exposure.contributions)]
+    what: dict[str, set[str]] = defaultdict(set)
+    for row in rows.itertuples():
+        what[row.action_ref].add(f"{row.measure} {'-' if pd.isna(row.year) else row.year}")
+    described = "; ".join(
+        f"{ref}: {', '.join(sorted(items))}" for ref, items in sorted(what.items())
+    )
+    value = abs(exposure.value)
+    slack = min(exposure.value - exposure.lowest, exposure.highest - exposure.value) / value
+    return (
+        f"disclosure audit: a confidential figure of {exposure.partner_id} ({described}) can be "
+        f"derived from published figures to within {slack:.0%} of its value "
+        f"(protection requires {rules.protection_share:.0%})"
+    )

@@ -1,0 +1,102 @@
+"""What every published figure is made of: the contributions behind it.
+
+A contribution is one line of ``core.investment_lines`` (an amount of an action
+in a year) or of ``core.impact_lines`` (what an action delivers each year from
+its first year of full effect). A published figure is the sum of a selection of
+contributions; the disclosure plan and its audit reason on those selections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+MONEY = "investment_eur"
+CARBON = "ges_evites"
+POOL = "confidentiel"
+"""The row of a mart where confidential actions are pooled, whatever their axis,
+sector or status."""
+TOTAL = "all"
+"""The row of a mart that adds up its plan axes."""
+CONTRIBUTION_MODELS = ("core.investment_lines", "core.impact_lines", "core.trajectory_years")
+"""The models the disclosure plan reads: built before it."""
+
+YearMatch = Literal["equal", "up_to", "any"]
+"""How a figure's year selects contributions: the same year (money of a year,
+``NULL`` being "year not given"), every contribution in effect by then
+(cumulated impacts), or all years (totals)."""
+
+_CONTRIBUTIONS = """
+SELECT
+    campaign_id, partner_id, action_ref, 'investment_eur' AS measure, year,
+    plan_axis, sector, status, is_live, confidential,
+    investment_counted AS counted, amount_eur AS value
+FROM core.investment_lines
+UNION ALL
+SELECT
+    campaign_id, partner_id, action_ref, indicator AS measure, first_full_year AS year,
+    plan_axis, NULL AS sector, status, is_live, confidential,
+    impacts_counted AS counted, quantity AS value
+FROM core.impact_lines
+"""
+
+
+def read_contributions(connection: Connection) -> pd.DataFrame:
+    """Every contribution, one row each, numbered from 0."""
+    result = connection.execute(sa.text(_CONTRIBUTIONS))
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame["value"] = frame["value"].astype(float)
+    frame["year"] = frame["year"].astype("Int64")
+    for flag in ("is_live", "confidential", "counted"):
+        frame[flag] = frame[flag].astype(bool)
+    return frame.reset_index(drop=True)
+
+
+def trajectory_years(connection: Connection) -> list[int]:
+    return list(connection.execute(sa.text("SELECT year FROM core.trajectory_years")).scalars())
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The contributions a published figure adds up."""
+
+    campaign_id: str
+    measure: str
+    deduplicated: bool
+    live_only: bool
+    confidential: bool
+    """The pooled confidential contributions, or else the public ones."""
+    year_match: YearMatch = "any"
+    year: int | None = None
+    keys: tuple[tuple[str, str], ...] = ()
+    """Attributes the contributions must have, e.g. ``(("plan_axis", "mobilite"),)``."""
+
+    def mask(self, contributions: pd.DataFrame) -> np.ndarray:
+        mask = (
+            (contributions["campaign_id"] == self.campaign_id).to_numpy()
+            & (contributions["measure"] == self.measure).to_numpy()
+            & (contributions["confidential"] == self.confidential).to_numpy()
+        )
+        if self.deduplicated:
+            mask &= contributions["counted"].to_numpy()
+        if self.live_only:
+            mask &= contributions["is_live"].to_numpy()
+        years = contributions["year"]
+        if self.year_match == "equal":
+            mask &= (
+                years.isna().to_numpy()
+                if self.year is None
+                else (years == self.year).fillna(False).to_numpy(dtype=bool)
+            )
+        elif self.year_match == "up_to":
+            # Nothing is in effect by a year not given.
+            in_effect = (years <= self.year) if self.year is not None else years.isna() & False
+            mask &= in_effect.fillna(False).to_numpy(dtype=bool)
+        for attribute, value in self.keys:
+            mask &= (contributions[attribute] == value).fillna(False).to_numpy(dtype=bool)
+        return mask

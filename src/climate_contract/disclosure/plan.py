@@ -1,0 +1,202 @@
+"""Which pooled confidential figures the marts may publish.
+
+Confidential actions are never counted in the cell of their axis, sector or
+status: each mart pools them in a ``confidentiel`` row (per year for money and
+cumulated impacts, one row in the status funnel). A pooled figure is withheld
+
+- when it rests on fewer than ``min_partners`` partners (primary rule);
+- when one partner makes more than ``dominance_share`` of it (primary rule);
+- when, with the others published, it would let someone pin a partner's
+  confidential figure closer than the protection interval (secondary rule:
+  withheld one at a time until no figure is pinned).
+
+Figures that add up the same contributions (a year's gross and deduplicated
+amounts when no co-funder is confidential; a cumulated trajectory in years where
+nothing new starts) are decided together: they are one published value.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from climate_contract import warehouse
+from climate_contract.disclosure.contributions import (
+    CARBON,
+    MONEY,
+    Selection,
+    YearMatch,
+    read_contributions,
+    trajectory_years,
+)
+from climate_contract.disclosure.protection import exposures
+
+Basis = Literal["gross", "deduplicated"]
+BASES: tuple[Basis, ...] = ("gross", "deduplicated")
+BELOW_THRESHOLD = "confidential_below_partner_threshold"
+DOMINANT_PARTNER = "confidential_dominant_partner"
+DERIVABLE = "confidential_derivable_from_published_figures"
+
+
+@dataclass(frozen=True)
+class DisclosureRules:
+    min_partners: int
+    dominance_share: float
+    protection_share: float
+
+
+@dataclass(frozen=True)
+class PoolCell:
+    """A pooled confidential figure, keyed as ``core.withheld_cells`` keys it."""
+
+    measure: str
+    year: int | None
+    basis: Basis
+    selection: Selection
+
+
+def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
+    """Every pooled figure the marts compute, for the campaigns with confidential
+    contributions."""
+    cells: list[PoolCell] = []
+    confidential = contributions[contributions["confidential"]]
+    for campaign_id, own in confidential.groupby("campaign_id", sort=True):
+        live = own[own["is_live"]]
+        money_years = {
+            None if pd.isna(year) else int(year)
+            for year in live.loc[live["measure"] == MONEY, "year"]
+        }
+        for year in sorted(money_years, key=lambda y: (y is None, y)):
+            cells.extend(
+                PoolCell(MONEY, year, basis, _pooled(campaign_id, MONEY, basis, "equal", year))
+                for basis in BASES
+            )
+        for indicator in sorted(set(live["measure"]) - {MONEY}):
+            cells.extend(
+                PoolCell(
+                    indicator, year, basis, _pooled(campaign_id, indicator, basis, "up_to", year)
+                )
+                for year in years
+                for basis in BASES
+            )
+        for funnel_measure, measure in (("funnel_investment_eur", MONEY), ("funnel_tco2e", CARBON)):
+            cells.append(
+                PoolCell(
+                    funnel_measure,
+                    None,
+                    "deduplicated",
+                    _pooled(campaign_id, measure, "deduplicated", "any", None, live_only=False),
+                )
+            )
+    return cells
+
+
+def _pooled(
+    campaign_id: str,
+    measure: str,
+    basis: Basis,
+    year_match: YearMatch,
+    year: int | None,
+    live_only: bool = True,
+) -> Selection:
+    return Selection(
+        campaign_id=str(campaign_id),
+        measure=measure,
+        deduplicated=basis == "deduplicated",
+        live_only=live_only,
+        confidential=True,
+        year_match=year_match,
+        year=year,
+    )
+
+
+def primary_reason(
+    contributions: pd.DataFrame, members: frozenset[int], rules: DisclosureRules
+) -> str | None:
+    """Why a sum of these confidential contributions may not be published at all."""
+    rows = contributions.iloc[sorted(members)]
+    by_partner = rows.groupby("partner_id")["value"].sum().abs()
+    by_partner = by_partner[by_partner > 1e-9]
+    if by_partner.empty:
+        return None
+    if len(by_partner) < rules.min_partners:
+        return BELOW_THRESHOLD
+    if by_partner.max() > rules.dominance_share * by_partner.sum():
+        return DOMINANT_PARTNER
+    return None
+
+
+def plan_withheld_cells(connection: Connection, rules: DisclosureRules) -> None:
+    """Decide which pooled figures are withheld and record them in
+    ``core.withheld_cells``, in the caller's transaction."""
+    contributions = read_contributions(connection)
+    cells = pool_cells(contributions, trajectory_years(connection))
+    reasons = withheld_sums(contributions, cells, rules)
+    rows: dict[tuple[str, str, int | None], dict] = {}
+    for cell in cells:
+        reason = reasons.get(_members(contributions, cell))
+        if reason is None:
+            continue
+        key = (cell.selection.campaign_id, cell.measure, cell.year)
+        row = rows.setdefault(
+            key,
+            {
+                "campaign_id": key[0],
+                "measure": key[1],
+                "year": key[2],
+                "gross_reason": None,
+                "deduplicated_reason": None,
+            },
+        )
+        row[f"{cell.basis}_reason"] = reason
+    connection.execute(warehouse.withheld_cells.delete())
+    if rows:
+        connection.execute(warehouse.withheld_cells.insert(), list(rows.values()))
+
+
+def _members(contributions: pd.DataFrame, cell: PoolCell) -> frozenset[int]:
+    return frozenset(np.flatnonzero(cell.selection.mask(contributions)).tolist())
+
+
+def withheld_sums(
+    contributions: pd.DataFrame, cells: list[PoolCell], rules: DisclosureRules
+) -> dict[frozenset[int], str]:
+    """For each distinct sum of contributions the cells would publish that must be
+    withheld, why."""
+    sums: dict[frozenset[int], list[PoolCell]] = defaultdict(list)
+    for cell in cells:
+        members = _members(contributions, cell)
+        if members:
+            sums[members].append(cell)
+    withheld: dict[frozenset[int], str] = {}
+    for members in sums:
+        reason = primary_reason(contributions, members, rules)
+        if reason is not None:
+            withheld[members] = reason
+    values = contributions["value"].to_numpy(dtype=float)
+    while True:
+        published = [members for members in sums if members not in withheld]
+        found = exposures(contributions, published, rules.protection_share)
+        if not found:
+            return withheld
+        chosen: list[frozenset[int]] = []
+        for exposure in found:
+            if any(m & exposure.contributions for m in chosen):
+                continue  # recomputed next round, with this round's choices withheld
+            candidates = [m for m in published if m & exposure.contributions]
+            choice = min(
+                candidates,
+                key=lambda m: (
+                    any(cell.basis == "deduplicated" for cell in sums[m]),
+                    contributions.iloc[sorted(m)]["partner_id"].nunique(),
+                    abs(values[list(m)].sum()),
+                    sorted(m),
+                ),
+            )
+            withheld[choice] = DERIVABLE
+            chosen.append(choice)

@@ -1,0 +1,256 @@
+"""Confidential figures against someone subtracting published cells.
+
+Partners declare confidential actions with odd amounts (so that no public
+figure equals one by chance); an attacker who reads every mart tries the
+differencing attacks that recovered such figures before: a cell minus another
+(gross minus deduplicated, one year's carbon minus the year before), an axis
+minus its sectors, the status funnel minus the axes, a total minus its rows.
+The attacker is written here, from the marts alone, not from the audit's code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from climate_contract import aggregate, disclosure, pipeline, warehouse
+from climate_contract.settings import Settings
+from climate_contract.template import write_workbook
+from tests.conftest import postgres_database
+from tests.scenario import PROJECT, _action, _impact, _investment
+
+POOL = disclosure.POOL
+BOILER = ("Chaufferie bois", "energies_renouvelables", "branche_energie")
+
+
+def _confidential(ref: str, axis: str, sector: str, **extra) -> dict:
+    return _action(ref, f"Action {ref}", axis, sector, confidential=True) | extra
+
+
+PARTNERS = {
+    "reseau-chaleur": {
+        "actions": [_action("RC-1", *BOILER, shared_project_key=PROJECT)],
+        "investments": [_investment("RC-1", 2026, 2_000_000)],
+        "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
+    },
+    "bailleur-social": {
+        "actions": [_action("BS-1", "Rénovation", "sobriete_efficacite", "residentiel")],
+        "investments": [_investment("BS-1", 2026, 1_200_000)],
+        "impacts": [],
+    },
+    "universite": {
+        "actions": [_action("U-1", "Isolation", "sobriete_efficacite", "tertiaire")],
+        "investments": [_investment("U-1", 2026, 300_000)],
+        "impacts": [_impact("U-1", "ges_evites", 100, "tCO2e/an", 2027)],
+    },
+    # A confidential co-funder of a public lead: gross minus deduplicated isolates it.
+    "banque-regionale": {
+        "actions": [
+            _confidential("BQ-1", *BOILER[1:], role="cofinanceur", shared_project_key=PROJECT),
+            _confidential("BQ-2", "sobriete_efficacite", "residentiel"),
+        ],
+        "investments": [
+            _investment("BQ-1", 2026, 512_345.67),
+            _investment("BQ-2", 2026, 812_345.67),
+        ],
+        "impacts": [_impact("BQ-2", "ges_evites", 153.7, "tCO2e/an", 2027)],
+    },
+    "chu": {
+        "actions": [_confidential("CH-1", "sobriete_efficacite", "tertiaire")],
+        "investments": [_investment("CH-1", 2026, 733_221.11)],
+        "impacts": [_impact("CH-1", "ges_evites", 211.3, "tCO2e/an", 2027)],
+    },
+    "cooperative-agricole": {
+        "actions": [_confidential("CA-1", "agriculture_alimentation", "agriculture")],
+        "investments": [_investment("CA-1", 2026, 655_432.19)],
+        "impacts": [_impact("CA-1", "ges_evites", 377.7, "tCO2e/an", 2027)],
+    },
+    # Alone in its year, its carbon alone from 2031; an abandoned action that only
+    # the status funnel counts.
+    "promoteur-immobilier": {
+        "actions": [
+            _confidential("PI-1", "sobriete_efficacite", "residentiel", status="abandonnee"),
+            _confidential("PI-2", "mobilites", "transport_routier", end_year=2031),
+        ],
+        "investments": [
+            _investment("PI-1", 2026, 444_111.22),
+            _investment("PI-2", 2027, 299_876.54),
+        ],
+        "impacts": [_impact("PI-2", "ges_evites", 91.9, "tCO2e/an", 2031)],
+    },
+}
+SECRETS = {
+    "BQ-1 amount": 512_345.67,
+    "BQ-2 amount": 812_345.67,
+    "banque-regionale money": 512_345.67 + 812_345.67,
+    "CH-1 amount": 733_221.11,
+    "CA-1 amount": 655_432.19,
+    "PI-1 amount": 444_111.22,
+    "PI-2 amount": 299_876.54,
+    "promoteur-immobilier money": 444_111.22 + 299_876.54,
+    "BQ-2 carbon": 153.7,
+    "CH-1 carbon": 211.3,
+    "CA-1 carbon": 377.7,
+    "PI-2 carbon": 91.9,
+}
+
+
+@pytest.fixture(
+    scope="module", params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def collected(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, reference
+) -> Iterator[Settings]:
+    """The partners' files collected once per warehouse kind, marts built."""
+    data_dir = tmp_path_factory.mktemp(request.param) / "data"
+
+    def collect(url: str | None) -> Settings:
+        settings = Settings(data_dir=data_dir, warehouse_url=url, settle_seconds=0)
+        for partner_id, rows in PARTNERS.items():
+            inbox = settings.shared_folder("inbox", partner_id)
+            write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)
+        outcomes = pipeline.run_collection(settings)
+        assert {o.status for o in outcomes} == {"accepted"}
+        return settings
+
+    if request.param == "duckdb":
+        yield collect(None)
+        return
+    with postgres_database() as url:
+        yield collect(url)
+
+
+def _marts(connection: sa.Connection) -> dict[str, list[dict]]:
+    return {
+        name: [
+            dict(row._mapping) for row in connection.execute(sa.text(f"SELECT * FROM marts.{name}"))
+        ]
+        for name in aggregate.mart_names()
+    }
+
+
+def _published_marts(settings: Settings) -> dict[str, list[dict]]:
+    with warehouse.engine_for(settings.url).connect() as connection:
+        return _marts(connection)
+
+
+def _figure(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    return float(value)
+
+
+def recovered(marts: dict[str, list[dict]]) -> set[str]:
+    """The secrets an attacker derives from the marts: any published number, any
+    difference of two, an axis minus its sectors, the funnel minus the axes, a
+    total minus its rows."""
+    derived: list[float] = []
+    for rows in marts.values():
+        for row in rows:
+            derived.extend(f for f in map(_figure, row.values()) if f is not None)
+    money = ("investment_eur_gross", "investment_eur_deduplicated")
+    sectors: dict[tuple, float] = defaultdict(float)
+    for row in marts["commitments_by_axis_sector_year"]:
+        for column in money:
+            sectors[(row["plan_axis"], row["year"], column)] += _figure(row[column]) or 0
+    for row in marts["commitments_by_axis_year"]:
+        for column in money:
+            if row[column] is not None:
+                derived.append(
+                    float(row[column]) - sectors[(row["plan_axis"], row["year"], column)]
+                )
+    funnel = sum(_figure(r["investment_eur_deduplicated"]) or 0 for r in marts["status_funnel"])
+    axes = sum(
+        _figure(r["investment_eur_deduplicated"]) or 0 for r in marts["commitments_by_axis_year"]
+    )
+    derived.append(funnel - axes)
+    for mart, column in (
+        ("carbon_trajectory_vs_target", "avoided_tco2e_per_year_deduplicated"),
+        ("carbon_trajectory_vs_target", "avoided_tco2e_per_year_gross"),
+    ):
+        rows_by_year: dict[int, float] = defaultdict(float)
+        totals = {}
+        for row in marts[mart]:
+            if row["plan_axis"] == "all":
+                totals[row["year"]] = _figure(row[column]) or 0
+            else:
+                rows_by_year[row["year"]] += _figure(row[column]) or 0
+        derived.extend(totals[year] - rows_by_year[year] for year in totals)
+    figures = np.unique(np.abs(np.array(derived)))
+    found = set()
+    for name, secret in SECRETS.items():
+        # a - b = secret, for a and b published or derived (b = 0: a itself).
+        candidates = np.concatenate([figures, [0.0]])
+        targets = candidates + secret
+        index = np.clip(np.searchsorted(figures, targets), 1, len(figures) - 1)
+        nearest = np.minimum(np.abs(figures[index] - targets), np.abs(figures[index - 1] - targets))
+        if (nearest <= 1e-6 * secret).any():
+            found.add(name)
+    return found
+
+
+def test_no_differencing_attack_recovers_a_confidential_figure(collected: Settings) -> None:
+    marts = _published_marts(collected)
+
+    assert recovered(marts) == set()
+    # ...while the pools that can be published are: the attack had something to work on.
+    pools = {(r["year"]): r for r in marts["commitments_by_axis_year"] if r["plan_axis"] == POOL}
+    assert float(pools[2026]["investment_eur_deduplicated"]) == pytest.approx(
+        812_345.67 + 733_221.11 + 655_432.19
+    )
+    assert pools[2026]["investment_eur_gross"] is None  # minus it, the co-funder
+    assert pools[2026]["suppressed_reason"] == "confidential_derivable_from_published_figures"
+    assert pools[2027]["suppressed_reason"] == "confidential_below_partner_threshold"
+    carbon = {r["year"]: r for r in marts["carbon_trajectory_vs_target"] if r["plan_axis"] == POOL}
+    assert float(carbon[2030]["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(742.7)
+    assert carbon[2031]["avoided_tco2e_per_year_deduplicated"] is None
+
+
+def test_without_the_disclosure_plan_the_attacks_work_and_the_audit_refuses_the_build(
+    collected: Settings,
+) -> None:
+    rules = pipeline.disclosure_rules(collected)
+    with warehouse.engine_for(collected.url).connect() as connection, connection.begin():
+        aggregate.build_marts(connection, lambda c: c.execute(warehouse.withheld_cells.delete()))
+        exposed = recovered(_marts(connection))
+        failures = disclosure.audit_publication(connection, rules)
+        connection.rollback()
+
+    assert {"BQ-1 amount", "PI-2 amount", "PI-2 carbon"} <= exposed
+    assert any("breaks its rule (confidential_below_partner_threshold)" in f for f in failures)
+    pinned = [f for f in failures if f.startswith("disclosure audit")]
+    assert any("banque-regionale (BQ-1: investment_eur 2026)" in f for f in pinned)
+    assert any("promoteur-immobilier (PI-2: ges_evites 2031)" in f for f in pinned)
+
+
+def test_a_model_counting_a_confidential_action_in_its_axis_fails_the_audit(
+    collected: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = _published_marts(collected)
+    original = aggregate.marts._models()
+    leaking = tmp_path / "pooled_investment_lines.sql"
+    leaking.write_text(
+        original["core.pooled_investment_lines"]
+        .read_text(encoding="utf-8")
+        .replace("CASE WHEN l.confidential THEN 'confidentiel' ELSE l.plan_axis END", "l.plan_axis")
+        .replace("CASE WHEN l.confidential THEN 'confidentiel' ELSE l.sector END", "l.sector")
+    )
+    monkeypatch.setattr(
+        aggregate.marts, "_models", lambda: original | {"core.pooled_investment_lines": leaking}
+    )
+
+    with pytest.raises(pipeline.MartChecksFailed) as refused:
+        pipeline.rebuild_marts(collected)
+
+    said = str(refused.value)
+    assert (
+        "commitments_by_axis_sector_year.investment_eur_deduplicated: 3 cell(s) differ from the "
+        "contributions behind them" in said
+    )
+    assert _published_marts(collected) == before
