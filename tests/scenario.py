@@ -76,3 +76,71 @@ WORKED_EXAMPLE = {
         "impacts": [_impact("BS-2", "gaz_economise", 2_000, "MWh/an", 2027)],
     },
 }
+
+
+# Public partners and confidential ones with odd amounts (no public figure equals
+# one by chance), shaped so that each differencing attack of tests/test_disclosure.py
+# would recover a confidential figure if the disclosure plan let it.
+def _confidential(ref: str, axis: str, sector: str, **extra) -> dict:
+    return _action(ref, f"Action {ref}", axis, sector, confidential=True) | extra
+
+
+DISCLOSURE_SCENARIO = {
+    "reseau-chaleur": {
+        "actions": [_action("RC-1", *BOILER, shared_project_key=PROJECT)],
+        "investments": [_investment("RC-1", 2026, 2_000_000)],
+        "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
+    },
+    "bailleur-social": {
+        "actions": [_action("BS-1", "Rénovation", "sobriete_efficacite", "residentiel")],
+        "investments": [_investment("BS-1", 2026, 1_200_000)],
+        "impacts": [_impact("BS-1", "gaz_economise", 2_000, "MWh/an", 2027)],
+    },
+    "universite": {
+        # A public co-funder that claims the lead's carbon too: gross is not deduplicated.
+        "actions": [
+            _action("U-1", "Isolation", "sobriete_efficacite", "tertiaire"),
+            _action("U-2", *BOILER, role="cofinanceur", shared_project_key=PROJECT),
+        ],
+        "investments": [_investment("U-1", 2026, 300_000), _investment("U-2", 2026, 150_000)],
+        "impacts": [
+            _impact("U-1", "ges_evites", 100, "tCO2e/an", 2027),
+            _impact("U-2", "ges_evites", 2_000, "tCO2e/an", 2028),
+        ],
+    },
+    # A confidential co-funder of a public lead: gross minus deduplicated isolates it.
+    "banque-regionale": {
+        "actions": [
+            _confidential("BQ-1", *BOILER[1:], role="cofinanceur", shared_project_key=PROJECT),
+            _confidential("BQ-2", "sobriete_efficacite", "residentiel"),
+        ],
+        "investments": [
+            _investment("BQ-1", 2026, 512_345.67),
+            _investment("BQ-2", 2026, 812_345.67),
+        ],
+        "impacts": [_impact("BQ-2", "ges_evites", 153.7, "tCO2e/an", 2027)],
+    },
+    "chu": {
+        "actions": [_confidential("CH-1", "sobriete_efficacite", "tertiaire")],
+        "investments": [_investment("CH-1", 2026, 733_221.11)],
+        "impacts": [_impact("CH-1", "ges_evites", 211.3, "tCO2e/an", 2027)],
+    },
+    "cooperative-agricole": {
+        "actions": [_confidential("CA-1", "agriculture_alimentation", "agriculture")],
+        "investments": [_investment("CA-1", 2026, 655_432.19)],
+        "impacts": [_impact("CA-1", "ges_evites", 377.7, "tCO2e/an", 2027)],
+    },
+    # Alone in its year, its carbon alone from 2031; an abandoned action that only
+    # the status funnel counts.
+    "promoteur-immobilier": {
+        "actions": [
+            _confidential("PI-1", "sobriete_efficacite", "residentiel", status="abandonnee"),
+            _confidential("PI-2", "mobilites", "transport_routier", end_year=2031),
+        ],
+        "investments": [
+            _investment("PI-1", 2026, 444_111.22),
+            _investment("PI-2", 2027, 299_876.54),
+        ],
+        "impacts": [_impact("PI-2", "ges_evites", 91.9, "tCO2e/an", 2031)],
+    },
+}

@@ -23,68 +23,11 @@ from climate_contract import aggregate, disclosure, pipeline, warehouse
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from tests.conftest import postgres_database
-from tests.scenario import PROJECT, _action, _impact, _investment
+from tests.scenario import DISCLOSURE_SCENARIO
 
 POOL = disclosure.POOL
-BOILER = ("Chaufferie bois", "energies_renouvelables", "branche_energie")
 
 
-def _confidential(ref: str, axis: str, sector: str, **extra) -> dict:
-    return _action(ref, f"Action {ref}", axis, sector, confidential=True) | extra
-
-
-PARTNERS = {
-    "reseau-chaleur": {
-        "actions": [_action("RC-1", *BOILER, shared_project_key=PROJECT)],
-        "investments": [_investment("RC-1", 2026, 2_000_000)],
-        "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
-    },
-    "bailleur-social": {
-        "actions": [_action("BS-1", "Rénovation", "sobriete_efficacite", "residentiel")],
-        "investments": [_investment("BS-1", 2026, 1_200_000)],
-        "impacts": [],
-    },
-    "universite": {
-        "actions": [_action("U-1", "Isolation", "sobriete_efficacite", "tertiaire")],
-        "investments": [_investment("U-1", 2026, 300_000)],
-        "impacts": [_impact("U-1", "ges_evites", 100, "tCO2e/an", 2027)],
-    },
-    # A confidential co-funder of a public lead: gross minus deduplicated isolates it.
-    "banque-regionale": {
-        "actions": [
-            _confidential("BQ-1", *BOILER[1:], role="cofinanceur", shared_project_key=PROJECT),
-            _confidential("BQ-2", "sobriete_efficacite", "residentiel"),
-        ],
-        "investments": [
-            _investment("BQ-1", 2026, 512_345.67),
-            _investment("BQ-2", 2026, 812_345.67),
-        ],
-        "impacts": [_impact("BQ-2", "ges_evites", 153.7, "tCO2e/an", 2027)],
-    },
-    "chu": {
-        "actions": [_confidential("CH-1", "sobriete_efficacite", "tertiaire")],
-        "investments": [_investment("CH-1", 2026, 733_221.11)],
-        "impacts": [_impact("CH-1", "ges_evites", 211.3, "tCO2e/an", 2027)],
-    },
-    "cooperative-agricole": {
-        "actions": [_confidential("CA-1", "agriculture_alimentation", "agriculture")],
-        "investments": [_investment("CA-1", 2026, 655_432.19)],
-        "impacts": [_impact("CA-1", "ges_evites", 377.7, "tCO2e/an", 2027)],
-    },
-    # Alone in its year, its carbon alone from 2031; an abandoned action that only
-    # the status funnel counts.
-    "promoteur-immobilier": {
-        "actions": [
-            _confidential("PI-1", "sobriete_efficacite", "residentiel", status="abandonnee"),
-            _confidential("PI-2", "mobilites", "transport_routier", end_year=2031),
-        ],
-        "investments": [
-            _investment("PI-1", 2026, 444_111.22),
-            _investment("PI-2", 2027, 299_876.54),
-        ],
-        "impacts": [_impact("PI-2", "ges_evites", 91.9, "tCO2e/an", 2031)],
-    },
-}
 SECRETS = {
     "BQ-1 amount": 512_345.67,
     "BQ-2 amount": 812_345.67,
@@ -112,7 +55,7 @@ def collected(
 
     def collect(url: str | None) -> Settings:
         settings = Settings(data_dir=data_dir, warehouse_url=url, settle_seconds=0)
-        for partner_id, rows in PARTNERS.items():
+        for partner_id, rows in DISCLOSURE_SCENARIO.items():
             inbox = settings.shared_folder("inbox", partner_id)
             write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)
         outcomes = pipeline.run_collection(settings)

@@ -1,3 +1,4 @@
+-- key: campaign_id, indicator, plan_axis, year
 -- One row per campaign, biodiversity indicator, plan axis ('all' for the whole
 -- plan) and year: the cumulated result live actions deliver by then (hectares
 -- de-sealed or restored, trees, km of hedgerow), against the plan target for

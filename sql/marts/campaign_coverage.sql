@@ -1,3 +1,4 @@
+-- key: campaign_id, partner_id
 -- One row per campaign and partner that was expected or sent something: how far
 -- its submission is, as it stood on the "as of" day (the day of the build, or the day a
 -- follow-up is for: files received after it are not counted). "late": expected, no

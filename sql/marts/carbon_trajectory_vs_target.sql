@@ -1,3 +1,4 @@
+-- key: campaign_id, plan_axis, year
 -- One row per campaign, plan axis ('all' for the whole plan) and year: the tCO2e
 -- per year that live actions avoid by then, against the territory's emissions
 -- target for that year. Carbon is each action's estimate from activity data,

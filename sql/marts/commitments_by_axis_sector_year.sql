@@ -1,3 +1,4 @@
+-- key: campaign_id, plan_axis, sector, year
 -- One row per campaign, plan axis, PCAET sector and year: the money live actions
 -- commit that year, as declared (gross) and counted once per shared project
 -- (deduplicated: co-funders' amounts fund the lead's project). Amounts are summed

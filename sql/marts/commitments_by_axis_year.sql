@@ -1,3 +1,4 @@
+-- key: campaign_id, plan_axis, year
 -- One row per campaign, plan axis and year: the money live actions commit that
 -- year (gross and deduplicated, as in commitments_by_axis_sector_year) and the
 -- tCO2e per year they avoid by then (as in carbon_trajectory_vs_target).

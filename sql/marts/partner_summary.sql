@@ -1,3 +1,4 @@
+-- key: campaign_id, partner_id
 -- One row per campaign and partner with accepted data: what the partner declares,
 -- confidential actions left out entirely (they never show at partner level).
 -- Gross figures are as declared; "counted" ones leave out what deduplication

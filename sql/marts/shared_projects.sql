@@ -1,3 +1,4 @@
+-- key: campaign_id, partner_id, action_ref
 -- One row per declaration of a shared project (same shared_project_key in a
 -- campaign): who declared it, in which role, with what money and carbon, and
 -- whether deduplication counts that declaration's money and impacts.

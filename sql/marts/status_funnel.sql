@@ -1,3 +1,4 @@
+-- key: campaign_id, status
 -- One row per campaign and action status (planned, committed, in progress, done,
 -- abandoned): how many actions, by how many partners, with how much money and
 -- carbon, counted once per shared project. Confidential actions are pooled in

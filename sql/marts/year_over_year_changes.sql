@@ -1,3 +1,4 @@
+-- key: campaign_id, partner_id, action_ref
 -- For each partner with accepted data in two campaigns, one row per action of
 -- either: what changed since the partner's previous campaign. change is one of
 -- added, dropped, status_changed, figures_changed, unchanged. Actions marked

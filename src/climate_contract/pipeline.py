@@ -582,7 +582,12 @@ def rebuild_marts(settings: Settings) -> list[str]:
         names = aggregate.build_marts(
             connection, partial(disclosure.plan_withheld_cells, rules=rules)
         )
-        failures = check_marts(connection) + disclosure.audit_publication(connection, rules)
+        failures = (
+            load.reconcile_core(connection)
+            + aggregate.duplicate_keys(connection)
+            + check_marts(connection)
+            + disclosure.audit_publication(connection, rules)
+        )
         if failures:
             raise MartChecksFailed(failures)
         connection.execute(warehouse.marts_state.delete())

@@ -149,6 +149,9 @@ submissions = sa.Table(
     # Set once the partner's report is in its outbox and the file out of its inbox:
     # a submission recorded without it is finished by the next run.
     sa.Column("delivered_at", sa.DateTime),
+    # The fingerprint of the rows it put in core (climate_contract.load.reconciliation);
+    # NULL when it put none, or was loaded before fingerprints existed.
+    sa.Column("core_sha256", sa.Text),
     schema="landing",
 )
 inbox_notices = sa.Table(

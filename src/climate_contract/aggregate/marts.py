@@ -59,6 +59,30 @@ def mart_names() -> list[str]:
     return sorted(name.split(".", 1)[1] for name in _models() if name.startswith("marts."))
 
 
+_KEY_LINE = re.compile(r"^-- key: (.+)$", re.MULTILINE)
+
+
+def mart_key(name: str) -> list[str]:
+    """The columns that identify a row of mart ``name``: its SQL's ``-- key:`` line."""
+    found = _KEY_LINE.search(_models()[f"marts.{name}"].read_text(encoding="utf-8"))
+    if found is None:
+        raise ValueError(f"sql/marts/{name}.sql says no key (a '-- key: a, b' line)")
+    return [column.strip() for column in found.group(1).split(",")]
+
+
+def duplicate_keys(connection: Connection) -> list[str]:
+    """Every mart with two rows of one key, as a sentence for the steward."""
+    failures = []
+    for name in mart_names():
+        key = ", ".join(mart_key(name))
+        duplicated = connection.execute(
+            sa.text(f"SELECT {key} FROM marts.{name} GROUP BY {key} HAVING COUNT(*) > 1")
+        ).first()
+        if duplicated is not None:
+            failures.append(f"{name}: more than one row for ({key}) = {tuple(duplicated)}")
+    return failures
+
+
 def build_marts(connection: Connection, plan_disclosure: Callable[[Connection], None]) -> list[str]:
     """Rebuild every model in dependency order, in the caller's transaction (so that
     checks can run before it commits), ``plan_disclosure`` writing the disclosure

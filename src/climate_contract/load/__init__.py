@@ -1,5 +1,6 @@
 """Write to the warehouse: reference tables, and each submission in one transaction."""
 
+from climate_contract.load.reconciliation import reconcile_core
 from climate_contract.load.reference import load_reference
 from climate_contract.load.submission import (
     LedgerEntry,
@@ -19,5 +20,6 @@ __all__ = [
     "latest_submission",
     "load_reference",
     "mark_delivered",
+    "reconcile_core",
     "store_submission",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from climate_contract import warehouse
 from climate_contract.contract import SHEETS
 from climate_contract.findings import Finding
+from climate_contract.load.reconciliation import EMPTY_FINGERPRINT, core_fingerprints
 from climate_contract.parse import ParsedSubmission
 
 SubmissionStatus = Literal["accepted", "rejected", "superseded"]
@@ -130,13 +131,17 @@ def store_submission(
         status = record.status
         if status == "accepted" and _received_later(connection, record):
             status = "superseded"
+        core_sha256 = None
         if status == "accepted":
             _replace_core_rows(connection, record, parsed, estimates)
+            loaded = core_fingerprints(connection, record.submission_id)
+            core_sha256 = loaded.get(record.submission_id, (EMPTY_FINGERPRINT, {}))[0]
         connection.execute(
             warehouse.submissions.insert(),
             asdict(record)
             | {
                 "status": status,
+                "core_sha256": core_sha256,
                 "action_rows": row_count("actions"),
                 "investment_rows": row_count("investments"),
                 "impact_rows": row_count("impacts"),

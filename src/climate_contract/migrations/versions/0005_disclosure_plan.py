@@ -1,5 +1,6 @@
 """Confidential figures are pooled and withheld by a disclosure plan, not by a
-partner threshold the models apply; quantities are stored in double precision.
+partner threshold the models apply; quantities are stored in double precision;
+each submission records the fingerprint of the rows it loaded into core.
 
 Revision ID: 0005
 Revises: 0004
@@ -41,9 +42,13 @@ def upgrade() -> None:
     for (schema, table), columns in QUANTITIES.items():
         for column in columns:
             op.alter_column(table, column, type_=sa.Double(), schema=schema)
+    op.add_column(
+        "submissions", sa.Column("core_sha256", sa.Text(), nullable=True), schema="landing"
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("submissions", "core_sha256", schema="landing")
     for (schema, table), columns in QUANTITIES.items():
         for column in columns:
             op.alter_column(table, column, type_=sa.Float(), schema=schema)
