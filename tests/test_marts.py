@@ -67,6 +67,25 @@ def test_impacts_are_counted_once_and_estimates_win_over_declarations(
     assert _number(carbon[("energies_renouvelables", 2027)]["avoided_tco2e_per_year_gross"]) == 0
 
 
+def test_the_headline_mart_keeps_a_year_with_carbon_but_no_money(
+    worked_example: Settings,
+) -> None:
+    rows = {
+        (r["plan_axis"], r["year"]): r for r in _mart(worked_example, "commitments_by_axis_year")
+    }
+
+    boiler_2030 = rows[("energies_renouvelables", 2030)]
+    assert _number(boiler_2030["investment_eur_gross"]) == 0
+    assert _number(boiler_2030["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(2_226)
+    # Every year's carbon adds up to the trajectory's total, money or not.
+    total_2030 = sum(
+        _number(r["avoided_tco2e_per_year_deduplicated"]) or 0
+        for (axis, year), r in rows.items()
+        if year == 2030
+    )
+    assert total_2030 == pytest.approx(2_226 + 478)
+
+
 def test_a_shared_project_mart_lists_who_declared_what(worked_example: Settings) -> None:
     rows = _mart(worked_example, "shared_projects")
 

@@ -5,8 +5,12 @@ import shutil
 import time
 from pathlib import Path
 
-from climate_contract import pipeline
+import pytest
+import sqlalchemy as sa
+
+from climate_contract import pipeline, warehouse
 from climate_contract.intake import copy_verified, keep_original, scan_inbox
+from climate_contract.reference import UnknownReference
 from climate_contract.samples import sample_rows
 from climate_contract.template import write_workbook
 
@@ -200,3 +204,30 @@ def test_the_follow_up_of_a_day_is_that_day_s_whenever_it_is_computed(
     mart = aggregate.read_mart(warehouse.engine_for(settings.url), "campaign_coverage")
     late = {r["partner_id"] for r in mart.to_pylist() if r["campaign_id"] == "2026" and r["late"]}
     assert late == {p for p, state in now.items() if state == "en_retard"} | {"chu"}
+
+
+def test_collecting_for_an_undeclared_campaign_stops_with_a_clear_error(make_settings) -> None:
+    settings = make_settings().model_copy(update={"campaign": "2027"})
+
+    with pytest.raises(UnknownReference, match=r"campaign '2027' is not declared in campaigns"):
+        pipeline.discover(settings)
+
+
+def test_a_file_received_before_its_campaign_opens_is_a_finding(
+    make_settings, reference, tmp_path: Path
+) -> None:
+    references = tmp_path / "reference"
+    shutil.copytree(Path(pipeline.__file__).parents[2] / "reference", references)
+    (references / "campaigns.yaml").write_text(
+        '- {id: "2026", opens_on: 2099-01-15, deadline: 2099-03-31}\n', encoding="utf-8"
+    )
+    settings = make_settings().model_copy(update={"reference_dir": references})
+    inbox = settings.shared_folder("inbox", "opera")
+    write_workbook(inbox / "opera.xlsx", reference, "opera", "2026", sample_rows("opera", "2026"))
+
+    (outcome,) = pipeline.run_collection(settings)
+
+    assert outcome.status == "accepted"
+    with warehouse.engine_for(settings.url).connect() as connection:
+        rules = connection.execute(sa.text("SELECT rule, severity FROM landing.findings")).all()
+    assert ("recu_avant_ouverture", "warning") in {tuple(r) for r in rules}

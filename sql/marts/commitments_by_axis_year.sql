@@ -1,9 +1,11 @@
 -- key: campaign_id, plan_axis, year
--- One row per campaign, plan axis and year: the money live actions commit that
--- year (gross and deduplicated, as in commitments_by_axis_sector_year) and the
--- tCO2e per year they avoid by then (as in carbon_trajectory_vs_target).
--- Confidential actions count only in the pooled 'confidentiel' rows.
-WITH cells AS (
+-- One row per campaign, plan axis and year with money or with carbon avoided:
+-- the money live actions commit that year (gross and deduplicated, as in
+-- commitments_by_axis_sector_year) and the tCO2e per year they avoid by then
+-- (as in carbon_trajectory_vs_target, 2015-2050). A year without money keeps its
+-- carbon (its money is 0). Confidential actions count only in the pooled
+-- 'confidentiel' rows.
+WITH money AS (
     SELECT
         campaign_id,
         plan_axis,
@@ -15,26 +17,45 @@ WITH cells AS (
         MIN(deduplicated_reason) AS deduplicated_reason
     FROM core.pooled_investment_lines
     GROUP BY campaign_id, plan_axis, year
+),
+
+carbon AS (
+    SELECT
+        campaign_id,
+        plan_axis,
+        year,
+        deduplicated,
+        suppressed_reason
+    FROM core.impact_cells
+    WHERE
+        indicator = 'ges_evites'
+        AND plan_axis <> 'all'
+        AND (gross IS NULL OR gross <> 0 OR deduplicated IS NULL OR deduplicated <> 0)
 )
 
 SELECT
-    c.campaign_id,
-    c.plan_axis,
+    COALESCE(m.campaign_id, c.campaign_id) AS campaign_id,
+    COALESCE(m.plan_axis, c.plan_axis) AS plan_axis,
     axis.label_fr AS plan_axis_label,
-    c.year,
-    CASE WHEN c.gross_reason IS NULL THEN c.gross END AS investment_eur_gross,
-    CASE WHEN c.deduplicated_reason IS NULL THEN c.deduplicated END
-        AS investment_eur_deduplicated,
-    c.partner_count AS investing_partners,
-    CASE WHEN carbon.year IS NULL THEN 0 ELSE carbon.deduplicated END
+    COALESCE(m.year, c.year) AS year,
+    CASE
+        WHEN m.campaign_id IS NULL THEN 0
+        WHEN m.gross_reason IS NULL THEN m.gross
+    END AS investment_eur_gross,
+    CASE
+        WHEN m.campaign_id IS NULL THEN 0
+        WHEN m.deduplicated_reason IS NULL THEN m.deduplicated
+    END AS investment_eur_deduplicated,
+    COALESCE(m.partner_count, 0) AS investing_partners,
+    CASE WHEN c.campaign_id IS NULL THEN 0 ELSE c.deduplicated END
         AS avoided_tco2e_per_year_deduplicated,
-    COALESCE(c.deduplicated_reason, c.gross_reason, carbon.suppressed_reason) AS suppressed_reason
-FROM cells AS c
-LEFT JOIN core.impact_cells AS carbon
+    COALESCE(m.deduplicated_reason, m.gross_reason, c.suppressed_reason) AS suppressed_reason
+FROM money AS m
+FULL OUTER JOIN carbon AS c
     ON
-        carbon.indicator = 'ges_evites'
-        AND c.campaign_id = carbon.campaign_id
-        AND c.plan_axis = carbon.plan_axis
-        AND c.year = carbon.year
-LEFT JOIN core.labels AS axis ON axis.list_name = 'plan_axis' AND c.plan_axis = axis.code
-ORDER BY c.campaign_id, c.plan_axis, c.year
+        m.campaign_id = c.campaign_id
+        AND m.plan_axis = c.plan_axis
+        AND m.year = c.year
+LEFT JOIN core.labels AS axis
+    ON axis.list_name = 'plan_axis' AND COALESCE(m.plan_axis, c.plan_axis) = axis.code
+ORDER BY 1, 2, 4

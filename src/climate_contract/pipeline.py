@@ -41,7 +41,7 @@ from climate_contract.intake import (
 from climate_contract.isolation import AbortCause, IsolatedWorker, WorkAborted
 from climate_contract.parse import FileLimits, ParsedSubmission, parse_submission
 from climate_contract.parse.grid import SUPPORTED_SUFFIXES
-from climate_contract.reference import ReferenceData, load_reference_data
+from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import SQL_DIR, Settings
 from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
@@ -112,6 +112,8 @@ def discover(settings: Settings) -> list[IncomingFile]:
     with engine.begin() as connection:
         warehouse.ensure_schema(connection)
     reference = reference_data(settings)
+    # Files are collected for a declared campaign or not at all (UnknownReference).
+    reference.campaign(settings.campaign)
     inbox = settings.shared_root / "inbox"
     scan = scan_inbox(inbox, reference.partner_ids, settings.settle_seconds)
     _record_notices(settings, reference, scan.notices)
@@ -260,6 +262,7 @@ def examine(
         findings = validate_submission(
             parsed, reference, incoming.partner_id, campaign_id=settings.campaign
         )
+        findings += _received_before_opening(incoming, reference.campaign(settings.campaign))
     estimates = _no_estimates()
     if not has_errors(findings):
         impacts = parsed.sheets["impacts"]
@@ -281,6 +284,27 @@ def examine(
         estimates,
     )
     return examination
+
+
+def _received_before_opening(incoming: IncomingFile, campaign: Campaign) -> list[Finding]:
+    if incoming.received_at.date() >= campaign.opens_on:
+        return []
+    opens = campaign.opens_on
+    return [
+        Finding(
+            "warning",
+            "recu_avant_ouverture",
+            Wording(
+                f"Ce fichier a été déposé le {incoming.received_at:%d/%m/%Y}, avant l'ouverture "
+                f"de la campagne {campaign.id} le {opens:%d/%m/%Y} : il est pris en compte "
+                "pour cette campagne ; s'il date d'une campagne précédente, déposez vos "
+                "données à jour.",
+                f"This file was dropped on {incoming.received_at:%Y-%m-%d}, before the "
+                f"{campaign.id} campaign opened on {opens:%Y-%m-%d}: it counts for this "
+                "campaign; if it is from an earlier campaign, drop your current data.",
+            ),
+        )
+    ]
 
 
 def _unsupported_format(incoming: IncomingFile) -> Finding:

@@ -12,6 +12,7 @@ from climate_contract.reference.model import (
     Partner,
     PlanTarget,
     ReferenceData,
+    UnknownReference,
     load_reference_data,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "Partner",
     "PlanTarget",
     "ReferenceData",
+    "UnknownReference",
     "load_reference_data",
 ]

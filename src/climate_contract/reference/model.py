@@ -114,6 +114,16 @@ class MappingProfile(_Record):
         return (*self.axes, *self.actions.values(), *groups, *(s for s in extra if s))
 
 
+class UnknownReference(ValueError):
+    """An id the reference files do not declare."""
+
+    def __init__(self, kind: str, given: str, known: list[str]) -> None:
+        files = {"partner": "partners.yaml", "campaign": "campaigns.yaml"}
+        super().__init__(
+            f"{kind} {given!r} is not declared in {files[kind]} (declared: {', '.join(known)})"
+        )
+
+
 class Campaign(_Record):
     id: str
     opens_on: date
@@ -217,7 +227,16 @@ class ReferenceData:
         return frozenset(partner.id for partner in self.partners)
 
     def partner(self, partner_id: str) -> Partner:
-        return next(partner for partner in self.partners if partner.id == partner_id)
+        for partner in self.partners:
+            if partner.id == partner_id:
+                return partner
+        raise UnknownReference("partner", partner_id, [p.id for p in self.partners])
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        for campaign in self.campaigns:
+            if campaign.id == campaign_id:
+                return campaign
+        raise UnknownReference("campaign", campaign_id, [c.id for c in self.campaigns])
 
     @cached_property
     def indicator_unit_pairs(self) -> list[list[str]]:
