@@ -5,8 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from climate_contract import aggregate, pipeline, warehouse
-from climate_contract.disclosure import POOL
+from climate_contract import aggregate, disclosure, pipeline, warehouse
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from climate_contract.validate import check_marts
@@ -86,6 +85,25 @@ def test_the_headline_mart_keeps_a_year_with_carbon_but_no_money(
     assert total_2030 == pytest.approx(2_226 + 478)
 
 
+def test_ttc_amounts_are_counted_before_tax_never_added_to_ht_as_declared(
+    warehouse_settings: Settings, reference
+) -> None:
+    rows = {
+        "actions": [_action("U-1", "Isolation", "sobriete_efficacite", "tertiaire")],
+        "investments": [
+            _investment("U-1", 2026, 100_000),
+            _investment("U-1", 2026, 1_200_000) | {"tax_basis": "TTC"},
+        ],
+        "impacts": [],
+    }
+    _collect(warehouse_settings, reference, {"universite": rows})
+
+    (cell,) = _mart(warehouse_settings, "commitments_by_axis_sector_year")
+    assert _number(cell["investment_eur_gross"]) == pytest.approx(100_000 + 1_000_000)
+    (summary,) = _mart(warehouse_settings, "partner_summary")
+    assert _number(summary["investment_eur_gross"]) == pytest.approx(1_100_000)
+
+
 def test_a_shared_project_mart_lists_who_declared_what(worked_example: Settings) -> None:
     rows = _mart(worked_example, "shared_projects")
 
@@ -112,7 +130,7 @@ def test_confidential_actions_count_only_in_the_pool_which_one_partner_cannot_fi
     housing = cells[(*HOUSING_CELL, 2026)]
     assert _number(housing["investment_eur_gross"]) == 1_200_000
     assert (housing["partner_count"], housing["suppressed_reason"]) == (1, None)
-    pool = cells[(POOL, POOL, 2026)]
+    pool = cells[(disclosure.POOL, disclosure.POOL, 2026)]
     assert pool["investment_eur_gross"] is None
     assert pool["investment_eur_deduplicated"] is None
     assert pool["suppressed_reason"] == "confidential_below_partner_threshold"
@@ -123,7 +141,7 @@ def test_confidential_actions_count_only_in_the_pool_which_one_partner_cannot_fi
     assert _number(carbon[("sobriete_efficacite", 2027)]["avoided_tco2e_per_year_gross"]) == (
         pytest.approx(478)
     )
-    assert carbon[(POOL, 2027)]["avoided_tco2e_per_year_deduplicated"] is None
+    assert carbon[(disclosure.POOL, 2027)]["avoided_tco2e_per_year_deduplicated"] is None
     # The total adds published rows only: never the bank's 150 t, and says so.
     total_2027, total_2028 = carbon[("all", 2027)], carbon[("all", 2028)]
     assert _number(total_2027["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(478)
@@ -147,7 +165,9 @@ def test_the_rules_are_settings(worked_example: Settings) -> None:
         (r["plan_axis"], r["sector"], r["year"]): r
         for r in _mart(worked_example, "commitments_by_axis_sector_year")
     }
-    assert _number(cells[(POOL, POOL, 2026)]["investment_eur_gross"]) == 800_000
+    assert (
+        _number(cells[(disclosure.POOL, disclosure.POOL, 2026)]["investment_eur_gross"]) == 800_000
+    )
 
 
 def test_confidential_actions_never_show_at_partner_or_action_level(
@@ -220,7 +240,7 @@ def test_status_funnel_counts_actions_by_status(worked_example: Settings) -> Non
     committed = funnel["engagee"]
     assert (committed["action_count"], committed["partner_count"]) == (4, 3)
     assert _number(committed["investment_eur_deduplicated"]) == 2_000_000 + 1_000_000 + 1_200_000
-    pool = funnel[POOL]
+    pool = funnel[disclosure.POOL]
     assert (pool["action_count"], pool["investment_eur_deduplicated"]) == (1, None)
 
 
@@ -305,3 +325,20 @@ def test_mart_checks_pass_on_real_data_and_catch_a_tampered_mart(
 
     assert len(failures) == 1
     assert failures[0].startswith("investment_reconciliation")
+
+
+def test_a_published_figure_lists_the_file_rows_behind_it(worked_example: Settings) -> None:
+    with warehouse.engine_for(worked_example.url).connect() as connection:
+        behind = disclosure.lineage(
+            connection,
+            "commitments_by_axis_year",
+            "investment_eur_gross",
+            {"plan_axis": "energies_renouvelables", "year": "2026"},
+        )
+
+    assert {(r["partner_id"], r["file_name"], r["sheet"], r["row"]) for r in behind} == {
+        ("reseau-chaleur", "2026.xlsx", "Investissements", 2),
+        ("banque-regionale", "2026.xlsx", "Investissements", 2),
+    }
+    assert sum(r["value"] for r in behind) == pytest.approx(2_500_000)
+    assert {float(r["published"]) for r in behind} == {2_500_000}

@@ -1,4 +1,5 @@
--- One row per declared action: its money and its carbon, before deduplication.
+-- One row per declared action: its money (before tax, core.investment_lines) and
+-- its carbon, before deduplication.
 -- Carbon: declared by the partner (ges_evites rows), estimated from its activity
 -- data, and retained (the estimate when there is one, else the declaration).
 WITH money AS (
@@ -7,7 +8,7 @@ WITH money AS (
         partner_id,
         action_ref,
         SUM(amount_eur) AS investment_eur
-    FROM core.investments
+    FROM core.investment_lines
     GROUP BY campaign_id, partner_id, action_ref
 ),
 

@@ -2,12 +2,16 @@
 -- effect, in the indicator's base unit: carbon from core.carbon_lines
 -- (indicator 'ges_evites', tCO2e/yr), other direct results (hectares, trees,
 -- km) converted with their unit's scale. With the action's axis, status,
--- liveness, confidentiality and deduplication flag; the disclosure audit reads
--- these lines as the contributions behind every published quantity.
+-- liveness, confidentiality and deduplication flag, and the submission, sheet
+-- and row it comes from; the disclosure audit reads these lines as the
+-- contributions behind every published quantity.
 SELECT
     c.campaign_id,
     c.partner_id,
     c.action_ref,
+    m.submission_id,
+    m.source_sheet,
+    m.source_row,
     'ges_evites' AS indicator,
     f.plan_axis,
     f.status,
@@ -17,6 +21,11 @@ SELECT
     c.first_full_year,
     c.tco2e_per_year AS quantity
 FROM core.carbon_lines AS c
+INNER JOIN core.impacts AS m
+    ON
+        c.campaign_id = m.campaign_id
+        AND c.partner_id = m.partner_id
+        AND c.source_row = m.source_row
 INNER JOIN core.action_facts AS f
     ON
         c.campaign_id = f.campaign_id
@@ -27,6 +36,9 @@ SELECT
     m.campaign_id,
     m.partner_id,
     m.action_ref,
+    m.submission_id,
+    m.source_sheet,
+    m.source_row,
     m.indicator,
     f.plan_axis,
     f.status,

@@ -1,8 +1,8 @@
 -- key: campaign_id, plan_axis, sector, year
 -- One row per campaign, plan axis, PCAET sector and year: the money live actions
 -- commit that year, as declared (gross) and counted once per shared project
--- (deduplicated: co-funders' amounts fund the lead's project). Amounts are summed
--- as declared, HT and TTC alike. Confidential actions are pooled in the
+-- (deduplicated: co-funders' amounts fund the lead's project). Amounts are before
+-- tax (core.investment_lines converts TTC). Confidential actions are pooled in the
 -- 'confidentiel' row of the year, whose figures are withheld where publishing
 -- them would expose a partner (suppressed_reason says why).
 WITH cells AS (

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract import aggregate, disclosure, load, pipeline, warehouse
 from climate_contract.parse import ParsedSubmission
 from climate_contract.parse.grid import read_grids
 from climate_contract.parse.profiles import parse_with_profile
@@ -116,10 +116,40 @@ def mart(
     engine.dispose()
 
 
+@app.command()
+def lineage(
+    name: Annotated[str, typer.Argument(help="Mart of the figure")],
+    column: Annotated[str, typer.Argument(help="Column of the figure")],
+    where: Annotated[
+        list[str] | None,
+        typer.Option(help="column=value picking the cell, e.g. --where plan_axis=mobilites"),
+    ] = None,
+) -> None:
+    """List the rows of partners' files behind a published figure (steward's view:
+    confidential ones included)."""
+    conditions = dict(condition.split("=", 1) for condition in where or [])
+    engine = warehouse.engine_for(Settings().url)
+    with engine.connect() as connection:
+        try:
+            rows = disclosure.lineage(connection, name, column, conditions)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+    engine.dispose()
+    if not rows:
+        console.print("no published cell matches")
+        return
+    view = Table(title=f"marts.{name}.{column}: the rows behind it")
+    for key in rows[0]:
+        view.add_column(key, no_wrap=True)
+    for row in rows:
+        view.add_row(*(_cell(value) for value in row.values()))
+    console.print(view)
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, int | str):
+    if isinstance(value, bool | int | str):
         return str(value)
     return f"{float(value):,.1f}".replace(",", " ")
 

@@ -84,6 +84,7 @@ code_values = sa.Table(
     sa.Column("indicator_kind", sa.Text),
     sa.Column("dimension", sa.Text),
     sa.Column("scale", sa.Double),
+    sa.Column("vat_rate", sa.Double),
     schema="ref",
 )
 emission_factors = sa.Table(

@@ -1,7 +1,7 @@
 """Disclosure control: confidential figures are published only pooled, where no
 partner's figure can be derived from everything published together."""
 
-from climate_contract.disclosure.audit import FIGURES, audit_publication
+from climate_contract.disclosure.audit import FIGURES, audit_publication, lineage
 from climate_contract.disclosure.contributions import CONTRIBUTION_MODELS, POOL
 from climate_contract.disclosure.plan import DisclosureRules, plan_withheld_cells
 
@@ -11,5 +11,6 @@ __all__ = [
     "POOL",
     "DisclosureRules",
     "audit_publication",
+    "lineage",
     "plan_withheld_cells",
 ]

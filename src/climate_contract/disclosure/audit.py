@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from climate_contract import warehouse
 from climate_contract.disclosure.contributions import (
     CARBON,
     MONEY,
@@ -151,23 +152,13 @@ def audit_publication(connection: Connection, rules: DisclosureRules) -> list[st
             result = connection.execute(sa.text(f"SELECT * FROM marts.{figure.mart}"))
             marts[figure.mart] = [dict(row._mapping) for row in result]
         rows = marts[figure.mart]
-        pools = {
-            _sibling_key(row): row[figure.column] is not None
-            for row in rows
-            if row.get("plan_axis") == POOL
-        }
+        pools = _published_pools(figure, rows)
         mismatches = []
         for row in rows:
             published = row[figure.column]
             if published is None:
                 continue
-            members = np.zeros(len(contributions), dtype=bool)
-            pooled = np.zeros(len(contributions), dtype=bool)
-            for selection in figure.selections(row, pools.get(_sibling_key(row), False)):
-                mask = selection.mask(contributions)
-                members |= mask
-                if selection.confidential:
-                    pooled |= mask
+            members, pooled = _members(figure, row, pools, contributions)
             expected = float(values[members].sum())
             if abs(float(published) - expected) > 1e-6 * max(1.0, abs(expected)):
                 mismatches.append((row, float(published), expected))
@@ -191,6 +182,80 @@ def audit_publication(connection: Connection, rules: DisclosureRules) -> list[st
         for exposure in exposures(contributions, list(confidential_sums), rules.protection_share)
     )
     return failures
+
+
+def _published_pools(figure: PublishedFigure, rows: list[dict[str, Any]]) -> dict[tuple, bool]:
+    """Whether each pooled row publishes the figure, by what its total rows share."""
+    return {
+        _sibling_key(row): row[figure.column] is not None
+        for row in rows
+        if row.get("plan_axis") == POOL
+    }
+
+
+def _members(
+    figure: PublishedFigure,
+    row: dict[str, Any],
+    pools: dict[tuple, bool],
+    contributions: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The contributions behind a cell, and those of them that are confidential."""
+    members = np.zeros(len(contributions), dtype=bool)
+    pooled = np.zeros(len(contributions), dtype=bool)
+    for selection in figure.selections(row, pools.get(_sibling_key(row), False)):
+        mask = selection.mask(contributions)
+        members |= mask
+        if selection.confidential:
+            pooled |= mask
+    return members, pooled
+
+
+def lineage(
+    connection: Connection, mart: str, column: str, where: dict[str, str]
+) -> list[dict[str, Any]]:
+    """For each cell of ``mart`` whose columns have the values of ``where`` (compared
+    as text), the rows of partners' files behind its ``column``: submission, file,
+    sheet, row, action and the value each adds. Confidential ones included: this is
+    the steward's view, never published."""
+    figure = next((f for f in FIGURES if (f.mart, f.column) == (mart, column)), None)
+    if figure is None:
+        known = ", ".join(f"{f.mart}.{f.column}" for f in FIGURES)
+        raise ValueError(f"{mart}.{column} is not a published sum; known: {known}")
+    contributions = read_contributions(connection)
+    files = dict(
+        connection.execute(
+            sa.select(warehouse.submissions.c.submission_id, warehouse.submissions.c.file_name)
+        ).all()
+    )
+    rows = [
+        dict(row._mapping) for row in connection.execute(sa.text(f"SELECT * FROM marts.{mart}"))
+    ]
+    pools = _published_pools(figure, rows)
+    behind = []
+    for row in rows:
+        if any(str(row.get(key)) != value for key, value in where.items()):
+            continue
+        members, _ = _members(figure, row, pools, contributions)
+        cell = {
+            key: row[key]
+            for key in ("campaign_id", *figure.keys, "indicator", "year")
+            if key in row
+        }
+        for contribution in contributions[members].itertuples():
+            behind.append(
+                cell
+                | {
+                    "published": row[column],
+                    "partner_id": contribution.partner_id,
+                    "file_name": files.get(contribution.submission_id),
+                    "sheet": contribution.source_sheet,
+                    "row": contribution.source_row,
+                    "action_ref": contribution.action_ref,
+                    "confidential": contribution.confidential,
+                    "value": contribution.value,
+                }
+            )
+    return behind
 
 
 def _sibling_key(row: dict[str, Any]) -> tuple:

@@ -33,13 +33,15 @@ YearMatch = Literal["equal", "up_to", "any"]
 
 _CONTRIBUTIONS = """
 SELECT
-    campaign_id, partner_id, action_ref, 'investment_eur' AS measure, year,
+    campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
+    'investment_eur' AS measure, year,
     plan_axis, sector, status, is_live, confidential,
     investment_counted AS counted, amount_eur AS value
 FROM core.investment_lines
 UNION ALL
 SELECT
-    campaign_id, partner_id, action_ref, indicator AS measure, first_full_year AS year,
+    campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
+    indicator AS measure, first_full_year AS year,
     plan_axis, NULL AS sector, status, is_live, confidential,
     impacts_counted AS counted, quantity AS value
 FROM core.impact_lines

@@ -71,6 +71,7 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
                 "indicator_kind": value.kind,
                 "dimension": value.dimension,
                 "scale": value.scale,
+                "vat_rate": value.vat_rate,
             }
             for list_name, values in reference.code_lists.items()
             for value in values

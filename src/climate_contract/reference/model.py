@@ -151,6 +151,9 @@ class CodeValue(_Record):
     kind: Literal["result", "activity"] | None = None
     dimension: str | None = None
     scale: float | None = None
+    vat_rate: float | None = None
+    """For a tax basis: the VAT an amount on that basis includes (amounts are counted
+    before tax: divided by 1 + rate)."""
     in_template: bool = True
     """Offered by the template's drop-down lists; a value only foreign layouts need
     (status "non renseigné") is not."""

@@ -1,6 +1,7 @@
 """Confidential figures are pooled and withheld by a disclosure plan, not by a
 partner threshold the models apply; quantities are stored in double precision;
-each submission records the fingerprint of the rows it loaded into core.
+each submission records the fingerprint of the rows it loaded into core; a tax
+basis says the VAT rate its amounts include.
 
 Revision ID: 0005
 Revises: 0004
@@ -45,9 +46,11 @@ def upgrade() -> None:
     op.add_column(
         "submissions", sa.Column("core_sha256", sa.Text(), nullable=True), schema="landing"
     )
+    op.add_column("code_values", sa.Column("vat_rate", sa.Double(), nullable=True), schema="ref")
 
 
 def downgrade() -> None:
+    op.drop_column("code_values", "vat_rate", schema="ref")
     op.drop_column("submissions", "core_sha256", schema="landing")
     for (schema, table), columns in QUANTITIES.items():
         for column in columns:
