@@ -206,6 +206,13 @@ def test_targets_are_interpolated_linearly_between_milestones(worked_example: Se
     assert _number(row_2028["share_of_required_reduction_covered"]) == pytest.approx(
         2_704 / required
     )
+    # Sample inventory: 1 560 kt observed in 2018, 1 440 kt in 2021 (the latest by 2028).
+    assert carbon[("all", 2020)]["observed_inventory_year"] == 2018
+    assert row_2028["observed_inventory_year"] == 2021
+    remaining = 1_440_000 - (1_800_000 - required)
+    assert _number(row_2028["remaining_gap_tco2e"]) == pytest.approx(remaining)
+    assert _number(row_2028["share_of_remaining_gap_covered"]) == pytest.approx(2_704 / remaining)
+    assert carbon[("all", 2017)]["observed_inventory_year"] is None
 
 
 def test_biodiversity_results_are_compared_with_their_targets(

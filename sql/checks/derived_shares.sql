@@ -8,6 +8,13 @@ FROM marts.carbon_trajectory_vs_target
 WHERE share_of_required_reduction_covered IS NOT NULL
 UNION ALL
 SELECT
+    'carbon_trajectory_vs_target' AS mart,
+    share_of_remaining_gap_covered
+    - avoided_tco2e_per_year_deduplicated / remaining_gap_tco2e AS gap
+FROM marts.carbon_trajectory_vs_target
+WHERE share_of_remaining_gap_covered IS NOT NULL
+UNION ALL
+SELECT
     'biodiversity_vs_target' AS mart,
     share_of_target - delivered_deduplicated / target_value AS gap
 FROM marts.biodiversity_vs_target

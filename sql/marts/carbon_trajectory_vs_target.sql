@@ -3,8 +3,11 @@
 -- per year that live actions avoid by then, against the territory's emissions
 -- target for that year. Carbon is each action's estimate from activity data,
 -- or its declared tCO2e when it gave none (core.carbon_lines). The target
--- trajectory is linear between the baseline and the milestones. Confidential
--- actions count only in the pooled 'confidentiel' row (core.impact_cells).
+-- trajectory is linear between the baseline and the milestones. The share of
+-- the target covered is given against the whole reduction the plan asks by that
+-- year (baseline - target) and against the gap that remains from the latest
+-- observed inventory (observed - target). Confidential actions count only in the
+-- pooled 'confidentiel' row (core.impact_cells).
 SELECT
     c.campaign_id,
     c.plan_axis,
@@ -21,6 +24,13 @@ SELECT
         WHEN t.baseline_value - t.target_value > 0
             THEN c.deduplicated / (t.baseline_value - t.target_value)
     END AS share_of_required_reduction_covered,
+    o.observed_year AS observed_inventory_year,
+    o.observed_value AS observed_emissions_tco2e,
+    o.observed_value - t.target_value AS remaining_gap_tco2e,
+    CASE
+        WHEN o.observed_value - t.target_value > 0
+            THEN c.deduplicated / (o.observed_value - t.target_value)
+    END AS share_of_remaining_gap_covered,
     c.partner_count,
     c.withholds_confidential AS total_withholds_confidential_cells,
     c.suppressed_reason
@@ -30,6 +40,11 @@ LEFT JOIN core.target_trajectories AS t
         t.indicator = 'territorial_ghg_emissions'
         AND c.year = t.year
         AND t.plan_axis = CASE WHEN c.plan_axis = 'all' THEN '' ELSE c.plan_axis END
+LEFT JOIN core.latest_observations AS o
+    ON
+        o.indicator = 'territorial_ghg_emissions'
+        AND c.year = o.year
+        AND o.plan_axis = CASE WHEN c.plan_axis = 'all' THEN '' ELSE c.plan_axis END
 LEFT JOIN core.labels AS axis
     ON axis.list_name = 'plan_axis' AND c.plan_axis = axis.code
 WHERE c.indicator = 'ges_evites'

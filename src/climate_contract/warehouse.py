@@ -74,6 +74,17 @@ plan_targets = sa.Table(
     sa.Column("note", sa.Text, nullable=False),
     schema="ref",
 )
+observed_inventory = sa.Table(
+    "observed_inventory",
+    metadata,
+    sa.Column("plan_axis", sa.Text, primary_key=True),
+    sa.Column("indicator", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("unit", sa.Text, nullable=False),
+    sa.Column("value", sa.Numeric(20, 6), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    schema="ref",
+)
 code_values = sa.Table(
     "code_values",
     metadata,

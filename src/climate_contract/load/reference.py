@@ -62,6 +62,9 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
             for campaign_id in partner.campaigns
         ],
         warehouse.plan_targets: [target.model_dump() for target in reference.plan_targets],
+        warehouse.observed_inventory: [
+            point.model_dump() for point in reference.observed_inventory
+        ],
         warehouse.code_values: [
             {
                 "list_name": list_name,

@@ -144,6 +144,18 @@ class PlanTarget(_Record):
     note: str = ""
 
 
+class ObservedPoint(_Record):
+    """A value the territory's inventory observed; ``plan_axis`` empty means the
+    whole territory."""
+
+    plan_axis: str = ""
+    indicator: str
+    unit: str
+    year: int
+    value: float
+    source: str = ""
+
+
 class CodeValue(_Record):
     code: str
     fr: str
@@ -214,6 +226,7 @@ class ReferenceData:
     code_lists: dict[str, tuple[CodeValue, ...]]
     emission_factors: FactorReferential
     profiles: dict[str, MappingProfile]
+    observed_inventory: tuple[ObservedPoint, ...] = ()
 
     def codes(self, list_name: str) -> list[str]:
         return [value.code for value in self.code_lists[list_name]]
@@ -250,6 +263,11 @@ class ReferenceData:
             for unit in self.code_lists["unit"]
             if unit.dimension == indicator.dimension
         ]
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
 
 
 def _read_yaml(path: Path) -> Any:
@@ -314,8 +332,14 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
 
     ``factors_extension`` replaces or adds emission factors and activities.
     """
-    with (directory / "plan_targets.csv").open(encoding="utf-8", newline="") as stream:
-        targets = TypeAdapter(tuple[PlanTarget, ...]).validate_python(list(csv.DictReader(stream)))
+    targets = TypeAdapter(tuple[PlanTarget, ...]).validate_python(
+        _read_csv(directory / "plan_targets.csv")
+    )
+    # Optional: a territory may not have entered its observed inventory yet.
+    inventory = directory / "observed_inventory.csv"
+    observed = TypeAdapter(tuple[ObservedPoint, ...]).validate_python(
+        _read_csv(inventory) if inventory.is_file() else []
+    )
     referential = _factor_referential(directory / "emission_factors.yaml", factors_extension)
     code_lists = TypeAdapter(dict[str, tuple[CodeValue, ...]]).validate_python(
         _read_yaml(directory / "code_lists.yaml")
@@ -344,6 +368,7 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
             _read_yaml(directory / "campaigns.yaml")
         ),
         plan_targets=targets,
+        observed_inventory=observed,
         code_lists=code_lists,
         emission_factors=referential,
         profiles=profiles,

@@ -1,7 +1,8 @@
 """Confidential figures are pooled and withheld by a disclosure plan, not by a
 partner threshold the models apply; quantities are stored in double precision;
 each submission records the fingerprint of the rows it loaded into core; a tax
-basis says the VAT rate its amounts include.
+basis says the VAT rate its amounts include; the territory's observed inventory
+is reference data.
 
 Revision ID: 0005
 Revises: 0004
@@ -47,9 +48,21 @@ def upgrade() -> None:
         "submissions", sa.Column("core_sha256", sa.Text(), nullable=True), schema="landing"
     )
     op.add_column("code_values", sa.Column("vat_rate", sa.Double(), nullable=True), schema="ref")
+    op.create_table(
+        "observed_inventory",
+        sa.Column("plan_axis", sa.Text(), nullable=False),
+        sa.Column("indicator", sa.Text(), nullable=False),
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("unit", sa.Text(), nullable=False),
+        sa.Column("value", sa.Numeric(20, 6), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("plan_axis", "indicator", "year"),
+        schema="ref",
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("observed_inventory", schema="ref")
     op.drop_column("code_values", "vat_rate", schema="ref")
     op.drop_column("submissions", "core_sha256", schema="landing")
     for (schema, table), columns in QUANTITIES.items():
