@@ -349,3 +349,42 @@ def test_a_published_figure_lists_the_file_rows_behind_it(worked_example: Settin
     }
     assert sum(r["value"] for r in behind) == pytest.approx(2_500_000)
     assert {float(r["published"]) for r in behind} == {2_500_000}
+
+
+def test_a_project_its_lead_abandoned_stays_abandoned_and_disagreements_are_listed(
+    warehouse_settings: Settings, reference
+) -> None:
+    boiler = ("Chaufferie", "energies_renouvelables", "branche_energie")
+    lead = {
+        "actions": [_action("RC-1", *boiler, shared_project_key=PROJECT, status="abandonnee")],
+        "investments": [_investment("RC-1", 2026, 1_000_000)],
+        "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
+    }
+    cofunder = {
+        "actions": [
+            _action("BQ-1", *boiler, role="cofinanceur", shared_project_key=PROJECT, end_year=2029)
+        ],
+        "investments": [_investment("BQ-1", 2026, 1_500_000)],
+        "impacts": [_impact("BQ-1", "ges_evites", 2_500, "tCO2e/an", 2028)],
+    }
+    _collect(warehouse_settings, reference, {"reseau-chaleur": lead, "banque-regionale": cofunder})
+
+    (cell,) = _mart(warehouse_settings, "commitments_by_axis_sector_year")
+    # The co-funder's claim does not take over the abandoned project.
+    assert (
+        _number(cell["investment_eur_gross"]),
+        _number(cell["investment_eur_deduplicated"]),
+    ) == (
+        1_500_000,
+        0,
+    )
+    found = {
+        (r["partner_id"], r["aspect"]): (r["lead_value"], r["declared_value"])
+        for r in _mart(warehouse_settings, "shared_project_disagreements")
+    }
+    assert found == {
+        ("banque-regionale", "status"): ("abandonnee", "engagee"),
+        ("banque-regionale", "years"): ("2026-2027", "2026-2029"),
+        ("banque-regionale", "amount"): ("1000000.00", "1500000.00"),
+        ("banque-regionale", "impacts"): ("2000.00", "2500.00"),
+    }

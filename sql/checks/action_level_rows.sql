@@ -10,6 +10,17 @@ INNER JOIN core.actions AS a
         AND m.action_ref = a.action_ref
 UNION ALL
 SELECT
+    'shared_project_disagreements' AS mart,
+    a.confidential
+FROM marts.shared_project_disagreements AS m
+INNER JOIN core.actions AS a
+    ON
+        m.campaign_id = a.campaign_id
+        AND a.partner_id IN (m.partner_id, m.lead_partner_id)
+        AND a.shared_project_key = m.shared_project_key
+        AND (a.action_ref = m.action_ref OR a.role = 'porteur')
+UNION ALL
+SELECT
     'year_over_year_changes' AS mart,
     a.confidential
 FROM marts.year_over_year_changes AS m

@@ -1,20 +1,20 @@
 -- One row per declared action, with what deduplication needs.
 -- A shared project (same shared_project_key in a campaign) is counted once:
 --   money: the lead's ("porteur") amounts; co-funders' amounts fund the lead's
---     project and are not counted again. If no live lead declared the project,
---     every co-funder's money counts (nobody else counts it).
---   impacts: the lead's; if no live lead declared it, those of one co-funder
+--     project and are not counted again. If no lead declared the project at
+--     all, every co-funder's money counts (nobody else counts it).
+--   impacts: the lead's; if no lead declared it, those of one live co-funder
 --     only (the first by partner id), never the sum of several.
+--   A project its lead abandoned is abandoned: no co-funder's claim takes over
+--   (its declarations stay in gross figures, and the disagreements mart lists them).
 WITH leads AS (
     SELECT
         campaign_id,
         shared_project_key,
-        COUNT(*) AS lead_count
+        COUNT(*) FILTER (WHERE status <> 'abandonnee') AS lead_count,
+        COUNT(*) AS declared_lead_count
     FROM core.actions
-    WHERE
-        shared_project_key IS NOT NULL
-        AND role = 'porteur'
-        AND status <> 'abandonnee'
+    WHERE shared_project_key IS NOT NULL AND role = 'porteur'
     GROUP BY campaign_id, shared_project_key
 ),
 
@@ -51,12 +51,12 @@ SELECT
     (
         a.shared_project_key IS NULL
         OR a.role = 'porteur'
-        OR COALESCE(l.lead_count, 0) = 0
+        OR COALESCE(l.declared_lead_count, 0) = 0
     ) AS investment_counted,
     (
         a.shared_project_key IS NULL
         OR a.role = 'porteur'
-        OR (COALESCE(l.lead_count, 0) = 0 AND fc.partner_id = a.partner_id)
+        OR (COALESCE(l.declared_lead_count, 0) = 0 AND fc.partner_id = a.partner_id)
     ) AS impacts_counted
 FROM core.actions AS a
 LEFT JOIN leads AS l
