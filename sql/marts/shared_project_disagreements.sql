@@ -51,58 +51,44 @@ pairs AS (
     WHERE c.role = 'cofinanceur'
 ),
 
-disagreements AS (
+compared AS (
     SELECT
-        campaign_id,
-        shared_project_key,
-        partner_id,
-        action_ref,
-        lead_partner_id,
-        'status' AS aspect,
-        lead_status AS lead_value,
-        status AS declared_value
-    FROM pairs
-    WHERE (lead_status = 'abandonnee') <> (status = 'abandonnee')
-    UNION ALL
-    SELECT
-        campaign_id,
-        shared_project_key,
-        partner_id,
-        action_ref,
-        lead_partner_id,
-        'years' AS aspect,
-        lead_years AS lead_value,
-        years AS declared_value
-    FROM pairs
-    WHERE lead_years <> years
-    UNION ALL
-    SELECT
-        campaign_id,
-        shared_project_key,
-        partner_id,
-        action_ref,
-        lead_partner_id,
-        'amount' AS aspect,
-        CAST(ROUND(CAST(lead_investment_eur AS NUMERIC), 2) AS TEXT) AS lead_value,
-        CAST(ROUND(CAST(investment_eur AS NUMERIC), 2) AS TEXT) AS declared_value
-    FROM pairs
-    WHERE investment_eur > lead_investment_eur
-    UNION ALL
-    SELECT
-        campaign_id,
-        shared_project_key,
-        partner_id,
-        action_ref,
-        lead_partner_id,
-        'impacts' AS aspect,
-        CAST(ROUND(CAST(lead_tco2e_per_year AS NUMERIC), 2) AS TEXT) AS lead_value,
-        CAST(ROUND(CAST(tco2e_per_year AS NUMERIC), 2) AS TEXT) AS declared_value
-    FROM pairs
-    WHERE
-        tco2e_per_year <> 0
-        AND ABS(tco2e_per_year - lead_tco2e_per_year) > 0.01 * ABS(lead_tco2e_per_year)
+        p.*,
+        aspect.name AS aspect,
+        CASE aspect.name
+            WHEN 'status' THEN (p.lead_status = 'abandonnee') <> (p.status = 'abandonnee')
+            WHEN 'years' THEN p.lead_years <> p.years
+            WHEN 'amount' THEN p.investment_eur > p.lead_investment_eur
+            ELSE
+                p.tco2e_per_year <> 0
+                AND ABS(p.tco2e_per_year - p.lead_tco2e_per_year)
+                > 0.01 * ABS(p.lead_tco2e_per_year)
+        END AS disagrees,
+        CASE aspect.name
+            WHEN 'status' THEN p.lead_status
+            WHEN 'years' THEN p.lead_years
+            WHEN 'amount' THEN CAST(ROUND(CAST(p.lead_investment_eur AS NUMERIC), 2) AS TEXT)
+            ELSE CAST(ROUND(CAST(p.lead_tco2e_per_year AS NUMERIC), 2) AS TEXT)
+        END AS lead_value,
+        CASE aspect.name
+            WHEN 'status' THEN p.status
+            WHEN 'years' THEN p.years
+            WHEN 'amount' THEN CAST(ROUND(CAST(p.investment_eur AS NUMERIC), 2) AS TEXT)
+            ELSE CAST(ROUND(CAST(p.tco2e_per_year AS NUMERIC), 2) AS TEXT)
+        END AS declared_value
+    FROM pairs AS p
+    CROSS JOIN (VALUES ('status'), ('years'), ('amount'), ('impacts')) AS aspect (name)
 )
 
-SELECT *
-FROM disagreements
+SELECT
+    campaign_id,
+    shared_project_key,
+    partner_id,
+    action_ref,
+    lead_partner_id,
+    aspect,
+    lead_value,
+    declared_value
+FROM compared
+WHERE disagrees
 ORDER BY campaign_id, shared_project_key, partner_id, action_ref, aspect
