@@ -65,8 +65,8 @@ MUTATIONS = (
         "deduplicated = gross in the headline mart",
         model="marts.commitments_by_axis_year",
         replace=(
-            "COALESCE(SUM(amount_eur) FILTER (WHERE investment_counted), 0) AS deduplicated",
-            "SUM(amount_eur) AS deduplicated",
+            "WHEN m.deduplicated_reason IS NULL THEN m.deduplicated",
+            "WHEN m.deduplicated_reason IS NULL THEN m.gross",
         ),
     ),
     Mutation(

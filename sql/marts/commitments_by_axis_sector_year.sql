@@ -6,18 +6,7 @@
 -- 'confidentiel' row of the year, whose figures are withheld where publishing
 -- them would expose a partner (suppressed_reason says why).
 WITH cells AS (
-    SELECT
-        campaign_id,
-        plan_axis,
-        sector,
-        year,
-        SUM(amount_eur) AS gross,
-        COALESCE(SUM(amount_eur) FILTER (WHERE investment_counted), 0) AS deduplicated,
-        COUNT(DISTINCT partner_id) AS partner_count,
-        MIN(gross_reason) AS gross_reason,
-        MIN(deduplicated_reason) AS deduplicated_reason
-    FROM core.pooled_investment_lines
-    GROUP BY campaign_id, plan_axis, sector, year
+    SELECT * FROM core.money_cells WHERE by_sector
 )
 
 SELECT

@@ -6,17 +6,7 @@
 -- carbon (its money is 0). Confidential actions count only in the pooled
 -- 'confidentiel' rows.
 WITH money AS (
-    SELECT
-        campaign_id,
-        plan_axis,
-        year,
-        SUM(amount_eur) AS gross,
-        COALESCE(SUM(amount_eur) FILTER (WHERE investment_counted), 0) AS deduplicated,
-        COUNT(DISTINCT partner_id) AS partner_count,
-        MIN(gross_reason) AS gross_reason,
-        MIN(deduplicated_reason) AS deduplicated_reason
-    FROM core.pooled_investment_lines
-    GROUP BY campaign_id, plan_axis, year
+    SELECT * FROM core.money_cells WHERE NOT by_sector
 ),
 
 carbon AS (
