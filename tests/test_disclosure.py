@@ -23,7 +23,7 @@ from climate_contract import aggregate, disclosure, pipeline, warehouse
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from tests.conftest import postgres_database
-from tests.scenario import DISCLOSURE_SCENARIO
+from tests.scenario import DISCLOSURE_SCENARIO, _action, _investment
 
 POOL = disclosure.POOL
 
@@ -197,3 +197,50 @@ def test_a_model_counting_a_confidential_action_in_its_axis_fails_the_audit(
         "contributions behind them" in said
     )
     assert _published_marts(collected) == before
+
+
+def test_a_confidential_co_funder_cannot_subtract_its_own_share_to_find_another_s(
+    make_settings, reference
+) -> None:
+    """Two confidential co-funders of a public lead: gross minus deduplicated is
+    their sum; each knows its own part, so that sum must not be published."""
+    boiler = ("energies_renouvelables", "branche_energie")
+    project = {"role": "cofinanceur", "shared_project_key": "PP-CHAUFFERIE"}
+    partners = {
+        "reseau-chaleur": {
+            "actions": [_action("RC-1", "Chaufferie", *boiler, shared_project_key="PP-CHAUFFERIE")],
+            "investments": [_investment("RC-1", 2026, 2_000_000)],
+            "impacts": [],
+        },
+        "banque-regionale": _alone("BQ-1", 512_345.67, **project),
+        "universite": _alone("U-1", 498_765.43, **project),
+        "chu": _alone("CH-1", 733_221.11),
+        "cooperative-agricole": _alone("CA-1", 655_432.19),
+        "promoteur-immobilier": _alone("PI-1", 544_111.22),
+    }
+    settings = make_settings()
+    for partner_id, rows in partners.items():
+        inbox = settings.shared_folder("inbox", partner_id)
+        write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)
+    assert {o.status for o in pipeline.run_collection(settings)} == {"accepted"}
+
+    (pool,) = [
+        r for r in _published_marts(settings)["commitments_by_axis_year"] if r["plan_axis"] == POOL
+    ]
+    assert float(pool["investment_eur_deduplicated"]) == pytest.approx(
+        733_221.11 + 655_432.19 + 544_111.22
+    )
+    assert pool["investment_eur_gross"] is None
+    assert pool["suppressed_reason"] == "confidential_derivable_from_published_figures"
+
+
+def _alone(ref: str, amount: float, **extra: str) -> dict:
+    """A partner with one confidential action of ``amount`` in 2026."""
+    return {
+        "actions": [
+            _action(ref, f"Action {ref}", "sobriete_efficacite", "residentiel", confidential=True)
+            | extra
+        ],
+        "investments": [_investment(ref, 2026, amount)],
+        "impacts": [],
+    }

@@ -279,8 +279,9 @@ def _exposure_sentence(
     )
     value = abs(exposure.value)
     slack = min(exposure.value - exposure.lowest, exposure.highest - exposure.value) / value
+    by = f" by {exposure.insider}, knowing its own" if exposure.insider else ""
     return (
         f"disclosure audit: a confidential figure of {exposure.partner_id} ({described}) can be "
-        f"derived from published figures to within {slack:.0%} of its value "
+        f"derived from published figures{by} to within {slack:.0%} of its value "
         f"(protection requires {rules.protection_share:.0%})"
     )

@@ -9,7 +9,9 @@ sign of each unknown: amounts are not negative, and what an action delivers is
 taken as known to be a gain or a loss.
 
 What is protected: each partner's confidential contributions that no published
-sum tells apart, and each partner's share of each published sum.
+sum tells apart, and each partner's share of each published sum; against an
+outsider, and against each other partner of the same sums, who knows its own
+contributions exactly and subtracts them (the insider).
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ from scipy.optimize import linprog
 
 @dataclass(frozen=True)
 class Exposure:
-    """A partner's confidential figure pinned closer than the protection interval."""
+    """A partner's confidential figure pinned closer than the protection interval
+    (by ``insider``, knowing its own figures, or by anyone when None)."""
 
     partner_id: str
     contributions: frozenset[int]
     lowest: float
     highest: float
     value: float
+    insider: str | None = None
 
 
 def exposures(
@@ -49,10 +53,14 @@ def exposures(
     unknowns: dict[tuple[str, frozenset[int]], list[int]] = defaultdict(list)
     for row, equations in equations_of.items():
         unknowns[(partners[row], frozenset(equations))].append(row)
-    found: list[Exposure] = []
+    found: dict[tuple[str, frozenset[int]], Exposure] = {}
     for component in _components(list(unknowns)):
-        found.extend(_component_exposures(component, unknowns, values, protection_share))
-    return found
+        for insider in (None, *sorted({partner for partner, _ in component})):
+            for exposure in _component_exposures(
+                component, unknowns, values, protection_share, insider
+            ):
+                found.setdefault((exposure.partner_id, exposure.contributions), exposure)
+    return list(found.values())
 
 
 def _components(
@@ -83,13 +91,17 @@ def _component_exposures(
     unknowns: dict[tuple[str, frozenset[int]], list[int]],
     values: np.ndarray,
     protection_share: float,
+    insider: str | None,
 ) -> list[Exposure]:
     equations = sorted(set().union(*(equations for _, equations in component)))
     matrix = np.array(
         [[equation in unknown[1] for unknown in component] for equation in equations], dtype=float
     )
     truth = np.array([values[unknowns[unknown]].sum() for unknown in component])
-    bounds = [(0, None) if value >= 0 else (None, 0) for value in truth]
+    bounds = [
+        (value, value) if partner == insider else (0, None) if value >= 0 else (None, 0)
+        for (partner, _), value in zip(component, truth, strict=True)
+    ]
     figures: dict[tuple[int, ...], str] = {}
     for i, (partner, _) in enumerate(component):
         figures[(i,)] = partner
@@ -102,6 +114,8 @@ def _component_exposures(
             figures[tuple(members)] = partner
     found = []
     for members, partner in figures.items():
+        if partner == insider:
+            continue
         weights = np.zeros(len(component))
         weights[list(members)] = 1
         value = float(weights @ truth)
@@ -114,7 +128,7 @@ def _component_exposures(
         tolerance = 1e-7 * max(1.0, abs(value))
         if lowest > value - margin + tolerance or highest < value + margin - tolerance:
             rows = frozenset(row for i in members for row in unknowns[component[i]])
-            found.append(Exposure(partner, rows, lowest, highest, value))
+            found.append(Exposure(partner, rows, lowest, highest, value, insider))
     return found
 
 
