@@ -89,10 +89,30 @@ def _figure(value: object) -> float | None:
     return float(value)
 
 
-def recovered(marts: dict[str, list[dict]]) -> set[str]:
-    """The secrets an attacker derives from the marts: any published number, any
-    difference of two, an axis minus its sectors, the funnel minus the axes, a
-    total minus its rows."""
+def recovered(
+    *publications: dict[str, list[dict]], secrets: dict[str, float] = SECRETS
+) -> set[str]:
+    """The secrets an attacker derives from one or several publications of the
+    marts: any published number, any difference of two (of one publication or of
+    two), an axis minus its sectors, the funnel minus the axes, a total minus its
+    rows."""
+    derived: list[float] = []
+    for marts in publications:
+        derived.extend(_derived(marts))
+    figures = np.unique(np.abs(np.array(derived)))
+    found = set()
+    for name, secret in secrets.items():
+        # a - b = secret, for a and b published or derived (b = 0: a itself).
+        candidates = np.concatenate([figures, [0.0]])
+        targets = candidates + secret
+        index = np.clip(np.searchsorted(figures, targets), 1, len(figures) - 1)
+        nearest = np.minimum(np.abs(figures[index] - targets), np.abs(figures[index - 1] - targets))
+        if (nearest <= 1e-6 * secret).any():
+            found.add(name)
+    return found
+
+
+def _derived(marts: dict[str, list[dict]]) -> list[float]:
     derived: list[float] = []
     for rows in marts.values():
         for row in rows:
@@ -125,17 +145,7 @@ def recovered(marts: dict[str, list[dict]]) -> set[str]:
             else:
                 rows_by_year[row["year"]] += _figure(row[column]) or 0
         derived.extend(totals[year] - rows_by_year[year] for year in totals)
-    figures = np.unique(np.abs(np.array(derived)))
-    found = set()
-    for name, secret in SECRETS.items():
-        # a - b = secret, for a and b published or derived (b = 0: a itself).
-        candidates = np.concatenate([figures, [0.0]])
-        targets = candidates + secret
-        index = np.clip(np.searchsorted(figures, targets), 1, len(figures) - 1)
-        nearest = np.minimum(np.abs(figures[index] - targets), np.abs(figures[index - 1] - targets))
-        if (nearest <= 1e-6 * secret).any():
-            found.add(name)
-    return found
+    return derived
 
 
 def test_no_differencing_attack_recovers_a_confidential_figure(collected: Settings) -> None:
@@ -244,3 +254,50 @@ def _alone(ref: str, amount: float, **extra: str) -> dict:
         "investments": [_investment(ref, 2026, amount)],
         "impacts": [],
     }
+
+
+def test_a_later_publication_does_not_give_away_who_joined_or_left_the_pool(
+    make_settings, reference
+) -> None:
+    """Subtracting an earlier publication: a confidential partner joining the pool,
+    then one withdrawing its action, must not show in the difference."""
+    settings = make_settings()
+
+    def publish(rows_by_partner: dict[str, dict]) -> dict[str, list[dict]]:
+        for partner_id, rows in rows_by_partner.items():
+            inbox = settings.shared_folder("inbox", partner_id)
+            write_workbook(
+                inbox / f"{len(list(inbox.parent.rglob('*')))}.xlsx",
+                reference,
+                partner_id,
+                "2026",
+                rows,
+            )
+        assert {o.status for o in pipeline.run_collection(settings)} == {"accepted"}
+        return _published_marts(settings)
+
+    public = {
+        "actions": [_action("BS-1", "Rénovation", "sobriete_efficacite", "residentiel")],
+        "investments": [_investment("BS-1", 2026, 1_200_000)],
+        "impacts": [],
+    }
+    first = publish(
+        {
+            "bailleur-social": public,
+            "chu": _alone("CH-1", 733_221.11),
+            "cooperative-agricole": _alone("CA-1", 655_432.19),
+            "promoteur-immobilier": _alone("PI-1", 544_111.22),
+        }
+    )
+    joined = publish({"banque-regionale": _alone("BQ-1", 412_345.67)})
+    public_instead = {
+        "actions": [_action("CH-2", "Éclairage", "sobriete_efficacite", "tertiaire")],
+        "investments": [_investment("CH-2", 2026, 100_000)],
+        "impacts": [],
+    }
+    left = publish({"chu": public_instead})
+
+    secrets = {"BQ-1 joining": 412_345.67, "CH-1 leaving": 733_221.11}
+    assert recovered(first, joined, left, secrets=secrets) == set()
+    (pool,) = [r for r in first["commitments_by_axis_year"] if r["plan_axis"] == POOL]
+    assert pool["investment_eur_deduplicated"] is not None  # the attack had a start

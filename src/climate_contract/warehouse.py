@@ -289,6 +289,24 @@ withheld_cells = sa.Table(
 ``climate_contract.disclosure`` at each build, read by the models."""
 
 
+published_pools = sa.Table(
+    "published_pools",
+    metadata,
+    sa.Column("pool_signature", sa.Text, primary_key=True),
+    sa.Column("submission_id", sa.Text, primary_key=True),
+    sa.Column("source_sheet", sa.Text, primary_key=True),
+    sa.Column("source_row", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("measure", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text, nullable=False),
+    sa.Column("action_ref", sa.Text, nullable=False),
+    sa.Column("year", sa.Integer),
+    sa.Column("value", sa.Double, nullable=False),
+    schema="core",
+)
+"""Every confidential pool a kept build published, contribution by contribution:
+what later publications are audited against (``climate_contract.disclosure.history``)."""
+
+
 @cache
 def engine_for(url: str) -> Engine:
     """One engine per warehouse URL for the life of the process."""

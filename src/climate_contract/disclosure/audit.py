@@ -6,8 +6,9 @@ Every published figure is expressed as the sum of the contributions behind it
 - each figure must equal that sum: a model that counts a confidential action in
   its axis, forgets one, or drifts from ``core`` fails here;
 - each published sum of confidential contributions must pass the primary rules;
-- no confidential figure may be pinned, by everything published together,
-  closer than the protection interval (``protection.exposures``).
+- no confidential figure may be pinned, by everything published together, now
+  and in earlier publications, closer than the protection interval
+  (``protection.exposures``, ``history``).
 
 The build fails, and nothing is published, on any finding.
 """
@@ -33,8 +34,9 @@ from climate_contract.disclosure.contributions import (
     YearMatch,
     read_contributions,
 )
+from climate_contract.disclosure.history import new_exposures, record_published, with_history
 from climate_contract.disclosure.plan import DisclosureRules, primary_reason
-from climate_contract.disclosure.protection import Exposure, exposures
+from climate_contract.disclosure.protection import Exposure
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,9 @@ FIGURES: tuple[PublishedFigure, ...] = (
 
 def audit_publication(connection: Connection, rules: DisclosureRules) -> list[str]:
     """Every finding of the audit, as a sentence for the steward; empty when the
-    marts may be published."""
+    marts may be published. Earlier publications count: what they published is
+    part of what an attacker knows. When the audit finds nothing, the pools it
+    cleared are recorded with them, in the caller's transaction."""
     contributions = read_contributions(connection)
     values = contributions["value"].to_numpy(dtype=float)
     marts: dict[str, list[dict[str, Any]]] = {}
@@ -177,10 +181,15 @@ def audit_publication(connection: Connection, rules: DisclosureRules) -> list[st
         reason = primary_reason(contributions, members, rules)
         if reason is not None:
             failures.append(f"{where}: a published confidential pool breaks its rule ({reason})")
+    everything, earlier = with_history(connection, contributions)
     failures.extend(
-        _exposure_sentence(contributions, exposure, rules)
-        for exposure in exposures(contributions, list(confidential_sums), rules.protection_share)
+        _exposure_sentence(everything, exposure, rules)
+        for exposure in new_exposures(
+            everything, list(confidential_sums), earlier, rules.protection_share
+        )
     )
+    if not failures:
+        record_published(connection, contributions, list(confidential_sums))
     return failures
 
 

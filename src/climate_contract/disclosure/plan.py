@@ -34,7 +34,7 @@ from climate_contract.disclosure.contributions import (
     read_contributions,
     trajectory_years,
 )
-from climate_contract.disclosure.protection import exposures
+from climate_contract.disclosure.history import new_exposures, with_history
 
 Basis = Literal["gross", "deduplicated"]
 BASES: tuple[Basis, ...] = ("gross", "deduplicated")
@@ -136,7 +136,7 @@ def plan_withheld_cells(connection: Connection, rules: DisclosureRules) -> None:
     ``core.withheld_cells``, in the caller's transaction."""
     contributions = read_contributions(connection)
     cells = pool_cells(contributions, trajectory_years(connection))
-    reasons = withheld_sums(contributions, cells, rules)
+    reasons = withheld_sums(contributions, cells, rules, with_history(connection, contributions))
     rows: dict[tuple[str, str, int | None], dict] = {}
     for cell in cells:
         reason = reasons.get(_members(contributions, cell))
@@ -163,11 +163,31 @@ def _members(contributions: pd.DataFrame, cell: PoolCell) -> frozenset[int]:
     return frozenset(np.flatnonzero(cell.selection.mask(contributions)).tolist())
 
 
+def _linked(rows: frozenset[int], sums: list[frozenset[int]]) -> frozenset[int]:
+    """``rows`` and every contribution a chain of ``sums`` links to them: the sums
+    that may be withheld to protect them (one withdrawn since an earlier
+    publication is in no current sum, but in earlier ones that share others)."""
+    linked = set(rows)
+    grown = True
+    while grown:
+        grown = False
+        for members in sums:
+            if members & linked and not members <= linked:
+                linked |= members
+                grown = True
+    return frozenset(linked)
+
+
 def withheld_sums(
-    contributions: pd.DataFrame, cells: list[PoolCell], rules: DisclosureRules
+    contributions: pd.DataFrame,
+    cells: list[PoolCell],
+    rules: DisclosureRules,
+    history: tuple[pd.DataFrame, list[frozenset[int]]],
 ) -> dict[frozenset[int], str]:
     """For each distinct sum of contributions the cells would publish that must be
-    withheld, why."""
+    withheld, why; ``history`` is the contributions with those published earlier,
+    and the sums published earlier (``history.with_history``)."""
+    everything, earlier = history
     sums: dict[frozenset[int], list[PoolCell]] = defaultdict(list)
     for cell in cells:
         members = _members(contributions, cell)
@@ -178,17 +198,19 @@ def withheld_sums(
         reason = primary_reason(contributions, members, rules)
         if reason is not None:
             withheld[members] = reason
-    values = contributions["value"].to_numpy(dtype=float)
+    values = everything["value"].to_numpy(dtype=float)
     while True:
         published = [members for members in sums if members not in withheld]
-        found = exposures(contributions, published, rules.protection_share)
+        found = new_exposures(everything, published, earlier, rules.protection_share)
         if not found:
             return withheld
         chosen: list[frozenset[int]] = []
         for exposure in found:
             if any(m & exposure.contributions for m in chosen):
                 continue  # recomputed next round, with this round's choices withheld
-            candidates = [m for m in published if m & exposure.contributions]
+            candidates = [m for m in published if m & exposure.contributions] or [
+                m for m in published if m & _linked(exposure.contributions, [*published, *earlier])
+            ]
             choice = min(
                 candidates,
                 key=lambda m: (

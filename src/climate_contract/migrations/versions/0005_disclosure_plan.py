@@ -2,7 +2,7 @@
 partner threshold the models apply; quantities are stored in double precision;
 each submission records the fingerprint of the rows it loaded into core; a tax
 basis says the VAT rate its amounts include; the territory's observed inventory
-is reference data.
+is reference data; the confidential pools each build published are kept.
 
 Revision ID: 0005
 Revises: 0004
@@ -49,6 +49,22 @@ def upgrade() -> None:
     )
     op.add_column("code_values", sa.Column("vat_rate", sa.Double(), nullable=True), schema="ref")
     op.create_table(
+        "published_pools",
+        sa.Column("pool_signature", sa.Text(), nullable=False),
+        sa.Column("submission_id", sa.Text(), nullable=False),
+        sa.Column("source_sheet", sa.Text(), nullable=False),
+        sa.Column("source_row", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("measure", sa.Text(), nullable=False),
+        sa.Column("partner_id", sa.Text(), nullable=False),
+        sa.Column("action_ref", sa.Text(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=True),
+        sa.Column("value", sa.Double(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "pool_signature", "submission_id", "source_sheet", "source_row", "measure"
+        ),
+        schema="core",
+    )
+    op.create_table(
         "observed_inventory",
         sa.Column("plan_axis", sa.Text(), nullable=False),
         sa.Column("indicator", sa.Text(), nullable=False),
@@ -62,6 +78,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("published_pools", schema="core")
     op.drop_table("observed_inventory", schema="ref")
     op.drop_column("code_values", "vat_rate", schema="ref")
     op.drop_column("submissions", "core_sha256", schema="landing")

@@ -1,0 +1,110 @@
+"""What was published before stays public.
+
+A reader who kept an earlier publication can subtract it from the new one: a
+pool that gains one confidential partner, or loses one, gives that partner's
+figure away. Each build therefore records the confidential pools it publishes
+(``core.published_pools``: each pool's contributions, by the submission, sheet
+and row they come from, with their values), and the plan and the audit reason on
+those earlier sums together with the new ones. A contribution is the same
+unknown in every publication as long as its submission's rows are loaded: a
+newer file brings new unknowns, and a withdrawn row stays an unknown of the sums
+that held it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from climate_contract import warehouse
+from climate_contract.disclosure.protection import Exposure, exposures
+
+IDENTITY = ("submission_id", "source_sheet", "source_row", "measure")
+"""What makes a contribution the same one from a publication to the next."""
+DESCRIBED = ("partner_id", "action_ref", "year", "value")
+"""What is kept of it besides, to reason on it and name it once withdrawn."""
+
+
+def with_history(
+    connection: Connection, contributions: pd.DataFrame
+) -> tuple[pd.DataFrame, list[frozenset[int]]]:
+    """``contributions`` followed by the earlier-published ones no longer loaded, and
+    the sums published earlier, as sets of row numbers of that frame."""
+    table = warehouse.published_pools
+    recorded = connection.execute(sa.select(table)).mappings().all()
+    position = {
+        tuple(row): index
+        for index, row in enumerate(contributions[list(IDENTITY)].itertuples(index=False))
+    }
+    withdrawn: list[dict] = []
+    sums: dict[str, set[int]] = defaultdict(set)
+    for row in recorded:
+        identity = tuple(row[key] for key in IDENTITY)
+        if identity not in position:
+            position[identity] = len(contributions) + len(withdrawn)
+            withdrawn.append(
+                {key: row[key] for key in (*IDENTITY, *DESCRIBED)} | {"confidential": True}
+            )
+        sums[row["pool_signature"]].add(position[identity])
+    frame = (
+        pd.concat([contributions, pd.DataFrame(withdrawn)], ignore_index=True)
+        if withdrawn
+        else contributions
+    )
+    return frame, [frozenset(members) for members in sums.values()]
+
+
+def new_exposures(
+    contributions: pd.DataFrame,
+    published: list[frozenset[int]],
+    earlier: list[frozenset[int]],
+    protection_share: float,
+) -> list[Exposure]:
+    """Figures that ``published`` pins down together with the ``earlier`` sums, and
+    that the earlier sums alone did not (what is out already cannot be taken back)."""
+    already = {
+        (e.partner_id, e.contributions) for e in exposures(contributions, earlier, protection_share)
+    }
+    return [
+        exposure
+        for exposure in exposures(contributions, [*published, *earlier], protection_share)
+        if (exposure.partner_id, exposure.contributions) not in already
+    ]
+
+
+def _plain(value: object) -> object:
+    """A frame's value as the database driver takes it."""
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def record_published(
+    connection: Connection, contributions: pd.DataFrame, published: list[frozenset[int]]
+) -> None:
+    """Add the confidential sums of this publication to ``core.published_pools``,
+    in the caller's transaction (so only if the build is kept)."""
+    table = warehouse.published_pools
+    known = set(connection.execute(sa.select(table.c.pool_signature).distinct()).scalars())
+    rows = []
+    for members in published:
+        members_rows = contributions.iloc[sorted(members)]
+        described = sorted(
+            (tuple(str(row[key]) for key in IDENTITY), repr(float(row["value"])))
+            for _, row in members_rows.iterrows()
+        )
+        signature = hashlib.sha256(repr(described).encode()).hexdigest()
+        if signature in known:
+            continue
+        known.add(signature)
+        rows.extend(
+            {key: _plain(row[key]) for key in (*IDENTITY, *DESCRIBED)}
+            | {"pool_signature": signature}
+            for _, row in members_rows.iterrows()
+        )
+    if rows:
+        connection.execute(table.insert(), rows)
