@@ -58,17 +58,28 @@ def with_history(
     return frame, [frozenset(members) for members in sums.values()]
 
 
+def exposed_already(
+    contributions: pd.DataFrame, earlier: list[frozenset[int]], protection_share: float
+) -> set[tuple[str, frozenset[int]]]:
+    """The figures the ``earlier`` sums alone pin down: out already, they cannot be
+    taken back, and are not held against a new publication."""
+    return {
+        (exposure.partner_id, exposure.contributions)
+        for exposure in exposures(contributions, earlier, protection_share)
+    }
+
+
 def new_exposures(
     contributions: pd.DataFrame,
     published: list[frozenset[int]],
     earlier: list[frozenset[int]],
     protection_share: float,
+    already: set[tuple[str, frozenset[int]]] | None = None,
 ) -> list[Exposure]:
     """Figures that ``published`` pins down together with the ``earlier`` sums, and
-    that the earlier sums alone did not (what is out already cannot be taken back)."""
-    already = {
-        (e.partner_id, e.contributions) for e in exposures(contributions, earlier, protection_share)
-    }
+    that the earlier sums alone did not (``already``, computed if not given)."""
+    if already is None:
+        already = exposed_already(contributions, earlier, protection_share)
     return [
         exposure
         for exposure in exposures(contributions, [*published, *earlier], protection_share)

@@ -34,7 +34,7 @@ from climate_contract.disclosure.contributions import (
     read_contributions,
     trajectory_years,
 )
-from climate_contract.disclosure.history import new_exposures, with_history
+from climate_contract.disclosure.history import exposed_already, new_exposures, with_history
 
 Basis = Literal["gross", "deduplicated"]
 BASES: tuple[Basis, ...] = ("gross", "deduplicated")
@@ -199,9 +199,10 @@ def withheld_sums(
         if reason is not None:
             withheld[members] = reason
     values = everything["value"].to_numpy(dtype=float)
+    already = exposed_already(everything, earlier, rules.protection_share)
     while True:
         published = [members for members in sums if members not in withheld]
-        found = new_exposures(everything, published, earlier, rules.protection_share)
+        found = new_exposures(everything, published, earlier, rules.protection_share, already)
         if not found:
             return withheld
         chosen: list[frozenset[int]] = []
