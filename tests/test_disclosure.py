@@ -16,16 +16,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from climate_contract import aggregate, disclosure, pipeline, warehouse
+from climate_contract.disclosure import history
+from climate_contract.disclosure.plan import BELOW_THRESHOLD, DERIVABLE
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from tests.conftest import postgres_database
-from tests.scenario import DISCLOSURE_SCENARIO, _action, _investment
+from tests.scenario import DISCLOSURE_SCENARIO, _action, _impact, _investment
 
 POOL = disclosure.POOL
+MONEY = "investment_eur"
 
 
 SECRETS = {
@@ -81,6 +85,16 @@ def _marts(connection: sa.Connection) -> dict[str, list[dict]]:
 def _published_marts(settings: Settings) -> dict[str, list[dict]]:
     with warehouse.engine_for(settings.url).connect() as connection:
         return _marts(connection)
+
+
+def _withholding_rules(settings: Settings) -> dict[tuple[str, int | None], tuple]:
+    """The rule that withheld each pooled figure (gross, deduplicated), by measure
+    and year: what the steward sees in core."""
+    with warehouse.engine_for(settings.url).connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT measure, year, gross_rule, deduplicated_rule FROM core.withheld_cells")
+        ).all()
+    return {(row.measure, row.year): (row.gross_rule, row.deduplicated_rule) for row in rows}
 
 
 def _figure(value: object) -> float | None:
@@ -158,8 +172,11 @@ def test_no_differencing_attack_recovers_a_confidential_figure(collected: Settin
         812_345.67 + 733_221.11 + 655_432.19
     )
     assert pools[2026]["investment_eur_gross"] is None  # minus it, the co-funder
-    assert pools[2026]["suppressed_reason"] == "confidential_derivable_from_published_figures"
-    assert pools[2027]["suppressed_reason"] == "confidential_below_partner_threshold"
+    # The marts give one reason for all: which rule withheld a figure is the steward's.
+    assert {pools[2026]["suppressed_reason"], pools[2027]["suppressed_reason"]} == {"confidential"}
+    rules = _withholding_rules(collected)
+    assert rules[(MONEY, 2026)] == (DERIVABLE, None)
+    assert rules[(MONEY, 2027)] == (BELOW_THRESHOLD, BELOW_THRESHOLD)
     carbon = {r["year"]: r for r in marts["carbon_trajectory_vs_target"] if r["plan_axis"] == POOL}
     assert float(carbon[2030]["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(742.7)
     assert carbon[2031]["avoided_tco2e_per_year_deduplicated"] is None
@@ -241,7 +258,7 @@ def test_a_confidential_co_funder_cannot_subtract_its_own_share_to_find_another_
         733_221.11 + 655_432.19 + 544_111.22
     )
     assert pool["investment_eur_gross"] is None
-    assert pool["suppressed_reason"] == "confidential_derivable_from_published_figures"
+    assert _withholding_rules(settings)[(MONEY, 2026)] == (DERIVABLE, None)
 
 
 def _alone(ref: str, amount: float, **extra: str) -> dict:
@@ -301,3 +318,55 @@ def test_a_later_publication_does_not_give_away_who_joined_or_left_the_pool(
     assert recovered(first, joined, left, secrets=secrets) == set()
     (pool,) = [r for r in first["commitments_by_axis_year"] if r["plan_axis"] == POOL]
     assert pool["investment_eur_deduplicated"] is not None  # the attack had a start
+
+
+def test_money_in_the_contract_s_last_years_does_not_stop_the_build(
+    make_settings, reference
+) -> None:
+    """A year beyond the trajectories' old horizon (2050) once made every later
+    build fail: the headline mart and the audit disagreed on its carbon."""
+    settings = make_settings()
+    partners = {
+        "reseau-chaleur": {
+            "actions": [_action("RC-1", "Chaufferie", "energies_renouvelables", "branche_energie")],
+            "investments": [_investment("RC-1", 2026, 1_000_000)],
+            "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
+        },
+        "opera": {
+            "actions": [_action("OP-1", "Toiture", "energies_renouvelables", "tertiaire")],
+            "investments": [_investment("OP-1", 2055, 10_000)],
+            "impacts": [],
+        },
+    }
+    for partner_id, rows in partners.items():
+        inbox = settings.shared_folder("inbox", partner_id)
+        write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)
+
+    assert {o.status for o in pipeline.run_collection(settings)} == {"accepted"}
+
+    rows = {
+        (r["plan_axis"], r["year"]): r
+        for r in _published_marts(settings)["commitments_by_axis_year"]
+    }
+    assert float(rows[("energies_renouvelables", 2055)]["avoided_tco2e_per_year_deduplicated"]) == (
+        pytest.approx(2_000)
+    )
+
+
+def test_an_earlier_figure_whose_value_changed_since_is_another_unknown(make_settings) -> None:
+    """A referential change (a VAT rate, a unit's scale) changes a contribution's value
+    under the same identity: the earlier sum holds the earlier value."""
+    settings = make_settings()
+    pipeline.refresh_reference(settings)
+    identity = {"submission_id": "s1", "source_sheet": "Investissements", "source_row": 2}
+    earlier = identity | {"measure": MONEY, "partner_id": "chu", "action_ref": "A", "year": 2026}
+    now = pd.DataFrame([earlier | {"value": 1_000_000 / 1.2, "confidential": True}])
+    with warehouse.engine_for(settings.url).begin() as connection:
+        connection.execute(
+            warehouse.published_pools.insert(),
+            [earlier | {"value": 1_000_000.0, "pool_signature": "earlier"}],
+        )
+        frame, sums = history.with_history(connection, now)
+
+    assert list(frame["value"]) == pytest.approx([1_000_000 / 1.2, 1_000_000])
+    assert sums == [frozenset({1})]

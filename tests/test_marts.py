@@ -133,7 +133,7 @@ def test_confidential_actions_count_only_in_the_pool_which_one_partner_cannot_fi
     pool = cells[(disclosure.POOL, disclosure.POOL, 2026)]
     assert pool["investment_eur_gross"] is None
     assert pool["investment_eur_deduplicated"] is None
-    assert pool["suppressed_reason"] == "confidential_below_partner_threshold"
+    assert pool["suppressed_reason"] == "confidential"
 
     carbon = {
         (r["plan_axis"], r["year"]): r for r in _mart(worked_example, "carbon_trajectory_vs_target")

@@ -2,7 +2,7 @@
 -- One row per campaign, plan axis and year with money or with carbon avoided:
 -- the money live actions commit that year (gross and deduplicated, as in
 -- commitments_by_axis_sector_year) and the tCO2e per year they avoid by then
--- (as in carbon_trajectory_vs_target, 2015-2050). A year without money keeps its
+-- (as in carbon_trajectory_vs_target, 2015-2060). A year without money keeps its
 -- carbon (its money is 0). Confidential actions count only in the pooled
 -- 'confidentiel' rows.
 WITH money AS (

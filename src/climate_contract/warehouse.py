@@ -283,10 +283,14 @@ withheld_cells = sa.Table(
     sa.Column("year", sa.Integer),
     sa.Column("gross_reason", sa.Text),
     sa.Column("deduplicated_reason", sa.Text),
+    sa.Column("gross_rule", sa.Text),
+    sa.Column("deduplicated_rule", sa.Text),
     schema="core",
 )
-"""Pooled confidential figures the marts must not publish, and why: written by
-``climate_contract.disclosure`` at each build, read by the models."""
+"""Pooled confidential figures the marts must not publish: written by
+``climate_contract.disclosure`` at each build, read by the models. The reason the
+marts show is the same for all ('confidential'); the rule that withheld each
+figure is for the steward."""
 
 
 published_pools = sa.Table(

@@ -36,14 +36,16 @@ def with_history(
     the sums published earlier, as sets of row numbers of that frame."""
     table = warehouse.published_pools
     recorded = connection.execute(sa.select(table)).mappings().all()
+    # A contribution is the same unknown only with the same value: a referential
+    # change (a VAT rate, a unit's scale) makes it another.
     position = {
-        tuple(row): index
-        for index, row in enumerate(contributions[list(IDENTITY)].itertuples(index=False))
+        (*row[:-1], round(float(row[-1]), 6)): index
+        for index, row in enumerate(contributions[[*IDENTITY, "value"]].itertuples(index=False))
     }
     withdrawn: list[dict] = []
     sums: dict[str, set[int]] = defaultdict(set)
     for row in recorded:
-        identity = tuple(row[key] for key in IDENTITY)
+        identity = (*(row[key] for key in IDENTITY), round(float(row["value"]), 6))
         if identity not in position:
             position[identity] = len(contributions) + len(withdrawn)
             withdrawn.append(

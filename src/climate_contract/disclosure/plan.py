@@ -41,6 +41,9 @@ BASES: tuple[Basis, ...] = ("gross", "deduplicated")
 BELOW_THRESHOLD = "confidential_below_partner_threshold"
 DOMINANT_PARTNER = "confidential_dominant_partner"
 DERIVABLE = "confidential_derivable_from_published_figures"
+WITHHELD = "confidential"
+"""What the marts say of every withheld figure, whatever the rule: which rule
+withheld it would tell a reader something (that one partner dominates it, say)."""
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,12 @@ def plan_withheld_cells(connection: Connection, rules: DisclosureRules) -> None:
                 "year": key[2],
                 "gross_reason": None,
                 "deduplicated_reason": None,
+                "gross_rule": None,
+                "deduplicated_rule": None,
             },
         )
-        row[f"{cell.basis}_reason"] = reason
+        row[f"{cell.basis}_reason"] = WITHHELD
+        row[f"{cell.basis}_rule"] = reason
     connection.execute(warehouse.withheld_cells.delete())
     if rows:
         connection.execute(warehouse.withheld_cells.insert(), list(rows.values()))

@@ -39,6 +39,8 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=True),
         sa.Column("gross_reason", sa.Text(), nullable=True),
         sa.Column("deduplicated_reason", sa.Text(), nullable=True),
+        sa.Column("gross_rule", sa.Text(), nullable=True),
+        sa.Column("deduplicated_rule", sa.Text(), nullable=True),
         schema="core",
     )
     for (schema, table), columns in QUANTITIES.items():
