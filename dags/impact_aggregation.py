@@ -25,13 +25,15 @@ stopped half-way; a burst of loads queued while it runs makes one more run, not
 one per file.
 
 1. *rebuild_marts*: when the marts are older than the last load or reference
-   change (skipped otherwise), rebuilds every model of `sql/core/` and
-   `sql/marts/` and runs the mart checks (`sql/checks/`, `expectations/marts/`)
-   in one transaction: if a check fails, nothing is published, the previous marts
-   stay, and the task fails without retrying (a retry would fail the same way).
+   change (skipped otherwise), builds the dbt project of `sql/` (dbt's
+   programmatic runner) into the `build_*` schemas, then runs dbt's tests, the
+   mart checks (`sql/models/checks/`, `expectations/marts/`) and the disclosure
+   audit on the build; only if all hold are its tables swapped in, in one
+   transaction. Otherwise nothing is published, the previous marts stay, and the
+   task fails without retrying (a retry would fail the same way).
 2. *publish_marts*: when the published files are behind the marts, writes them
-   as Parquet into a new folder under `<data_dir>/published/builds/`, then makes
-   it `published/current` at once.
+   as Parquet, with the dbt docs site, into a new folder under
+   `<data_dir>/published/builds/`, then makes it `published/current` at once.
 """
 
 

@@ -51,9 +51,9 @@ POINTS: dict[str, Callable[[], None]] = {
     "after_ledger_commit": lambda: setattr(
         load, "store_submission", _then_die(load.store_submission)
     ),
-    # The marts are rebuilt, their checks and commit not done.
+    # The marts are built and checked; their publication is not committed.
     "inside_mart_rebuild": lambda: setattr(
-        aggregate, "build_marts", _then_die(aggregate.build_marts)
+        aggregate, "publish_build", _then_die(aggregate.publish_build)
     ),
     # One published file of the new set is written, the others not.
     "during_publish": lambda: setattr(

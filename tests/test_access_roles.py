@@ -49,7 +49,14 @@ def test_the_analyst_reads_marts_and_is_refused_everything_else(roles_on_a_loade
 
     assert _query(analyst, "SELECT COUNT(*) FROM marts.commitments_by_axis_sector_year")[0][0] > 0
     assert _query(analyst, "SELECT COUNT(*) FROM marts.partner_summary")[0][0] == 3
-    for table in ("core.actions", "core.action_facts", "landing.submissions", "ref.partners"):
+    for table in (
+        "core.actions",
+        "intermediate.action_facts",
+        "intermediate.withheld_cells",
+        "build_marts.partner_summary",
+        "landing.submissions",
+        "ref.partners",
+    ):
         with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             _query(analyst, f"SELECT * FROM {table}")
 
@@ -58,7 +65,13 @@ def test_the_steward_reads_everything_and_writes_nothing(roles_on_a_loaded_wareh
     admin_url, roles = roles_on_a_loaded_warehouse
     steward = _as(admin_url, roles["steward"])
 
-    for table in ("core.actions", "landing.findings", "ref.partners", "marts.shared_projects"):
+    for table in (
+        "core.actions",
+        "landing.findings",
+        "ref.partners",
+        "marts.shared_projects",
+        "intermediate.withheld_cells",
+    ):
         _query(steward, f"SELECT * FROM {table}")
     with pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
         _query(steward, "DELETE FROM core.actions")
@@ -70,7 +83,7 @@ def test_the_loader_owns_the_tables_it_rebuilds(roles_on_a_loaded_warehouse):
     owners = _query(
         admin_url,
         "SELECT DISTINCT tableowner FROM pg_tables "
-        "WHERE schemaname IN ('ref', 'landing', 'core', 'marts')",
+        "WHERE schemaname IN ('ref', 'landing', 'core', 'intermediate', 'marts', 'build_marts')",
     )
     assert owners == [(roles["loader"],)]
 
@@ -88,7 +101,7 @@ def test_a_build_run_by_an_administrator_keeps_the_loader_s_tables_and_grants(
     owners = _query(
         admin_url,
         "SELECT DISTINCT tableowner FROM pg_tables "
-        "WHERE schemaname IN ('ref', 'landing', 'core', 'marts')",
+        "WHERE schemaname IN ('ref', 'landing', 'core', 'intermediate', 'marts', 'build_marts')",
     )
     assert owners == [(roles["loader"],)]
 

@@ -63,10 +63,14 @@ def _published_is_whole(settings: Settings) -> dict:
     there with the content it names, and no other."""
     current = settings.data_dir / "published" / "current"
     manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {f"{name}.parquet" for name in aggregate.mart_names()}
+    assert set(manifest["files"]) == {
+        *(f"{name}.parquet" for name in aggregate.mart_names()),
+        "docs/index.html",
+    }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((current / name).read_bytes()).hexdigest() == digest
-    assert {path.name for path in current.iterdir()} == {*manifest["files"], "manifest.json"}
+    on_disk = {str(path.relative_to(current)) for path in current.rglob("*") if path.is_file()}
+    assert on_disk == {*manifest["files"], "manifest.json"}
     return manifest
 
 

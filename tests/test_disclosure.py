@@ -10,8 +10,10 @@ The attacker is written here, from the marts alone, not from the audit's code.
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -73,10 +75,13 @@ def collected(
         yield collect(url)
 
 
-def _marts(connection: sa.Connection) -> dict[str, list[dict]]:
+def _marts(
+    connection: sa.Connection, schemas: warehouse.ModelSchemas = warehouse.LIVE_MODELS
+) -> dict[str, list[dict]]:
     return {
         name: [
-            dict(row._mapping) for row in connection.execute(sa.text(f"SELECT * FROM marts.{name}"))
+            dict(row._mapping)
+            for row in connection.execute(sa.text(f"SELECT * FROM {schemas.marts}.{name}"))
         ]
         for name in aggregate.mart_names()
     }
@@ -89,10 +94,13 @@ def _published_marts(settings: Settings) -> dict[str, list[dict]]:
 
 def _withholding_rules(settings: Settings) -> dict[tuple[str, int | None], tuple]:
     """The rule that withheld each pooled figure (gross, deduplicated), by measure
-    and year: what the steward sees in core."""
+    and year: what the steward sees in intermediate.withheld_cells."""
     with warehouse.engine_for(settings.url).connect() as connection:
         rows = connection.execute(
-            sa.text("SELECT measure, year, gross_rule, deduplicated_rule FROM core.withheld_cells")
+            sa.text(
+                "SELECT measure, year, gross_rule, deduplicated_rule "
+                "FROM intermediate.withheld_cells"
+            )
         ).all()
     return {(row.measure, row.year): (row.gross_rule, row.deduplicated_rule) for row in rows}
 
@@ -185,12 +193,17 @@ def test_no_differencing_attack_recovers_a_confidential_figure(collected: Settin
 def test_without_the_disclosure_plan_the_attacks_work_and_the_audit_refuses_the_build(
     collected: Settings,
 ) -> None:
+    def withhold_nothing(connection: sa.Connection, schemas: warehouse.ModelSchemas) -> None:
+        table = schemas.withheld_cells()
+        table.drop(connection, checkfirst=True)
+        table.create(connection)
+
     rules = pipeline.disclosure_rules(collected)
-    with warehouse.engine_for(collected.url).connect() as connection, connection.begin():
-        aggregate.build_marts(connection, lambda c: c.execute(warehouse.withheld_cells.delete()))
-        exposed = recovered(_marts(connection))
-        failures = disclosure.audit_publication(connection, rules)
-        connection.rollback()
+    build = aggregate.build_models(collected, withhold_nothing, date.today())
+    assert build.failures == []
+    with warehouse.engine_for(collected.url).connect() as connection:
+        exposed = recovered(_marts(connection, warehouse.BUILD_MODELS))
+        failures = disclosure.audit_publication(connection, rules, warehouse.BUILD_MODELS).failures
 
     assert {"BQ-1 amount", "PI-2 amount", "PI-2 carbon"} <= exposed
     assert any("breaks its rule (confidential_below_partner_threshold)" in f for f in failures)
@@ -203,17 +216,15 @@ def test_a_model_counting_a_confidential_action_in_its_axis_fails_the_audit(
     collected: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     before = _published_marts(collected)
-    original = aggregate.marts._models()
-    leaking = tmp_path / "pooled_investment_lines.sql"
+    project = tmp_path / "sql"
+    shutil.copytree(aggregate.project.PROJECT_DIR, project)
+    leaking = project / "models" / "intermediate" / "pooled_investment_lines.sql"
     leaking.write_text(
-        original["core.pooled_investment_lines"]
-        .read_text(encoding="utf-8")
-        .replace("CASE WHEN l.confidential THEN 'confidentiel' ELSE l.plan_axis END", "l.plan_axis")
-        .replace("CASE WHEN l.confidential THEN 'confidentiel' ELSE l.sector END", "l.sector")
+        leaking.read_text(encoding="utf-8")
+        .replace('{{ pooled("l.plan_axis", "l.confidential") }}', "l.plan_axis")
+        .replace('{{ pooled("l.sector", "l.confidential") }}', "l.sector")
     )
-    monkeypatch.setattr(
-        aggregate.marts, "_models", lambda: original | {"core.pooled_investment_lines": leaking}
-    )
+    monkeypatch.setattr(aggregate.project, "PROJECT_DIR", project)
 
     with pytest.raises(pipeline.MartChecksFailed) as refused:
         pipeline.rebuild_marts(collected)
@@ -358,7 +369,12 @@ def test_an_earlier_figure_whose_value_changed_since_is_another_unknown(make_set
     under the same identity: the earlier sum holds the earlier value."""
     settings = make_settings()
     pipeline.refresh_reference(settings)
-    identity = {"submission_id": "s1", "source_sheet": "Investissements", "source_row": 2}
+    identity = {
+        "submission_id": "s1",
+        "source_sheet": "Investissements",
+        "source_row": 2,
+        "line": 0,
+    }
     earlier = identity | {"measure": MONEY, "partner_id": "chu", "action_ref": "A", "year": 2026}
     now = pd.DataFrame([earlier | {"value": 1_000_000 / 1.2, "confidential": True}])
     with warehouse.engine_for(settings.url).begin() as connection:
@@ -370,3 +386,28 @@ def test_an_earlier_figure_whose_value_changed_since_is_another_unknown(make_set
 
     assert list(frame["value"]) == pytest.approx([1_000_000 / 1.2, 1_000_000])
     assert sums == [frozenset({1})]
+
+
+def test_several_amounts_of_one_row_are_several_contributions_of_a_published_pool(
+    make_settings,
+) -> None:
+    """A partner's own layout may put one amount per year (or per funder) on one row:
+    each is its own unknown, recorded and found again as such."""
+    settings = make_settings()
+    pipeline.refresh_reference(settings)
+    row = {"submission_id": "s1", "source_sheet": "Plan", "source_row": 7, "measure": MONEY}
+    amounts = pd.DataFrame(
+        [
+            row
+            | {"partner_id": "chu", "action_ref": "A", "year": year, "funder": None}
+            | {"value": value, "confidential": True}
+            for year, value in ((2027, 300_000.0), (2026, 200_000.0))
+        ]
+    )
+    amounts["line"] = [1, 0]  # numbered by year, as read_contributions numbers them
+    with warehouse.engine_for(settings.url).begin() as connection:
+        history.record_published(connection, amounts, [frozenset({0, 1})])
+        frame, sums = history.with_history(connection, amounts)
+
+    assert len(frame) == 2  # both found again, none taken for a withdrawn one
+    assert sums == [frozenset({0, 1})]

@@ -318,16 +318,19 @@ def test_campaign_coverage_says_who_is_missing_rejected_or_late(
 def test_mart_checks_pass_on_real_data_and_catch_a_tampered_mart(
     worked_example: Settings,
 ) -> None:
+    # The checks read the last build, kept in the build schemas after it was published.
+    build = warehouse.BUILD_MODELS
     engine = warehouse.engine_for(worked_example.url)
     with engine.begin() as connection:
-        assert check_marts(connection) == []
+        assert check_marts(connection, build) == []
         connection.execute(
             sa.text(
-                "UPDATE marts.commitments_by_axis_sector_year SET investment_eur_deduplicated = 0 "
+                f"UPDATE {build.marts}.commitments_by_axis_sector_year "
+                "SET investment_eur_deduplicated = 0 "
                 "WHERE sector = 'branche_energie' AND year = 2026"
             )
         )
-        failures = check_marts(connection)
+        failures = check_marts(connection, build)
         connection.rollback()
 
     assert len(failures) == 1
@@ -388,3 +391,67 @@ def test_a_project_its_lead_abandoned_stays_abandoned_and_disagreements_are_list
         ("banque-regionale", "amount"): ("1000000.00", "1500000.00"),
         ("banque-regionale", "impacts"): ("2000.00", "2500.00"),
     }
+
+
+def test_what_confidentiality_costs_is_counted(worked_example: Settings) -> None:
+    """One confidential action (the bank's 800 000 EUR of 2026, 150 tCO2e a year from
+    2027): every pool it is alone in is withheld, years where a pool holds nothing
+    cost nothing."""
+    summary = {r["measure"]: r for r in _mart(worked_example, "suppression_summary")}
+
+    def counts(measure: str) -> tuple[int, int, int]:
+        row = summary[measure]
+        return row["pooled_figures"], row["gross_withheld"], row["deduplicated_withheld"]
+
+    assert counts("investment_eur") == (1, 1, 1)
+    # 2015-2060: nothing in the pool before 2027, the bank alone from 2027 (34 years).
+    assert counts("ges_evites") == (46, 34, 34)
+    assert counts("funnel_investment_eur") == (1, 0, 1)
+    assert counts("funnel_tco2e") == (1, 0, 1)
+
+
+def test_every_mart_and_column_is_described_in_the_database(worked_example: Settings) -> None:
+    engine = warehouse.engine_for(worked_example.url)
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(
+                sa.text(
+                    "SELECT c.relname, a.attname, obj_description(c.oid, 'pg_class'), "
+                    "col_description(c.oid, a.attnum) FROM pg_class AS c "
+                    "JOIN pg_namespace AS n ON n.oid = c.relnamespace "
+                    "JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 "
+                    "WHERE n.nspname = 'marts' AND c.relkind = 'r'"
+                )
+            ).all()
+        else:
+            rows = connection.execute(
+                sa.text(
+                    "SELECT t.table_name, c.column_name, t.comment, c.comment "
+                    "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c "
+                    "ON t.schema_name = c.schema_name AND t.table_name = c.table_name "
+                    "WHERE t.schema_name = 'marts'"
+                )
+            ).all()
+
+    assert {row[0] for row in rows} == set(aggregate.mart_names())
+    assert [row[:2] for row in rows if not row[2] or not row[3]] == []
+    described = {(row[0], row[1]): row[3] for row in rows}
+    assert "EUR before tax" in described[("commitments_by_axis_year", "investment_eur_gross")]
+
+
+def test_a_mart_no_model_makes_any_more_is_not_left_readable(worked_example: Settings) -> None:
+    """A mart renamed, removed or moved to the steward's layer must not stay in
+    the analysts' schema with its last data, unchecked."""
+    engine = warehouse.engine_for(worked_example.url)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "CREATE TABLE marts.former_partner_totals AS SELECT * FROM marts.partner_summary"
+            )
+        )
+
+    pipeline.rebuild_marts(worked_example)
+
+    with engine.connect() as connection:
+        left = set(sa.inspect(connection).get_table_names(schema="marts"))
+    assert left == set(aggregate.mart_names())

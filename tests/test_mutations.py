@@ -2,9 +2,10 @@
 
 A warehouse is collected once; each mutant is a copy of it with one error
 planted, in ``core`` (as a faulty load or a hand edit would leave it) or in a
-model's SQL (as a faulty change would). The unmutated copy must build: a check
-that refuses everything catches nothing. The catch rate is asserted, and the
-survivors named.
+copy of the dbt project, a model or a macro (as a faulty change would). Each
+must be refused and leave the live marts as they were; the unmutated copy must
+build: a check that refuses everything catches nothing. One test per error, so
+that a survivor is named; the catch rate is in docs/marts.md.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Mutation:
     core: str | None = None
     """SQL that plants the error in the warehouse."""
     model: str | None = None
-    """The model whose SQL is changed..."""
+    """The file of the dbt project (a model, a macro) that is changed..."""
     replace: tuple[str, str] = ("", "")
     """...by replacing this text with that."""
 
@@ -63,15 +64,15 @@ MUTATIONS = (
     ),
     Mutation(
         "deduplicated = gross in the headline mart",
-        model="marts.commitments_by_axis_year",
+        model="models/marts/commitments_by_axis_year.sql",
         replace=(
-            "WHEN m.deduplicated_reason IS NULL THEN m.deduplicated",
-            "WHEN m.deduplicated_reason IS NULL THEN m.gross",
+            'ELSE {{ published("m.deduplicated", "m.deduplicated_reason") }}',
+            'ELSE {{ published("m.gross", "m.deduplicated_reason") }}',
         ),
     ),
     Mutation(
         "suppression removed",
-        model="core.pooled_investment_lines",
+        model="models/intermediate/pooled_investment_lines.sql",
         replace=(
             "    w.gross_reason,\n    w.deduplicated_reason",
             "    NULL AS gross_reason,\n    NULL AS deduplicated_reason",
@@ -79,7 +80,7 @@ MUTATIONS = (
     ),
     Mutation(
         "share computed on gross",
-        model="marts.carbon_trajectory_vs_target",
+        model="models/marts/carbon_trajectory_vs_target.sql",
         replace=(
             "THEN c.deduplicated / (t.baseline_value - t.target_value)",
             "THEN c.gross / (t.baseline_value - t.target_value)",
@@ -87,20 +88,20 @@ MUTATIONS = (
     ),
     Mutation(
         "confidential action counted in its axis",
-        model="core.pooled_investment_lines",
+        model="models/intermediate/pooled_investment_lines.sql",
         replace=(
-            "CASE WHEN l.confidential THEN 'confidentiel' ELSE l.plan_axis END",
+            '{{ pooled("l.plan_axis", "l.confidential") }}',
             "l.plan_axis",
         ),
     ),
     Mutation(
         "abandoned actions' money counted",
-        model="core.pooled_investment_lines",
+        model="models/intermediate/pooled_investment_lines.sql",
         replace=("WHERE l.is_live", "WHERE TRUE"),
     ),
     Mutation(
         "impacts counted a year late",
-        model="core.impact_cells",
+        model="models/intermediate/impact_cells.sql",
         replace=(
             "AND l.first_full_year <= y.year\n    GROUP BY k.campaign_id, k.indicator, k.plan_axis",
             "AND l.first_full_year < y.year\n    GROUP BY k.campaign_id, k.indicator, k.plan_axis",
@@ -108,12 +109,12 @@ MUTATIONS = (
     ),
     Mutation(
         "a withheld pool published in the totals",
-        model="core.impact_cells",
-        replace=("CASE WHEN w.gross_reason IS NULL THEN c.gross END AS gross", "c.gross AS gross"),
+        model="models/intermediate/impact_cells.sql",
+        replace=('{{ published("c.gross", "w.gross_reason") }} AS gross', "c.gross AS gross"),
     ),
     Mutation(
         "duplicated mart rows",
-        model="marts.commitments_by_axis_sector_year",
+        model="models/marts/commitments_by_axis_sector_year.sql",
         replace=(
             "FROM cells AS c\n",
             "FROM cells AS c\nCROSS JOIN (VALUES (1), (2)) AS twice (n)\n",
@@ -121,17 +122,34 @@ MUTATIONS = (
     ),
     Mutation(
         "confidential actions in the partner summary",
-        model="marts.partner_summary",
+        model="models/marts/partner_summary.sql",
         replace=("WHERE NOT a.confidential", "WHERE TRUE"),
     ),
     Mutation(
-        "estimate added to the declaration",
-        model="core.carbon_lines",
+        "the rule 'the estimate beats the declaration' inverted",
+        model="models/intermediate/carbon_lines.sql",
         replace=("AND NOT EXISTS (", "AND EXISTS ("),
     ),
     Mutation(
+        "the suppression rule (a macro) publishes every figure",
+        model="macros/rules.sql",
+        replace=(
+            "CASE WHEN {{ withheld_reason }} IS NULL THEN {{ figure }} END",
+            "{{ figure }}",
+        ),
+    ),
+    Mutation(
+        "the pooling rule (a macro) leaves confidential actions in their cells",
+        model="macros/rules.sql",
+        replace=(
+            "CASE WHEN {{ confidential }} THEN '{{ var(\"confidential_pool\") }}' "
+            "ELSE {{ column }} END",
+            "{{ column }}",
+        ),
+    ),
+    Mutation(
         "co-funders' money counted in the status funnel",
-        model="marts.status_funnel",
+        model="models/marts/status_funnel.sql",
         replace=(
             "COALESCE(SUM(investment_eur) FILTER (WHERE investment_counted), 0)",
             "COALESCE(SUM(investment_eur), 0)",
@@ -165,13 +183,14 @@ def _planted(
         with warehouse.engine_for(settings.url).begin() as connection:
             assert connection.execute(sa.text(mutation.core)).rowcount != 0
     if mutation.model is not None:
-        models = aggregate.marts._models()
-        text = models[mutation.model].read_text(encoding="utf-8")
+        project = folder / "sql"
+        shutil.copytree(aggregate.project.PROJECT_DIR, project)
+        changed = project / mutation.model
+        text = changed.read_text(encoding="utf-8")
         old, new = mutation.replace
         assert old in text, f"{mutation.name}: the text to replace is not in {mutation.model}"
-        changed = folder / f"{mutation.model}.sql"
         changed.write_text(text.replace(old, new, 1), encoding="utf-8")
-        monkeypatch.setattr(aggregate.marts, "_models", lambda: models | {mutation.model: changed})
+        monkeypatch.setattr(aggregate.project, "PROJECT_DIR", project)
 
 
 def _refused(settings: Settings) -> list[str] | None:
@@ -186,19 +205,16 @@ def test_the_unmutated_warehouse_builds(collected: Settings, tmp_path: Path) -> 
     assert _refused(_copy(collected, tmp_path)) is None
 
 
-def test_every_planted_error_is_refused(
-    collected: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda mutation: mutation.name)
+def test_the_planted_error_is_refused_and_the_live_marts_stay(
+    mutation: Mutation, collected: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    survivors = []
-    for index, mutation in enumerate(MUTATIONS):
-        folder = tmp_path / str(index)
-        folder.mkdir()
-        settings = _copy(collected, folder)
-        with monkeypatch.context() as patch:
-            _planted(mutation, settings, patch, folder)
-            if _refused(settings) is None:
-                survivors.append(mutation.name)
-        warehouse.engine_for(settings.url).dispose()
+    settings = _copy(collected, tmp_path)
+    engine = warehouse.engine_for(settings.url)
+    before = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
+    _planted(mutation, settings, monkeypatch, tmp_path)
 
-    caught = len(MUTATIONS) - len(survivors)
-    assert survivors == [], f"caught {caught}/{len(MUTATIONS)}; survived: {survivors}"
+    assert _refused(settings) is not None, f"survived: {mutation.name}"
+    after = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
+    assert after == before
+    engine.dispose()

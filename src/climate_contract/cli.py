@@ -146,6 +146,17 @@ def lineage(
     console.print(view)
 
 
+@app.command()
+def docs(
+    output: Annotated[Path, typer.Option(help="Folder of the generated documents")] = Path("docs"),
+) -> None:
+    """Regenerate the data dictionary and the worked example from the dbt project."""
+    from climate_contract.aggregate.documentation import write_documents
+
+    for path in write_documents(Settings(), output):
+        console.print(f"written {path}")
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""

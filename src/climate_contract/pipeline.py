@@ -43,7 +43,7 @@ from climate_contract.parse import FileLimits, ParsedSubmission, parse_submissio
 from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
-from climate_contract.settings import SQL_DIR, Settings
+from climate_contract.settings import Settings
 from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
 from climate_contract.wording import Wording
 
@@ -567,8 +567,7 @@ def _source_mark(connection: sa.Connection, settings: Settings) -> str:
     ).one()
     reference = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
     digest = hashlib.sha256(f"{tuple(loads)}|{reference}|{disclosure_rules(settings)}".encode())
-    for path in sorted(SQL_DIR.rglob("*.sql")):
-        digest.update(path.read_bytes())
+    digest.update(aggregate.Project(settings).digest().encode())
     return digest.hexdigest()
 
 
@@ -589,31 +588,60 @@ def disclosure_rules(settings: Settings) -> disclosure.DisclosureRules:
     )
 
 
+BUILD_ATTEMPTS = 3
+"""Builds tried in a row while loads keep landing during them."""
+
+
 def rebuild_marts(settings: Settings) -> list[str]:
-    """Rebuild the marts and keep them only if their checks hold.
+    """Rebuild the marts (write-audit-publish) and publish them only if every check
+    holds: dbt's tests, ``core`` against what was loaded, the GX mart suites and the
+    disclosure audit, all on the build before it replaces the live tables.
 
     Raises ``MartChecksFailed`` (and keeps the previous marts) otherwise.
     """
-    with warehouse.engine_for(settings.url).begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two rebuilds at once would drop each other's tables.
-            connection.execute(
-                sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract:marts'))")
-            )
-        warehouse.act_as_owner(connection, "marts")
+    # One build at a time: two would write the same build tables.
+    with locks.exclusive(settings, "marts", wait=True):
+        for _ in range(BUILD_ATTEMPTS):
+            names = _build_and_publish(settings)
+            if names is not None:
+                return names
+            log.info("files were loaded during the build: building again")
+    raise MartChecksFailed(
+        [f"files kept being loaded during {BUILD_ATTEMPTS} builds in a row: try again later"]
+    )
+
+
+def _build_and_publish(settings: Settings) -> list[str] | None:
+    """One build, published if its checks hold; None if files were loaded while it
+    ran (its models may then have read ``core`` before and after a load)."""
+    engine = warehouse.engine_for(settings.url)
+    with engine.begin() as connection:
         mark = _source_mark(connection, settings)
-        rules = disclosure_rules(settings)
-        names = aggregate.build_marts(
-            connection, partial(disclosure.plan_withheld_cells, rules=rules)
-        )
-        failures = (
-            load.reconcile_core(connection)
-            + aggregate.duplicate_keys(connection)
-            + check_marts(connection)
-            + disclosure.audit_publication(connection, rules)
-        )
-        if failures:
-            raise MartChecksFailed(failures)
+    rules = disclosure_rules(settings)
+    build = aggregate.build_models(
+        settings, partial(disclosure.plan_withheld_cells, rules=rules), date.today()
+    )
+    with engine.connect() as connection:
+        failures = build.failures + load.reconcile_core(connection)
+        if not build.failures:
+            failures += check_marts(connection, warehouse.BUILD_MODELS)
+            audit = disclosure.audit_publication(connection, rules, warehouse.BUILD_MODELS)
+            failures += audit.failures
+        loaded_meanwhile = _source_mark(connection, settings) != mark
+    if loaded_meanwhile:
+        return None
+    if failures:
+        raise MartChecksFailed(failures)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Loads commit their rows and ledger row together: waiting for none
+            # to be under way, the mark below is what the build read.
+            connection.execute(sa.text("LOCK TABLE landing.submissions IN SHARE MODE"))
+        if _source_mark(connection, settings) != mark:
+            return None
+        warehouse.act_as_owner(connection, warehouse.LIVE_MODELS.marts)
+        names = aggregate.publish_build(connection, build)
+        audit.record(connection)
         connection.execute(warehouse.marts_state.delete())
         connection.execute(
             warehouse.marts_state.insert(), {"source_mark": mark, "built_at": _now()}
@@ -629,13 +657,18 @@ def publish_marts(settings: Settings) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     engine = warehouse.engine_for(settings.url)
     # Waited for: the other publisher may be writing older marts than these.
-    with locks.exclusive(settings, "publish", wait=True):
+    with (
+        locks.exclusive(settings, "publish", wait=True),
+        # No build publishes while the marts are read: the files are one build's.
+        locks.exclusive(settings, "marts", wait=True),
+    ):
         with engine.connect() as connection:
             mark = connection.execute(sa.select(warehouse.marts_state.c.source_mark)).scalar()
         if mark is None or mark == publish.published_mark(folder):
             return []
         tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
-        return publish.publish_tables(folder, mark, tables)
+        documents = {"docs/index.html": aggregate.docs_site(settings)}
+        return publish.publish_tables(folder, mark, tables, documents)
 
 
 def watched_campaigns(settings: Settings, today: date) -> list[str]:
@@ -650,7 +683,7 @@ def follow_up_campaign(
     """Today's state of every expected partner, stored in the warehouse and written
     for the steward under ``<shared_root>/steward/<campaign>/``."""
     engine = warehouse.engine_for(settings.url)
-    follow_ups = report.campaign_follow_up(engine, campaign_id, today)
+    follow_ups = report.campaign_follow_up(settings, campaign_id, today)
     folder = settings.shared_root / "steward" / campaign_id
     return follow_ups, report.write_follow_up(engine, follow_ups, folder)
 

@@ -34,18 +34,28 @@ def published_mark(folder: Path) -> str | None:
     return json.loads(manifest.read_text(encoding="utf-8"))["source_mark"]
 
 
-def publish_tables(folder: Path, source_mark: str, tables: dict[str, pa.Table]) -> list[Path]:
-    """Write ``tables`` as Parquet files into a new publication under ``folder`` and
-    make it current; return the files as readers reach them."""
+def publish_tables(
+    folder: Path,
+    source_mark: str,
+    tables: dict[str, pa.Table],
+    documents: dict[str, bytes] | None = None,
+) -> list[Path]:
+    """Write ``tables`` as Parquet files, and ``documents`` (by relative path) beside
+    them, into a new publication under ``folder`` and make it current; return the
+    Parquet files as readers reach them."""
     now = datetime.now(UTC)
     build = folder / BUILDS / f"{now:%Y%m%dT%H%M%S%fZ}-{source_mark[:12]}"
     build.mkdir(parents=True)
     for name, table in tables.items():
         pq.write_table(table, build / f"{name}.parquet")
+    for relative, content in (documents or {}).items():
+        (build / relative).parent.mkdir(parents=True, exist_ok=True)
+        (build / relative).write_bytes(content)
+    files = [f"{name}.parquet" for name in tables] + list(documents or {})
     manifest = {
         "source_mark": source_mark,
         "published_at": now.isoformat(),
-        "files": {f"{name}.parquet": sha256_of(build / f"{name}.parquet") for name in tables},
+        "files": {relative: sha256_of(build / relative) for relative in files},
     }
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     link = folder / f".{CURRENT}-{uuid.uuid4().hex}"

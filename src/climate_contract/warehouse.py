@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,15 @@ from climate_contract.contract import CONTRACT_YEARS, SHEETS, ColumnKind
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-SCHEMAS = ("ref", "landing", "core", "marts")
+MODEL_LAYERS = ("staging", "intermediate", "marts", "checks")
+"""The dbt project's layers, one schema each (``sql/dbt_project.yml``); a build
+writes them with the prefix ``build_`` first."""
+SCHEMAS = (
+    "ref",
+    "landing",
+    "core",
+    *(f"{prefix}{layer}" for prefix in ("", "build_") for layer in MODEL_LAYERS),
+)
 MIGRATED_SCHEMAS = frozenset({"ref", "landing", "core"})
 VERSION_TABLE_SCHEMA = "landing"
 BASELINE_REVISION = "0001"
@@ -277,7 +286,7 @@ estimated_emissions = sa.Table(
 
 withheld_cells = sa.Table(
     "withheld_cells",
-    metadata,
+    sa.MetaData(),
     sa.Column("campaign_id", sa.Text, nullable=False),
     sa.Column("measure", sa.Text, nullable=False),
     sa.Column("year", sa.Integer),
@@ -285,14 +294,39 @@ withheld_cells = sa.Table(
     sa.Column("deduplicated_reason", sa.Text),
     sa.Column("gross_rule", sa.Text),
     sa.Column("deduplicated_rule", sa.Text),
-    schema="core",
 )
 """Pooled confidential figures the marts must not publish: written by
-``climate_contract.disclosure`` at each build, read by the models. The reason the
+``climate_contract.disclosure`` into each build's intermediate schema, read by the
+models, published with them. Not migrated: a build creates it. The reason the
 marts show is the same for all ('confidential'); the rule that withheld each
 figure is for the steward."""
 
 
+@dataclass(frozen=True)
+class ModelSchemas:
+    """Where the dbt models are: the live ones (no prefix), or a build's before it
+    is checked and published (prefix ``build_``)."""
+
+    prefix: str = ""
+
+    @property
+    def intermediate(self) -> str:
+        return f"{self.prefix}intermediate"
+
+    @property
+    def marts(self) -> str:
+        return f"{self.prefix}marts"
+
+    @property
+    def checks(self) -> str:
+        return f"{self.prefix}checks"
+
+    def withheld_cells(self) -> sa.Table:
+        return withheld_cells.to_metadata(sa.MetaData(), schema=self.intermediate)
+
+
+LIVE_MODELS = ModelSchemas()
+BUILD_MODELS = ModelSchemas("build_")
 published_pools = sa.Table(
     "published_pools",
     metadata,
@@ -301,6 +335,7 @@ published_pools = sa.Table(
     sa.Column("source_sheet", sa.Text, primary_key=True),
     sa.Column("source_row", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("measure", sa.Text, primary_key=True),
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("partner_id", sa.Text, nullable=False),
     sa.Column("action_ref", sa.Text, nullable=False),
     sa.Column("year", sa.Integer),
@@ -337,14 +372,13 @@ def create_schemas(connection: Connection) -> None:
             connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
 
 
-def act_as_owner(connection: Connection, schema: str) -> None:
-    """On PostgreSQL, run the rest of the transaction as the owner of ``schema`` when
-    the current user is another role that may: tables rebuilt or added by whoever
-    runs the build then belong to the owner, and its default privileges (the
-    readers' grants) apply to them."""
+def owner_to_act_as(connection: Connection, schema: str) -> str | None:
+    """On PostgreSQL, the owner of ``schema`` when the current user is another role
+    that may act as it: tables rebuilt or added by whoever runs the build then
+    belong to the owner, and its default privileges (the readers' grants) apply."""
     if connection.dialect.name != "postgresql":
-        return
-    owner = connection.execute(
+        return None
+    return connection.execute(
         sa.text(
             "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = :schema "
             "AND nspowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user) "
@@ -352,6 +386,11 @@ def act_as_owner(connection: Connection, schema: str) -> None:
         ),
         {"schema": schema},
     ).scalar()
+
+
+def act_as_owner(connection: Connection, schema: str) -> None:
+    """Run the rest of the transaction as ``owner_to_act_as(schema)``, if any."""
+    owner = owner_to_act_as(connection, schema)
     if owner is not None:
         connection.execute(sa.text(f"SET LOCAL ROLE {owner}"))
 

@@ -1,12 +1,25 @@
-"""Build the analyst marts from the SQL models in ``sql/marts/``."""
+"""Build the warehouse's models (the dbt project in ``sql/``) and read its marts."""
 
+from climate_contract.aggregate.documentation import docs_site, render_documents
 from climate_contract.aggregate.marts import (
-    build_marts,
-    duplicate_keys,
-    mart_key,
+    Build,
+    build_models,
     mart_names,
+    publish_build,
     query_model,
     read_mart,
 )
+from climate_contract.aggregate.project import DbtFailed, Project
 
-__all__ = ["build_marts", "duplicate_keys", "mart_key", "mart_names", "query_model", "read_mart"]
+__all__ = [
+    "Build",
+    "DbtFailed",
+    "Project",
+    "build_models",
+    "docs_site",
+    "mart_names",
+    "publish_build",
+    "query_model",
+    "read_mart",
+    "render_documents",
+]

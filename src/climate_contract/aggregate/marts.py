@@ -1,119 +1,242 @@
-"""Each ``sql/<schema>/<name>.sql`` is one SELECT that becomes the table ``<schema>.<name>``.
+"""Build the models of the dbt project in ``sql/``, write-audit-publish.
 
-``sql/core/`` holds intermediate models (deduplication flags, carbon lines,
-target trajectories) that analysts do not read; ``sql/marts/`` what they read.
-A model is built after every model whose qualified name its SQL mentions. The
-models are plain SQL that DuckDB and PostgreSQL both run; this module only
-materialises them; the caller's transaction makes a rebuild all-or-nothing.
-
-One table is written by Python, not SQL: ``core.withheld_cells``, the disclosure
-plan, decided once the contributions it reads are built and before the models
-that read it.
+dbt builds every model, and runs its schema tests, in the ``build_*`` schemas
+beside the live ones; the disclosure plan (``withheld_cells``, decided in Python
+once the contributions it reads are built) is written there between the models
+it reads and those that read it. The caller then checks the build (GX mart
+suites, the disclosure audit) and, only if everything holds, publishes it:
+every table is copied into its live schema, with its descriptions as database
+comments, in one transaction. Until then the live marts stay as they were.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from graphlib import TopologicalSorter
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from climate_contract import disclosure
-from climate_contract.settings import SQL_DIR
+from climate_contract import disclosure, warehouse
+from climate_contract.aggregate.project import PROJECT_NAME, Project
+from climate_contract.settings import SQL_DIR, Settings
+from climate_contract.warehouse import BUILD_MODELS, LIVE_MODELS, ModelSchemas
 
-MODEL_SCHEMAS = ("core", "marts")
-DISCLOSURE_PLAN = "core.withheld_cells"
+if TYPE_CHECKING:
+    from dbt.cli.main import dbtRunnerResult
+    from dbt.contracts.graph.manifest import Manifest
 
-
-def _models() -> dict[str, Path]:
-    """Every model file by qualified table name."""
-    return {
-        f"{schema}.{path.stem}": path
-        for schema in MODEL_SCHEMAS
-        for path in sorted((SQL_DIR / schema).glob("*.sql"))
-    }
-
-
-def build_order() -> list[str]:
-    """Model names (and the disclosure plan), each after the models it reads."""
-    models = _models()
-    texts = {name: path.read_text(encoding="utf-8") for name, path in models.items()}
-    tables = [*models, DISCLOSURE_PLAN]
-    graph = {
-        name: {
-            other
-            for other in tables
-            if other != name and re.search(rf"\b{re.escape(other)}\b", texts[name])
-        }
-        for name in models
-    } | {DISCLOSURE_PLAN: set(disclosure.CONTRIBUTION_MODELS)}
-    return list(TopologicalSorter(graph).static_order())
+PUBLISHED_LAYERS = ("intermediate", "marts")
+"""The layers a build publishes: marts for analysts, intermediate models for the
+steward's lineage. Staging views and check frames serve the build only."""
+_PLAN_INPUTS = [f"+{name}" for name in disclosure.CONTRIBUTION_MODELS]
+"""The models the disclosure plan reads, and every model they read."""
+_TESTS_OF_BUILT_MODELS = ["--indirect-selection", "buildable"]
+"""A test runs once every model it reads is built (a test of a model before the
+plan that also reads one after it waits for the second build)."""
+_WITHHELD_CELLS = "source.climate_contract.disclosure.withheld_cells"
 
 
 def mart_names() -> list[str]:
-    return sorted(name.split(".", 1)[1] for name in _models() if name.startswith("marts."))
+    return sorted(path.stem for path in (SQL_DIR / "models" / "marts").glob("*.sql"))
 
 
-_KEY_LINE = re.compile(r"^-- key: (.+)$", re.MULTILINE)
+@dataclass(frozen=True)
+class Build:
+    """The models a build wrote in the ``build_*`` schemas, and what dbt's tests
+    found wrong with them."""
+
+    manifest: Manifest
+    failures: list[str]
 
 
-def mart_key(name: str) -> list[str]:
-    """The columns that identify a row of mart ``name``: its SQL's ``-- key:`` line."""
-    found = _KEY_LINE.search(_models()[f"marts.{name}"].read_text(encoding="utf-8"))
-    if found is None:
-        raise ValueError(f"sql/marts/{name}.sql says no key (a '-- key: a, b' line)")
-    return [column.strip() for column in found.group(1).split(",")]
+def build_models(
+    settings: Settings, plan_disclosure: Callable[[Connection, ModelSchemas], None], today: date
+) -> Build:
+    """Build every model into the emptied build schemas and run its dbt tests,
+    ``plan_disclosure`` writing the disclosure plan in its turn."""
+    project = Project(settings)
+    variables = project.variables(BUILD_MODELS.prefix, today)
+    engine = warehouse.engine_for(settings.url)
+    with engine.begin() as connection:
+        role = warehouse.owner_to_act_as(connection, BUILD_MODELS.marts)
+        warehouse.act_as_owner(connection, BUILD_MODELS.marts)
+        # Nothing of an earlier build may be read, checked or published as this one's.
+        _empty_build_schemas(connection)
+    # dbt opens the warehouse itself: a DuckDB file takes one writer at a time.
+    engine.dispose()
+    manifest = project.parse(variables)
+    first = project.invoke(
+        ["build", "--select", *_PLAN_INPUTS, *_TESTS_OF_BUILT_MODELS], variables, manifest, role
+    )
+    if _failures(first):
+        return Build(manifest, _failures(first))
+    with engine.begin() as connection:
+        warehouse.act_as_owner(connection, BUILD_MODELS.intermediate)
+        plan_disclosure(connection, BUILD_MODELS)
+    engine.dispose()
+    second = project.invoke(
+        ["build", "--exclude", *_PLAN_INPUTS, *_TESTS_OF_BUILT_MODELS], variables, manifest, role
+    )
+    failures = _failures(second)
+    built = _built(first) | _built(second)
+    failures += [
+        f"{node.name}: not built by this run"
+        for node in _published_nodes(manifest)
+        if node.unique_id.startswith("model.") and node.unique_id not in built
+    ]
+    with engine.connect() as connection:
+        failures += _undescribed_columns(connection, manifest)
+    return Build(manifest, failures)
 
 
-def duplicate_keys(connection: Connection) -> list[str]:
-    """Every mart with two rows of one key, as a sentence for the steward."""
+def _empty_build_schemas(connection: Connection) -> None:
+    relations = connection.execute(
+        sa.text(
+            "SELECT table_schema, table_name, table_type FROM information_schema.tables "
+            "WHERE table_schema IN :schemas"
+        ).bindparams(sa.bindparam("schemas", expanding=True)),
+        {"schemas": [f"{BUILD_MODELS.prefix}{layer}" for layer in warehouse.MODEL_LAYERS]},
+    ).all()
+    # Views first: they read the tables (PostgreSQL also drops views reading them).
+    cascade = " CASCADE" if connection.dialect.name == "postgresql" else ""
+    for schema, name, kind in sorted(relations, key=lambda row: row.table_type != "VIEW"):
+        what = "VIEW" if kind == "VIEW" else "TABLE"
+        connection.execute(sa.text(f'DROP {what} IF EXISTS {schema}."{name}"{cascade}'))
+
+
+def _built(result: dbtRunnerResult) -> set[str]:
+    return {
+        outcome.node.unique_id
+        for outcome in result.result.results
+        if str(outcome.status) == "success"
+    }
+
+
+def _failures(result: dbtRunnerResult) -> list[str]:
+    """Every model that failed to build and every test that failed, as a sentence."""
+    return [
+        f"{outcome.node.name}: {outcome.message or outcome.status}"
+        + (f" ({outcome.failures} row(s))" if outcome.failures else "")
+        for outcome in result.result.results
+        if str(outcome.status) in ("error", "fail", "skipped")
+    ]
+
+
+def _undescribed_columns(connection: Connection, manifest: Manifest) -> list[str]:
+    """Columns a model's description names that its table does not have: the
+    comments and the dictionary would describe what is not there."""
     failures = []
-    for name in mart_names():
-        key = ", ".join(mart_key(name))
-        duplicated = connection.execute(
-            sa.text(f"SELECT {key} FROM marts.{name} GROUP BY {key} HAVING COUNT(*) > 1")
-        ).first()
-        if duplicated is not None:
-            failures.append(f"{name}: more than one row for ({key}) = {tuple(duplicated)}")
+    for node in _published_nodes(manifest):
+        if node.unique_id.startswith("source."):
+            continue
+        actual = _columns(connection, f"{BUILD_MODELS.prefix}{node.schema_layer}", node.name)
+        failures += [
+            f"{node.name}: column {column!r} is described but not produced"
+            for column in node.columns
+            if column not in actual
+        ]
     return failures
 
 
-def build_marts(connection: Connection, plan_disclosure: Callable[[Connection], None]) -> list[str]:
-    """Rebuild every model in dependency order, in the caller's transaction (so that
-    checks can run before it commits), ``plan_disclosure`` writing the disclosure
-    plan in its turn; return the marts' names."""
-    models = _models()
-    today = date.today()
-    for name in build_order():
-        if name == DISCLOSURE_PLAN:
-            plan_disclosure(connection)
-            continue
-        select = _as_of(models[name].read_text(encoding="utf-8").strip().rstrip(";"), today)
-        # The date is written into the statement: DDL takes no bound parameters.
-        rendered = select.compile(connection, compile_kwargs={"literal_binds": True})
-        connection.execute(sa.text(f"DROP TABLE IF EXISTS {name}"))
-        connection.execute(sa.text(f"CREATE TABLE {name} AS {rendered}"))
+def _columns(connection: Connection, schema: str, table: str) -> set[str]:
+    return set(
+        connection.execute(
+            sa.text(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = :schema AND table_name = :table"
+            ),
+            {"schema": schema, "table": table},
+        ).scalars()
+    )
+
+
+def publish_build(connection: Connection, build: Build) -> list[str]:
+    """Copy every table of the build into its live schema, descriptions as
+    comments, and drop the live tables no model makes any more (a mart removed or
+    moved must not stay readable), in the caller's transaction; return the marts'
+    names."""
+    published = _published_nodes(build.manifest)
+    for node in published:
+        source = f"{BUILD_MODELS.prefix}{node.schema_layer}.{node.name}"
+        live = f"{node.schema_layer}.{node.name}"
+        connection.execute(sa.text(f"DROP TABLE IF EXISTS {live}"))
+        connection.execute(sa.text(f"CREATE TABLE {live} AS SELECT * FROM {source}"))
+        _comment(connection, f"TABLE {live}", node.description)
+        for column, description in node.columns.items():
+            _comment(connection, f'COLUMN {live}."{column}"', description)
+    for layer in PUBLISHED_LAYERS:
+        kept = {node.name for node in published if node.schema_layer == layer}
+        for name in sa.inspect(connection).get_table_names(schema=layer):
+            if name not in kept:
+                connection.execute(sa.text(f'DROP TABLE {layer}."{name}"'))
     return mart_names()
 
 
-def _as_of(sql: str, day: date) -> sa.TextClause:
-    """A model's SQL with its ``:as_of`` date (what it says about "today") bound."""
-    clause = sa.text(sql)
-    if ":as_of" in sql:
-        clause = clause.bindparams(sa.bindparam("as_of", day, type_=sa.Date))
-    return clause
+@dataclass(frozen=True)
+class _Published:
+    unique_id: str
+    schema_layer: str
+    name: str
+    description: str
+    columns: dict[str, str]
 
 
-def query_model(connection: Connection, name: str, as_of: date) -> list[sa.Row]:
-    """Run the model ``name`` (e.g. ``marts.campaign_coverage``) as a query, as it
-    stood on ``as_of``, without materialising it. It must read only tables, not
-    other models."""
-    return list(connection.execute(_as_of(_models()[name].read_text(encoding="utf-8"), as_of)))
+def _published_nodes(manifest: Manifest) -> list[_Published]:
+    models = [
+        _Published(
+            node.unique_id,
+            node.config.schema,
+            node.name,
+            node.description,
+            {name: column.description for name, column in node.columns.items()},
+        )
+        for node in manifest.nodes.values()
+        if node.resource_type == "model" and node.config.schema in PUBLISHED_LAYERS
+    ]
+    plan = manifest.sources[_WITHHELD_CELLS]
+    return [
+        *models,
+        _Published(
+            plan.unique_id,
+            "intermediate",
+            plan.name,
+            plan.description,
+            {name: column.description for name, column in plan.columns.items()},
+        ),
+    ]
+
+
+def _comment(connection: Connection, target: str, text: str) -> None:
+    if text:
+        quoted = text.strip().replace("'", "''").replace(":", r"\:")
+        # A description's ":word" is text, not a parameter to bind.
+        connection.execute(sa.text(f"COMMENT ON {target} IS '{quoted}'"))
+
+
+def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
+    """Run the model ``name`` (e.g. ``campaign_coverage``) as a query, as it stood on
+    ``as_of``, without materialising it. It must read only sources, not models."""
+    project = Project(settings)
+    engine = warehouse.engine_for(settings.url)
+    engine.dispose()
+    result = project.invoke(
+        ["compile", "--select", name, "--indirect-selection", "empty", "--no-populate-cache"],
+        project.variables(LIVE_MODELS.prefix, as_of),
+    )
+    (node,) = [
+        outcome.node
+        for outcome in result.result.results
+        if outcome.node.unique_id == f"model.{PROJECT_NAME}.{name}"
+    ]
+    if any(not dependency.startswith("source.") for dependency in node.depends_on.nodes):
+        raise ValueError(f"{name} reads other models: it cannot be run as of another day")
+    compiled = node.compiled_code
+    with engine.connect() as connection:
+        return list(connection.execute(sa.text(compiled.replace(":", r"\:"))))
 
 
 def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -> pa.Table:
@@ -122,7 +245,7 @@ def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -
     if name not in mart_names():
         raise ValueError(f"unknown mart {name!r}; known: {', '.join(mart_names())}")
     with engine.connect() as connection:
-        result = connection.execute(sa.text(f"SELECT * FROM marts.{name}"))
+        result = connection.execute(sa.text(f"SELECT * FROM {LIVE_MODELS.marts}.{name}"))
         names = list(result.keys())
         rows = result.all()
     table = pa.table({column: [row[i] for row in rows] for i, column in enumerate(names)})

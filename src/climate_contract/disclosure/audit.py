@@ -37,6 +37,7 @@ from climate_contract.disclosure.contributions import (
 from climate_contract.disclosure.history import new_exposures, record_published, with_history
 from climate_contract.disclosure.plan import DisclosureRules, primary_reason
 from climate_contract.disclosure.protection import Exposure
+from climate_contract.warehouse import LIVE_MODELS, ModelSchemas
 
 
 @dataclass(frozen=True)
@@ -141,19 +142,34 @@ FIGURES: tuple[PublishedFigure, ...] = (
 )
 
 
-def audit_publication(connection: Connection, rules: DisclosureRules) -> list[str]:
-    """Every finding of the audit, as a sentence for the steward; empty when the
-    marts may be published. Earlier publications count: what they published is
-    part of what an attacker knows. When the audit finds nothing, the pools it
-    cleared are recorded with them, in the caller's transaction."""
-    contributions = read_contributions(connection)
+@dataclass(frozen=True)
+class Audit:
+    """What the audit found, and the confidential pools the marts publish."""
+
+    failures: list[str]
+    contributions: pd.DataFrame
+    confidential_pools: list[frozenset[int]]
+
+    def record(self, connection: Connection) -> None:
+        """Record the confidential pools as published, in the transaction that
+        publishes the marts: later publications are audited against them."""
+        record_published(connection, self.contributions, self.confidential_pools)
+
+
+def audit_publication(
+    connection: Connection, rules: DisclosureRules, schemas: ModelSchemas
+) -> Audit:
+    """Audit the marts in ``schemas``: every finding as a sentence for the steward
+    (none when they may be published). Earlier publications count: what they
+    published is part of what an attacker knows."""
+    contributions = read_contributions(connection, schemas)
     values = contributions["value"].to_numpy(dtype=float)
     marts: dict[str, list[dict[str, Any]]] = {}
     failures: list[str] = []
     confidential_sums: dict[frozenset[int], str] = {}
     for figure in FIGURES:
         if figure.mart not in marts:
-            result = connection.execute(sa.text(f"SELECT * FROM marts.{figure.mart}"))
+            result = connection.execute(sa.text(f"SELECT * FROM {schemas.marts}.{figure.mart}"))
             marts[figure.mart] = [dict(row._mapping) for row in result]
         rows = marts[figure.mart]
         pools = _published_pools(figure, rows)
@@ -188,9 +204,7 @@ def audit_publication(connection: Connection, rules: DisclosureRules) -> list[st
             everything, list(confidential_sums), earlier, rules.protection_share
         )
     )
-    if not failures:
-        record_published(connection, contributions, list(confidential_sums))
-    return failures
+    return Audit(failures, contributions, list(confidential_sums))
 
 
 def _published_pools(figure: PublishedFigure, rows: list[dict[str, Any]]) -> dict[tuple, bool]:
@@ -230,14 +244,15 @@ def lineage(
     if figure is None:
         known = ", ".join(f"{f.mart}.{f.column}" for f in FIGURES)
         raise ValueError(f"{mart}.{column} is not a published sum; known: {known}")
-    contributions = read_contributions(connection)
+    contributions = read_contributions(connection, LIVE_MODELS)
     files = dict(
         connection.execute(
             sa.select(warehouse.submissions.c.submission_id, warehouse.submissions.c.file_name)
         ).all()
     )
     rows = [
-        dict(row._mapping) for row in connection.execute(sa.text(f"SELECT * FROM marts.{mart}"))
+        dict(row._mapping)
+        for row in connection.execute(sa.text(f"SELECT * FROM {LIVE_MODELS.marts}.{mart}"))
     ]
     pools = _published_pools(figure, rows)
     behind = []

@@ -1,7 +1,7 @@
 """What every published figure is made of: the contributions behind it.
 
-A contribution is one line of ``core.investment_lines`` (an amount of an action
-in a year) or of ``core.impact_lines`` (what an action delivers each year from
+A contribution is one line of ``intermediate.investment_lines`` (an amount of an action
+in a year) or of ``intermediate.impact_lines`` (what an action delivers each year from
 its first year of full effect). A published figure is the sum of a selection of
 contributions; the disclosure plan and its audit reason on those selections.
 """
@@ -16,6 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from climate_contract.warehouse import ModelSchemas
+
 MONEY = "investment_eur"
 CARBON = "ges_evites"
 POOL = "confidentiel"
@@ -23,7 +25,7 @@ POOL = "confidentiel"
 sector or status."""
 TOTAL = "all"
 """The row of a mart that adds up its plan axes."""
-CONTRIBUTION_MODELS = ("core.investment_lines", "core.impact_lines", "core.trajectory_years")
+CONTRIBUTION_MODELS = ("investment_lines", "impact_lines", "trajectory_years")
 """The models the disclosure plan reads: built before it."""
 
 YearMatch = Literal["equal", "up_to", "any"]
@@ -34,33 +36,42 @@ YearMatch = Literal["equal", "up_to", "any"]
 _CONTRIBUTIONS = """
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
-    'investment_eur' AS measure, year,
+    'investment_eur' AS measure, year, funder,
     plan_axis, sector, status, is_live, confidential,
     investment_counted AS counted, amount_eur AS value
-FROM core.investment_lines
+FROM {schema}.investment_lines
 UNION ALL
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
-    indicator AS measure, first_full_year AS year,
+    indicator AS measure, first_full_year AS year, NULL AS funder,
     plan_axis, NULL AS sector, status, is_live, confidential,
     impacts_counted AS counted, quantity AS value
-FROM core.impact_lines
+FROM {schema}.impact_lines
 """
 
 
-def read_contributions(connection: Connection) -> pd.DataFrame:
+def read_contributions(connection: Connection, schemas: ModelSchemas) -> pd.DataFrame:
     """Every contribution, one row each, numbered from 0."""
-    result = connection.execute(sa.text(_CONTRIBUTIONS))
+    result = connection.execute(sa.text(_CONTRIBUTIONS.format(schema=schemas.intermediate)))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
     frame["value"] = frame["value"].astype(float)
     frame["year"] = frame["year"].astype("Int64")
     for flag in ("is_live", "confidential", "counted"):
         frame[flag] = frame[flag].astype(bool)
+    # A row of a partner's own layout may hold several amounts of one measure (one
+    # per year or funder): numbered in an order the file alone decides.
+    source = ["submission_id", "source_sheet", "source_row", "measure"]
+    frame = frame.sort_values([*source, "year", "funder", "value"], na_position="first")
+    frame["line"] = frame.groupby(source, sort=False).cumcount()
     return frame.reset_index(drop=True)
 
 
-def trajectory_years(connection: Connection) -> list[int]:
-    return list(connection.execute(sa.text("SELECT year FROM core.trajectory_years")).scalars())
+def trajectory_years(connection: Connection, schemas: ModelSchemas) -> list[int]:
+    return list(
+        connection.execute(
+            sa.text(f"SELECT year FROM {schemas.intermediate}.trajectory_years")
+        ).scalars()
+    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from sqlalchemy.engine import Connection
 from climate_contract import warehouse
 from climate_contract.disclosure.protection import Exposure, exposures
 
-IDENTITY = ("submission_id", "source_sheet", "source_row", "measure")
-"""What makes a contribution the same one from a publication to the next."""
+IDENTITY = ("submission_id", "source_sheet", "source_row", "measure", "line")
+"""What makes a contribution the same one from a publication to the next (a row
+of a partner's own layout may hold several amounts: ``line`` tells them apart)."""
 DESCRIBED = ("partner_id", "action_ref", "year", "value")
 """What is kept of it besides, to reason on it and name it once withdrawn."""
 

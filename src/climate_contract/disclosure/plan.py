@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from climate_contract import warehouse
 from climate_contract.disclosure.contributions import (
     CARBON,
     MONEY,
@@ -35,6 +34,7 @@ from climate_contract.disclosure.contributions import (
     trajectory_years,
 )
 from climate_contract.disclosure.history import exposed_already, new_exposures, with_history
+from climate_contract.warehouse import ModelSchemas
 
 Basis = Literal["gross", "deduplicated"]
 BASES: tuple[Basis, ...] = ("gross", "deduplicated")
@@ -55,7 +55,7 @@ class DisclosureRules:
 
 @dataclass(frozen=True)
 class PoolCell:
-    """A pooled confidential figure, keyed as ``core.withheld_cells`` keys it."""
+    """A pooled confidential figure, keyed as ``withheld_cells`` keys it."""
 
     measure: str
     year: int | None
@@ -134,11 +134,14 @@ def primary_reason(
     return None
 
 
-def plan_withheld_cells(connection: Connection, rules: DisclosureRules) -> None:
-    """Decide which pooled figures are withheld and record them in
-    ``core.withheld_cells``, in the caller's transaction."""
-    contributions = read_contributions(connection)
-    cells = pool_cells(contributions, trajectory_years(connection))
+def plan_withheld_cells(
+    connection: Connection, schemas: ModelSchemas, rules: DisclosureRules
+) -> None:
+    """Decide which pooled figures are withheld and write them as the table
+    ``withheld_cells`` of the build's intermediate schema, in the caller's
+    transaction."""
+    contributions = read_contributions(connection, schemas)
+    cells = pool_cells(contributions, trajectory_years(connection, schemas))
     reasons = withheld_sums(contributions, cells, rules, with_history(connection, contributions))
     rows: dict[tuple[str, str, int | None], dict] = {}
     for cell in cells:
@@ -160,9 +163,11 @@ def plan_withheld_cells(connection: Connection, rules: DisclosureRules) -> None:
         )
         row[f"{cell.basis}_reason"] = WITHHELD
         row[f"{cell.basis}_rule"] = reason
-    connection.execute(warehouse.withheld_cells.delete())
+    table = schemas.withheld_cells()
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
     if rows:
-        connection.execute(warehouse.withheld_cells.insert(), list(rows.values()))
+        connection.execute(table.insert(), list(rows.values()))
 
 
 def _members(contributions: pd.DataFrame, cell: PoolCell) -> frozenset[int]:

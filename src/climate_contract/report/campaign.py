@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from climate_contract import aggregate, warehouse
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.safe_text import quoted
+from climate_contract.settings import Settings
 
 State = Literal["a_jour", "attendu", "en_retard", "rejete_sans_nouvel_envoi"]
 STATE_LABELS: dict[str, str] = {
@@ -81,12 +82,11 @@ def _state(row: sa.Row) -> State:
     return "en_retard" if row.late else "attendu"
 
 
-def campaign_follow_up(engine: Engine, campaign_id: str, today: date) -> list[FollowUp]:
+def campaign_follow_up(settings: Settings, campaign_id: str, today: date) -> list[FollowUp]:
     """Every expected partner's state on ``today`` (a run's logical date), computed
     afresh from the ledger as it stood that day (the campaign_coverage model, run as
     a query rather than read from the mart): a re-run gives the same answer."""
-    with engine.connect() as connection:
-        rows = aggregate.query_model(connection, "marts.campaign_coverage", today)
+    rows = aggregate.query_model(settings, "campaign_coverage", today)
     return [
         FollowUp(
             campaign_id=campaign_id,

@@ -1,8 +1,8 @@
 """Great Expectations checks of the rebuilt marts, before they are published.
 
-Each ``sql/checks/<name>.sql`` selects a frame that confronts the marts with
-``core`` (reconciliation); ``expectations/marts/<name>.json``
-says what must hold on it.
+Each model of ``sql/models/checks/`` (a view in the build's ``checks`` schema)
+selects a frame that confronts the built marts with ``core`` (reconciliation);
+``expectations/marts/<name>.json`` says what must hold on it.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from sqlalchemy.engine import Connection
 
 from climate_contract.settings import SQL_DIR
 from climate_contract.validate.suites import RESULT_FORMAT, batch_definition, load_suite
+from climate_contract.warehouse import ModelSchemas
 
-CHECKS_DIR = SQL_DIR / "checks"
+CHECKS_DIR = SQL_DIR / "models" / "checks"
 
 
 class MartChecksFailed(RuntimeError):
@@ -25,11 +26,12 @@ class MartChecksFailed(RuntimeError):
         self.failures = failures
 
 
-def check_marts(connection: Connection) -> list[str]:
-    """Every failed mart check, as a sentence for the steward; empty when all hold."""
+def check_marts(connection: Connection, schemas: ModelSchemas) -> list[str]:
+    """Every failed check of the marts in ``schemas``, as a sentence for the
+    steward; empty when all hold."""
     failures = []
     for path in sorted(CHECKS_DIR.glob("*.sql")):
-        result = connection.execute(sa.text(path.read_text(encoding="utf-8")))
+        result = connection.execute(sa.text(f"SELECT * FROM {schemas.checks}.{path.stem}"))
         frame = pd.DataFrame(result.all(), columns=list(result.keys()))
         frame = frame.apply(
             lambda column: pd.to_numeric(column) if column.dtype == object else column

@@ -1,0 +1,25 @@
+{#- The rules the models share, written once. -#}
+
+{#- What a confidential action is grouped under: never the cell of its axis,
+    sector or status, but the pooled one (var "confidential_pool"). -#}
+{% macro pooled(column, confidential="confidential") -%}
+    CASE WHEN {{ confidential }} THEN '{{ var("confidential_pool") }}' ELSE {{ column }} END
+{%- endmacro %}
+
+{#- A figure as published: null where the disclosure plan gives a reason to
+    withhold it (intermediate.withheld_cells). -#}
+{% macro published(figure, withheld_reason) -%}
+    CASE WHEN {{ withheld_reason }} IS NULL THEN {{ figure }} END
+{%- endmacro %}
+
+{#- The plan axis a reference row (target, inventory point) is given for: the
+    total over axes is the whole territory's, written '' in the reference files. -#}
+{% macro reference_axis(plan_axis) -%}
+    CASE WHEN {{ plan_axis }} = '{{ var("all_axes") }}' THEN '' ELSE {{ plan_axis }} END
+{%- endmacro %}
+
+{#- The day the build (or a follow-up) is as of (var "as_of", ISO date): what it
+    says about "today". -#}
+{% macro as_of() -%}
+    CAST('{{ var("as_of") }}' AS DATE)
+{%- endmacro %}
