@@ -455,3 +455,31 @@ def test_a_mart_no_model_makes_any_more_is_not_left_readable(worked_example: Set
     with engine.connect() as connection:
         left = set(sa.inspect(connection).get_table_names(schema="marts"))
     assert left == set(aggregate.mart_names())
+
+
+def test_a_build_during_which_a_file_was_loaded_is_built_again(
+    worked_example: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its models may have read core before and after the load: it is not
+    published, the next attempt is."""
+    engine = warehouse.engine_for(worked_example.url)
+    original = aggregate.build_models
+    builds = []
+
+    def build_while_a_file_is_loaded(*args, **kwargs):
+        build = original(*args, **kwargs)
+        builds.append(build)
+        if len(builds) == 1:
+            with engine.begin() as connection:
+                connection.execute(
+                    warehouse.submissions.update()
+                    .where(warehouse.submissions.c.partner_id == "reseau-chaleur")
+                    .values(processed_at=datetime.now(UTC).replace(tzinfo=None))
+                )
+        return build
+
+    monkeypatch.setattr(aggregate, "build_models", build_while_a_file_is_loaded)
+    pipeline.rebuild_marts(worked_example)
+
+    assert len(builds) == 2
+    assert not pipeline.marts_are_stale(worked_example)
