@@ -134,9 +134,10 @@ def _target(url: sa.URL, role: str | None) -> dict[str, Any]:
         raise ValueError(f"no dbt adapter for {url.get_backend_name()} warehouses")
     target: dict[str, Any] = {
         "type": "postgres",
-        "host": url.host or "localhost",
-        "port": url.port or 5432,
-        "user": url.username or "postgres",
+        # What libpq would take for what the URL leaves out.
+        "host": url.host or os.environ.get("PGHOST", "localhost"),
+        "port": url.port or int(os.environ.get("PGPORT", "5432")),
+        "user": url.username or os.environ.get("PGUSER", "postgres"),
         "password": url.password or "",
         "dbname": url.database,
         # Each model names its schema; this one is never written.
