@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from climate_contract import warehouse
 from climate_contract.aggregate.project import PROJECT_NAME, Project
 from climate_contract.settings import Settings
 from climate_contract.warehouse import LIVE_MODELS
@@ -48,7 +47,6 @@ def docs_site(settings: Settings) -> bytes:
     project = Project(settings)
     generated = project.work_dir / f"docs-{project.digest()}.html"
     if not generated.is_file():
-        warehouse.engine_for(settings.url).dispose()
         project.invoke(
             ["docs", "generate", "--static"], project.variables(LIVE_MODELS.prefix, date.today())
         )

@@ -66,18 +66,16 @@ def build_models(
         warehouse.act_as_owner(connection, BUILD_MODELS.marts)
         # Nothing of an earlier build may be read, checked or published as this one's.
         _empty_build_schemas(connection)
-    # dbt opens the warehouse itself: a DuckDB file takes one writer at a time.
-    engine.dispose()
     manifest = project.parse(variables)
     first = project.invoke(
         ["build", "--select", *_PLAN_INPUTS, *_TESTS_OF_BUILT_MODELS], variables, manifest, role
     )
-    if _failures(first):
-        return Build(manifest, _failures(first))
+    failures = _failures(first)
+    if failures:
+        return Build(manifest, failures)
     with engine.begin() as connection:
         warehouse.act_as_owner(connection, BUILD_MODELS.intermediate)
         plan_disclosure(connection, BUILD_MODELS)
-    engine.dispose()
     second = project.invoke(
         ["build", "--exclude", *_PLAN_INPUTS, *_TESTS_OF_BUILT_MODELS], variables, manifest, role
     )
@@ -221,8 +219,6 @@ def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
     """Run the model ``name`` (e.g. ``campaign_coverage``) as a query, as it stood on
     ``as_of``, without materialising it. It must read only sources, not models."""
     project = Project(settings)
-    engine = warehouse.engine_for(settings.url)
-    engine.dispose()
     result = project.invoke(
         ["compile", "--select", name, "--indirect-selection", "empty", "--no-populate-cache"],
         project.variables(LIVE_MODELS.prefix, as_of),
@@ -235,7 +231,7 @@ def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
     if any(not dependency.startswith("source.") for dependency in node.depends_on.nodes):
         raise ValueError(f"{name} reads other models: it cannot be run as of another day")
     compiled = node.compiled_code
-    with engine.connect() as connection:
+    with warehouse.engine_for(settings.url).connect() as connection:
         return list(connection.execute(sa.text(compiled.replace(":", r"\:"))))
 
 

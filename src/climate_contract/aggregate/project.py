@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 import yaml
 
+from climate_contract import warehouse
 from climate_contract.disclosure.contributions import POOL, TOTAL
 from climate_contract.settings import SQL_DIR, Settings
 
@@ -79,6 +80,8 @@ class Project:
         """Run one dbt command; raise ``DbtFailed`` when dbt itself failed (a
         model that does not compile, a connection refused), not when a test did."""
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        # dbt opens the warehouse itself: a DuckDB file takes one writer at a time.
+        warehouse.engine_for(self.settings.url).dispose()
         # A profile of its own: another command may run meanwhile with another role.
         with tempfile.TemporaryDirectory(prefix="dbt-profile-") as profiles:
             self._write_profile(Path(profiles), role)
