@@ -56,10 +56,10 @@ class _AbortingOn:
     def __init__(self, real: IsolatedWorker, file_name: str) -> None:
         self.real, self.file_name = real, file_name
 
-    def run(self, function, staged, incoming, *args):
-        if incoming.display_name == self.file_name:
+    def run_within(self, seconds, function, claims, *args):
+        if any(claim.incoming.display_name == self.file_name for claim in claims):
             raise WorkAborted("memory", "the reader asked for 512 GiB")
-        return self.real.run(function, staged, incoming, *args)
+        return self.real.run_within(seconds, function, claims, *args)
 
 
 def test_a_file_whose_reading_aborts_is_answered_and_the_others_go_on(
@@ -72,11 +72,10 @@ def test_a_file_whose_reading_aborts_is_answered_and_the_others_go_on(
     hostile = (settings.shared_root / "inbox" / "banque-regionale" / "piege.xlsx").read_bytes()
     pipeline.refresh_reference(settings)
 
+    # Read together first, then, as that aborts, one by one.
     with IsolatedWorker(4 * GIB, 300) as real:
-        worker = _AbortingOn(real, "piege.xlsx")
-        outcomes = [
-            pipeline.process(incoming, settings, worker) for incoming in pipeline.discover(settings)
-        ]
+        readers = pipeline.Readers([_AbortingOn(real, "piege.xlsx")])
+        outcomes = pipeline.process_batch(pipeline.discover(settings), settings, readers)
 
     assert {(o.file_name, o.status) for o in outcomes} == {
         ("piege.xlsx", "rejected"),

@@ -117,15 +117,26 @@ class IsolatedWorker:
     def run(
         self, function: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs
     ) -> Result:
+        return self.run_within(self.max_seconds, function, *args, **kwargs)
+
+    def run_within(
+        self,
+        seconds: float,
+        function: Callable[Params, Result],
+        *args: Params.args,
+        **kwargs: Params.kwargs,
+    ) -> Result:
+        """``run``, with ``seconds`` instead of the worker's time limit (a call that
+        covers several files has the time of as many)."""
         child = self._current_child()
         calls, answers = child.stdin, child.stdout
         assert calls is not None
         assert answers is not None
         try:
             _send(calls, (function.__module__, function.__qualname__, args, kwargs))
-            if not self._readable(answers, self.max_seconds):
+            if not self._readable(answers, seconds):
                 self._stop()
-                raise WorkAborted("time", f"still running after {self.max_seconds:g} s")
+                raise WorkAborted("time", f"still running after {seconds:g} s")
             outcome, value = _receive(answers)
         except (EOFError, BrokenPipeError, pickle.UnpicklingError):
             self._stop()

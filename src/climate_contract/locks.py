@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
@@ -19,6 +19,12 @@ from climate_contract import warehouse
 from climate_contract.settings import Settings
 
 log = logging.getLogger(__name__)
+TRY_LOCK = sa.text("SELECT pg_try_advisory_lock(hashtext(:key))")
+UNLOCK = sa.text("SELECT pg_advisory_unlock(hashtext(:key))")
+
+
+def _advisory_key(name: str) -> dict[str, str]:
+    return {"key": f"climate_contract:{name}"}
 
 
 @contextmanager
@@ -28,14 +34,12 @@ def exclusive(settings: Settings, name: str, wait: bool = False) -> Iterator[boo
     it instead."""
     engine = warehouse.engine_for(settings.url)
     if engine.dialect.name == "postgresql":
-        key = {"key": f"climate_contract:{name}"}
+        key = _advisory_key(name)
         with engine.connect() as connection:
             acquired = connection.execute(
-                sa.text(
-                    "SELECT true FROM (SELECT pg_advisory_lock(hashtext(:key))) AS waited"
-                    if wait
-                    else "SELECT pg_try_advisory_lock(hashtext(:key))"
-                ),
+                sa.text("SELECT true FROM (SELECT pg_advisory_lock(hashtext(:key))) AS waited")
+                if wait
+                else TRY_LOCK,
                 key,
             ).scalar_one()
             connection.commit()
@@ -43,7 +47,7 @@ def exclusive(settings: Settings, name: str, wait: bool = False) -> Iterator[boo
                 yield bool(acquired)
             finally:
                 if acquired:
-                    connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:key))"), key)
+                    connection.execute(UNLOCK, key)
                     connection.commit()
         return
     folder = settings.data_dir / "locks"
@@ -59,3 +63,26 @@ def exclusive(settings: Settings, name: str, wait: bool = False) -> Iterator[boo
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def exclusive_many(settings: Settings, names: list[str]) -> Iterator[set[str]]:
+    """Hold, for the block, those of the locks ``names`` no other collector holds;
+    yield their names. Tried, never waited for; on PostgreSQL on one connection
+    (a batch of files would otherwise take one connection per partner)."""
+    engine = warehouse.engine_for(settings.url)
+    if engine.dialect.name != "postgresql":
+        with ExitStack() as stack:
+            yield {name for name in names if stack.enter_context(exclusive(settings, name))}
+        return
+    with engine.connect() as connection:
+        acquired = {
+            name for name in names if connection.execute(TRY_LOCK, _advisory_key(name)).scalar_one()
+        }
+        connection.commit()
+        try:
+            yield acquired
+        finally:
+            for name in acquired:
+                connection.execute(UNLOCK, _advisory_key(name))
+            connection.commit()

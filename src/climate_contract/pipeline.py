@@ -9,10 +9,15 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
+import math
+import os
 import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +49,7 @@ from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import Settings
-from climate_contract.validate import MartChecksFailed, check_marts, validate_submission
+from climate_contract.validate import MartChecksFailed, check_marts, validate_submissions
 from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -72,7 +77,16 @@ class SubmissionOutcome:
 
 
 def reference_data(settings: Settings) -> ReferenceData:
-    return load_reference_data(settings.reference_dir, settings.emission_factors_extension)
+    """The reference files' data, read once per process for as long as the files
+    are the same (every file of a collection needs them)."""
+    return _read_reference(
+        _reference_digest(settings), settings.reference_dir, settings.emission_factors_extension
+    )
+
+
+@cache
+def _read_reference(digest: str, directory: Path, extension: Path | None) -> ReferenceData:
+    return load_reference_data(directory, extension)
 
 
 def _reference_digest(settings: Settings) -> str:
@@ -243,26 +257,66 @@ def _no_estimates() -> pa.Table:
     return pa.Table.from_pylist([], schema=estimate.ESTIMATE_COLUMNS)
 
 
-def examine(
-    staged: Path, incoming: IncomingFile, settings: Settings, answer_folder: Path
-) -> Examination:
-    """Parse, check and estimate one file, and write the partner's answer into
-    ``answer_folder``. Runs in a child process: whatever the file does to the
-    reader stays there."""
+@dataclass(frozen=True)
+class Claim:
+    """A new file of the inbox taken for processing: its partner's lock is held and
+    a verified copy of it is in the intake."""
+
+    incoming: IncomingFile
+    submission_id: str
+    staged: Path
+
+    @property
+    def answer_folder(self) -> Path:
+        return self.staged.parent / "answer"
+
+
+def examine_files(claims: list[Claim], settings: Settings) -> list[Examination]:
+    """Parse, check and estimate files, and write each partner's answer into its
+    claim's answer folder. Runs in a child process: whatever a file does to the
+    reader stays there. The files are checked together (``validate_submissions``)."""
     reference = reference_data(settings)
-    if staged.suffix.lower() not in SUPPORTED_SUFFIXES:
-        parsed = ParsedSubmission(staged)
-        findings = [_unsupported_format(incoming)]
-    else:
-        limits = FileLimits(
-            max_bytes=int(settings.max_file_megabytes * 2**20),
-            max_rows=settings.max_rows_per_sheet,
+    limits = FileLimits(
+        max_bytes=int(settings.max_file_megabytes * 2**20),
+        max_rows=settings.max_rows_per_sheet,
+    )
+    for claim in claims:
+        shutil.rmtree(claim.answer_folder, ignore_errors=True)  # from an attempt that failed
+    readable = [c for c in claims if c.staged.suffix.lower() in SUPPORTED_SUFFIXES]
+    parsed = {
+        claim.submission_id: parse_submission(
+            claim.staged, reference, limits, claim.incoming.partner_id
         )
-        parsed = parse_submission(staged, reference, limits, incoming.partner_id)
-        findings = validate_submission(
-            parsed, reference, incoming.partner_id, campaign_id=settings.campaign
-        )
-        findings += _received_before_opening(incoming, reference.campaign(settings.campaign))
+        for claim in readable
+    }
+    checked = validate_submissions(
+        [(parsed[claim.submission_id], claim.incoming.partner_id) for claim in readable],
+        reference,
+        campaign_id=settings.campaign,
+    )
+    found = dict(zip((claim.submission_id for claim in readable), checked, strict=True))
+    campaign = reference.campaign(settings.campaign)
+    examinations = []
+    for claim in claims:
+        if claim.submission_id in parsed:
+            submission = parsed[claim.submission_id]
+            findings = found[claim.submission_id]
+            findings += _received_before_opening(claim.incoming, campaign)
+        else:
+            submission = ParsedSubmission(claim.staged)
+            findings = [_unsupported_format(claim.incoming)]
+        examinations.append(_conclude(claim, submission, findings, reference, settings))
+    return examinations
+
+
+def _conclude(
+    claim: Claim,
+    parsed: ParsedSubmission,
+    findings: list[Finding],
+    reference: ReferenceData,
+    settings: Settings,
+) -> Examination:
+    """The estimates of a file without errors, and the partner's answer."""
     estimates = _no_estimates()
     if not has_errors(findings):
         impacts = parsed.sheets["impacts"]
@@ -271,19 +325,93 @@ def examine(
             impacts, estimates, reference, settings.estimate_tolerance
         )
     findings = cap_findings(findings)
-    examination = Examination(parsed, findings, estimates)
     _answer(
         settings,
         reference,
-        incoming.partner_id,
-        incoming.display_name,
-        incoming.received_at,
+        claim.incoming.partner_id,
+        claim.incoming.display_name,
+        claim.incoming.received_at,
         findings,
-        answer_folder,
+        claim.answer_folder,
         parsed,
         estimates,
     )
-    return examination
+    return Examination(parsed, findings, estimates)
+
+
+PARALLEL_READ_BYTES = 2**20
+"""Below this many bytes of files, one reader: starting another (Great Expectations'
+import and context, several CPU seconds) would cost more than it saves."""
+
+
+class Readers:
+    """Isolated child processes that examine files, several at once on several cores.
+
+    Use as a context manager; a child starts when first needed and serves every
+    batch after that, so its start is paid once per run or task.
+    """
+
+    def __init__(self, workers: list[IsolatedWorker]) -> None:
+        self.workers = workers
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Readers:
+        limits = (settings.max_read_megabytes * 2**20, settings.max_read_seconds)
+        return cls([IsolatedWorker(*limits) for _ in range(os.cpu_count() or 1)])
+
+    def __enter__(self) -> Readers:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        for worker in self.workers:
+            worker.__exit__(*exception)
+
+    def examine(self, claims: list[Claim], settings: Settings) -> list[Examination]:
+        """The examination of each claim, in order; the files are shared among as
+        many children as their size warrants."""
+        size = sum(claim.incoming.size_bytes for claim in claims)
+        count = max(1, min(len(self.workers), len(claims), math.ceil(size / PARALLEL_READ_BYTES)))
+        chunks = _balanced(claims, count)
+        with ThreadPoolExecutor(count) as pool:
+            examined = pool.map(partial(_examine_chunk, settings=settings), self.workers, chunks)
+            by_claim = {
+                claim.submission_id: examination
+                for chunk, examinations in zip(chunks, examined, strict=True)
+                for claim, examination in zip(chunk, examinations, strict=True)
+            }
+        return [by_claim[claim.submission_id] for claim in claims]
+
+
+def _balanced(claims: list[Claim], count: int) -> list[list[Claim]]:
+    """``count`` groups of claims of about the same size in bytes, largest first."""
+    groups: list[list[Claim]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for claim in sorted(claims, key=lambda claim: -claim.incoming.size_bytes):
+        smallest = sizes.index(min(sizes))
+        groups[smallest].append(claim)
+        sizes[smallest] += claim.incoming.size_bytes
+    return [group for group in groups if group]
+
+
+def _examine_chunk(
+    worker: IsolatedWorker, chunk: list[Claim], settings: Settings
+) -> list[Examination]:
+    """The files examined together in ``worker``; if that fails, one by one, so that
+    one file's fault is that file's answer alone."""
+    try:
+        seconds = settings.max_read_seconds * len(chunk)
+        return worker.run_within(seconds, examine_files, chunk, settings)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as failure:
+        # Whatever the reader raised (native panics are not even Exceptions).
+        if len(chunk) > 1:
+            log.warning("%d files read together failed (%r): one by one", len(chunk), failure)
+            return [one for claim in chunk for one in _examine_chunk(worker, [claim], settings)]
+        (claim,) = chunk
+        cause: AbortCause = failure.cause if isinstance(failure, WorkAborted) else "crash"
+        log.error("%s: reading failed (%r)", claim.incoming.path, failure)
+        return [_aborted_examination(claim.incoming, settings, cause, claim.answer_folder)]
 
 
 def _received_before_opening(incoming: IncomingFile, campaign: Campaign) -> list[Finding]:
@@ -390,58 +518,30 @@ def _submission_id(incoming: IncomingFile, campaign_id: str) -> str:
     return f"{campaign_id}-{incoming.partner_id}-{stamp}-{incoming.content_sha256[:12]}"
 
 
-def process(
-    incoming: IncomingFile, settings: Settings, worker: IsolatedWorker
-) -> SubmissionOutcome | None:
-    """Read, check, keep and load one file, answer the partner, and take the file out
-    of the inbox; or finish that work if a previous run stopped half-way.
-
-    None when there is nothing to do: another collector holds the partner's files,
-    the file is gone or changed since it was found, or it repeats the partner's
-    latest file (listed for the steward, then taken out of the inbox).
-    """
-    engine = warehouse.engine_for(settings.url)
-    with locks.exclusive(settings, f"partner-{incoming.partner_id}") as locked:
-        if not locked or not same_file(incoming):
-            return None
-        latest = load.latest_submission(engine, incoming.partner_id, settings.campaign)
-        if latest is not None and latest.content_sha256 == incoming.content_sha256:
-            return _finish_known(incoming, latest, settings)
-        return _process_new(incoming, settings, worker)
-
-
 def _staging(settings: Settings, submission_id: str) -> Path:
     return settings.data_dir / "intake" / submission_id
 
 
-def _process_new(
-    incoming: IncomingFile, settings: Settings, worker: IsolatedWorker
-) -> SubmissionOutcome:
+def _claim(incoming: IncomingFile, settings: Settings) -> Claim:
     submission_id = _submission_id(incoming, settings.campaign)
     staging = _staging(settings, submission_id)
-    answer_folder = staging / "answer"
-    shutil.rmtree(answer_folder, ignore_errors=True)  # from a run that stopped before loading
     staged = copy_verified(
         incoming, staging / f"original{Path(safe_file_name(incoming.display_name)).suffix}"
     )
-    try:
-        examination = worker.run(examine, staged, incoming, settings, answer_folder)
-    except WorkAborted as aborted:
-        log.error("%s: reading aborted (%s)", incoming.path, aborted)
-        examination = _aborted_examination(incoming, settings, aborted.cause, answer_folder)
-    except KeyboardInterrupt:
-        raise
-    except BaseException:
-        # Whatever the reader raised (native panics are not even Exceptions): the
-        # file is answered, the collection goes on.
-        log.exception("%s: reading failed", incoming.path)
-        examination = _aborted_examination(incoming, settings, "crash", answer_folder)
+    return Claim(incoming, submission_id, staged)
+
+
+def _store(claim: Claim, examination: Examination, settings: Settings) -> SubmissionOutcome:
+    """Keep the original, load the file's rows and findings, deliver the answer."""
+    incoming = claim.incoming
     area = "archive" if examination.accepted else "quarantine"
     stored = keep_original(
-        staged, incoming, settings.shared_folder(area, incoming.partner_id) / settings.campaign
+        claim.staged,
+        incoming,
+        settings.shared_folder(area, incoming.partner_id) / settings.campaign,
     )
     record = load.SubmissionRecord(
-        submission_id=submission_id,
+        submission_id=claim.submission_id,
         partner_id=incoming.partner_id,
         campaign_id=settings.campaign,
         file_name=incoming.display_name,
@@ -455,10 +555,10 @@ def _process_new(
     findings, parsed = examination.findings, examination.parsed
     engine = warehouse.engine_for(settings.url)
     status = load.store_submission(engine, record, findings, parsed, examination.estimates)
-    _deliver(incoming, submission_id, settings)
+    _deliver(incoming, claim.submission_id, settings)
     log.info("%s %s with %d findings", record.file_name, status, len(findings))
     return SubmissionOutcome(
-        submission_id=submission_id,
+        submission_id=claim.submission_id,
         partner_id=record.partner_id,
         file_name=record.file_name,
         status=status,
@@ -535,25 +635,68 @@ def _deliver(incoming: IncomingFile, submission_id: str, settings: Settings) -> 
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def process_batch(batch: list[IncomingFile], settings: Settings) -> list[SubmissionOutcome]:
-    """Process each file of the batch in turn, each read in a child process. Safe to
-    re-run after a failure: what was done is not done again, what was left half-way
-    is finished."""
-    outcomes = []
-    with IsolatedWorker(settings.max_read_megabytes * 2**20, settings.max_read_seconds) as worker:
-        for incoming in batch:
-            try:
-                outcome = process(incoming, settings, worker)
-            except TRANSIENT_ERRORS:
-                raise
-            except Exception:
-                # Our own fault, not the file's (its reading is isolated): the
-                # other files go on, this one is tried again by the next run.
-                log.exception("%s could not be processed; left in the inbox", incoming.path)
-                continue
-            if outcome is not None:
-                outcomes.append(outcome)
+def process_batch(
+    batch: list[IncomingFile], settings: Settings, readers: Readers | None = None
+) -> list[SubmissionOutcome]:
+    """Read, check, keep and load the batch's files, answer each partner and take
+    the files out of the inbox; files are read in isolated children (``readers``,
+    by default started for this batch). Safe to re-run after a failure: what was
+    done is not done again, what was left half-way is finished.
+
+    A partner's files are taken one at a time, in the order received (each is
+    judged against the one before); files another collector holds are left to it.
+    """
+    with ExitStack() as stack:
+        if readers is None:
+            readers = stack.enter_context(Readers.for_settings(settings))
+        outcomes = []
+        pending = list(batch)
+        while pending:
+            firsts: dict[str, IncomingFile] = {}
+            for incoming in pending:
+                firsts.setdefault(incoming.partner_id, incoming)
+            pending = [incoming for incoming in pending if incoming not in firsts.values()]
+            outcomes += _process_round(list(firsts.values()), settings, readers)
     return outcomes
+
+
+def _process_round(
+    files: list[IncomingFile], settings: Settings, readers: Readers
+) -> list[SubmissionOutcome]:
+    """One file per partner: those already known finished, the new ones examined
+    together, then stored one by one."""
+    engine = warehouse.engine_for(settings.url)
+    outcomes: dict[int, SubmissionOutcome | None] = {}
+    claims: dict[int, Claim] = {}
+    lock_names = [f"partner-{incoming.partner_id}" for incoming in files]
+    with locks.exclusive_many(settings, lock_names) as held:
+        for position, incoming in enumerate(files):
+            if lock_names[position] not in held or not same_file(incoming):
+                continue
+            with _left_in_inbox_on_fault(incoming):
+                latest = load.latest_submission(engine, incoming.partner_id, settings.campaign)
+                if latest is not None and latest.content_sha256 == incoming.content_sha256:
+                    outcomes[position] = _finish_known(incoming, latest, settings)
+                else:
+                    claims[position] = _claim(incoming, settings)
+        examinations = readers.examine(list(claims.values()), settings) if claims else []
+        for (position, claim), examination in zip(claims.items(), examinations, strict=True):
+            with _left_in_inbox_on_fault(claim.incoming):
+                outcomes[position] = _store(claim, examination, settings)
+    return [outcome for _, outcome in sorted(outcomes.items()) if outcome is not None]
+
+
+@contextmanager
+def _left_in_inbox_on_fault(incoming: IncomingFile) -> Iterator[None]:
+    """Our own fault, not the file's (its reading is isolated): the other files go
+    on, this one is tried again by the next run. A warehouse or shared folder out
+    of reach stops the batch, to be retried."""
+    try:
+        yield
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception:
+        log.exception("%s could not be processed; left in the inbox", incoming.path)
 
 
 def _source_mark(connection: sa.Connection, settings: Settings) -> str:
@@ -615,6 +758,8 @@ def _build_and_publish(settings: Settings) -> list[str] | None:
     """One build, published if its checks hold; None if files were loaded while it
     ran (its models may then have read ``core`` before and after a load)."""
     engine = warehouse.engine_for(settings.url)
+    with engine.begin() as connection:
+        warehouse.analyze_loaded(connection)
     with engine.begin() as connection:
         mark = _source_mark(connection, settings)
     rules = disclosure_rules(settings)
@@ -699,12 +844,22 @@ def record_reminder(settings: Settings, reminder: report.Reminder) -> bool:
     return report.record_reminder(warehouse.engine_for(settings.url), reminder, _now())
 
 
+RUN_BATCH_FILES = 100
+"""Files a run without Airflow reads and checks together: enough to share the fixed
+cost of checking, few enough to keep memory flat."""
+
+
 def run_collection(settings: Settings) -> list[SubmissionOutcome]:
     """The whole flow in this process (what the DAGs fan out): new files, then the
     marts and the published files whenever they are behind, whether or not this
     run brought anything new."""
     refresh_reference(settings)
-    outcomes = process_batch(discover(settings), settings)
+    with Readers.for_settings(settings) as readers:
+        outcomes = [
+            outcome
+            for batch in batches(discover(settings), RUN_BATCH_FILES)
+            for outcome in process_batch(batch, settings, readers)
+        ]
     if marts_are_stale(settings):
         rebuild_marts(settings)
     publish_marts(settings)

@@ -95,8 +95,9 @@ def _replace_core_rows(
             "campaign_id": record.campaign_id,
             "source_sheet": sheet_title,
         }
-        if rows.num_rows:
-            connection.execute(table.insert(), [provenance | row for row in rows.to_pylist()])
+        for name, value in provenance.items():
+            rows = rows.append_column(name, pa.repeat(pa.scalar(value), rows.num_rows))
+        warehouse.insert_arrow(connection, table, rows)
 
 
 def _received_later(connection: Connection, record: SubmissionRecord) -> bool:

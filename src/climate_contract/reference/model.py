@@ -272,7 +272,8 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+        # libyaml's loader: a national registry of partners reads 10x faster.
+        return yaml.load(stream, Loader=yaml.CSafeLoader)
 
 
 def _factor_referential(base: Path, extension: Path | None) -> FactorReferential:

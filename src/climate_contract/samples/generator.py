@@ -284,6 +284,23 @@ def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
     return rows
 
 
+def scaled_rows(model_partner_id: str, campaign_id: str, actions: int, seed: str) -> SubmissionRows:
+    """``actions`` invented actions in the manner of a sample partner (its kinds of
+    action, cycled), for workloads larger than the samples; ``seed`` tells apart
+    partners modelled on the same one."""
+    rng = random.Random(f"{seed}/{campaign_id}")
+    kinds = PARTNER_ARCHETYPES[model_partner_id]
+    rows: dict[str, list[dict[str, Any]]] = {"actions": [], "investments": [], "impacts": []}
+    for number in range(1, actions + 1):
+        action, investments, impacts = _action(
+            rng, number, ARCHETYPES[kinds[number % len(kinds)]], int(campaign_id)
+        )
+        rows["actions"].append(action)
+        rows["investments"].extend(investments)
+        rows["impacts"].extend(impacts)
+    return rows
+
+
 def write_sample_inbox(inbox_root: Path, reference: ReferenceData, campaign_id: str) -> list[Path]:
     """Write one sample workbook per partner expected in the campaign into its inbox."""
     written = []

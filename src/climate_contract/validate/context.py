@@ -21,11 +21,29 @@ def _column(table: pa.Table | None, name: str) -> list | None:
     return table[name].to_pylist()
 
 
-def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
+def declared_action_refs(parsed: ParsedSubmission) -> set[str]:
+    """The action references the file declares. Without a readable Actions sheet
+    (missing, hidden, over the limits) the other sheets' references cannot be
+    judged: that sheet's one finding says it, not one "undeclared action" per row
+    of the others, so every reference of the file counts as declared."""
+    actions = parsed.sheets.get("actions")
+    sources = [actions] if actions is not None else list(parsed.sheets.values())
+    return {
+        action_ref
+        for source in sources
+        if "action_ref" in source.table.column_names
+        for action_ref in source.table["action_ref"].drop_null().to_pylist()
+    }
+
+
+def sheet_frames(parsed: ParsedSubmission, file_index: int = 0) -> dict[str, pd.DataFrame]:
     """One frame per parsed sheet, with ``table_row``, the row's position in the parsed
-    table (which locates the partner's cell), and context columns where their sources exist:
+    table (which locates the partner's cell), ``file_index``, which tells files
+    checked together apart, and context columns where their sources exist:
 
     - actions: ``investment_rows`` and ``impact_rows`` declared for the action;
+    - investments and impacts: ``action_declared``, whether the file declares the
+      row's action;
     - investments: ``action_start_year`` and ``action_end_year`` of the action, and
       ``amount_to_partner_median``, the amount over the median of the file's
       amounts (when it has at least three).
@@ -36,8 +54,16 @@ def sheet_frames(parsed: ParsedSubmission) -> dict[str, pd.DataFrame]:
     }
     for frame in frames.values():
         frame["table_row"] = range(len(frame))
+        frame["file_index"] = file_index
         # Rules the template's layout requires and a foreign one may not.
         frame["template_layout"] = parsed.profile is None
+    declared = declared_action_refs(parsed)
+    for sheet_name in ("investments", "impacts"):
+        refs = _column(tables.get(sheet_name), "action_ref")
+        if refs is not None:
+            frames[sheet_name]["action_declared"] = pd.array(
+                [None if ref is None else ref in declared for ref in refs], dtype="boolean"
+            )
     action_refs = _column(tables.get("actions"), "action_ref")
     if action_refs is not None:
         for sheet_name, counted in (("investments", "investment_rows"), ("impacts", "impact_rows")):

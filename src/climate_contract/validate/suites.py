@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from climate_contract.contract import BOUNDS, Column
+from climate_contract.contract import BOUNDS, SHEETS, Column
 from climate_contract.findings import Finding, Severity, cap_findings
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
@@ -93,27 +93,31 @@ def _message(
 
 def _findings_of_outcome(
     outcome: ExpectationValidationResult,
-    parsed: ParsedSheet,
+    sheets: list[ParsedSheet],
     reference: ReferenceData,
     present: set[str],
-) -> list[Finding]:
-    """The findings of one failed expectation: one per unexpected row, or one for the sheet."""
+) -> list[tuple[int, Finding]]:
+    """The findings of one failed expectation, each with the position in ``sheets``
+    of the file it is about: one per unexpected row, or one per file for the sheet."""
     config = outcome.expectation_config
     referenced = [
         config.kwargs[key] for key in ("column", "column_A", "column_B") if key in config.kwargs
-    ]
+    ] + [column for column in config.kwargs.get("column_list", []) if column != "file_index"]
     if config.type != "expect_column_to_exist" and not set(referenced) <= present:
         return []  # reported once, by the missing-column expectation (or no context)
-    # A pair expectation may point the partner at its second column (meta "column").
+    # An expectation may point the partner at another column (meta "column").
     column_name = config.meta.get("column", referenced[0] if referenced else None)
     if _raised(outcome.exception_info):
         raise RuntimeError(f"{config.type} failed on {column_name}: {outcome.exception_info}")
-    column = parsed.sheet.column(column_name) if column_name else None
     code_list = reference.code_lists.get(config.meta.get("code_list", ""), ())
-    unexpected = outcome.result.get("unexpected_index_list") or [{"source_row": None}]
-    header = parsed.header(column) if column else None
+    unexpected = outcome.result.get("unexpected_index_list") or [
+        {"source_row": None, "file_index": index} for index in range(len(sheets))
+    ]
     findings = []
     for entry in unexpected:
+        parsed = sheets[entry["file_index"]]
+        column = parsed.sheet.column(column_name) if column_name else None
+        header = parsed.header(column) if column else None
         row = entry["source_row"]
         letter = (
             parsed.letter(column_name, entry["table_row"])
@@ -121,18 +125,17 @@ def _findings_of_outcome(
             else None
         )
         value = _label(entry.get(column_name)) if column_name else ""
-        findings.append(
-            Finding(
-                SEVERITIES[config.severity.value],
-                config.meta["rule"],
-                _message(config.meta, column, header, value, code_list),
-                sheet=parsed.title,
-                row=parsed.header_row if row is None else int(row),
-                column=letter,
-                header=header,
-                value=value or None,
-            )
+        finding = Finding(
+            SEVERITIES[config.severity.value],
+            config.meta["rule"],
+            _message(config.meta, column, header, value, code_list),
+            sheet=parsed.title,
+            row=parsed.header_row if row is None else int(row),
+            column=letter,
+            header=header,
+            value=value or None,
         )
+        findings.append((entry["file_index"], finding))
     return findings
 
 
@@ -168,15 +171,16 @@ def validate_submission(
     partner_id: str | None = None,
     campaign_id: str | None = None,
 ) -> list[Finding]:
-    """Every finding of the submission: the parser's, then each sheet's suite's,
-    capped (``cap_findings``) so that one typo repeated down a sheet stays readable.
+    """Every finding of one submission (see ``validate_submissions``)."""
+    return validate_submissions([(parsed, partner_id)], reference, campaign_id)[0]
 
-    A cell the parser could not read is reported once, not again as missing.
-    ``partner_id`` is the partner whose folder the file came from: a workbook made
-    for another partner is refused; ``campaign_id`` the campaign being collected:
-    a workbook made for another campaign is refused too.
-    """
-    findings = list(parsed.findings)
+
+def _declaration_findings(
+    parsed: ParsedSubmission, partner_id: str | None, campaign_id: str | None
+) -> list[Finding]:
+    """A workbook made for another campaign or another partner than the one whose
+    folder it came from is refused."""
+    findings = []
     if campaign_id is not None and parsed.declared_campaign not in (None, campaign_id):
         findings.append(
             Finding(
@@ -214,47 +218,124 @@ def validate_submission(
                 value=parsed.declared_partner,
             )
         )
+    return findings
+
+
+STACKABLE_EXPECTATIONS = frozenset(
+    {
+        # judged row by row
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_be_between",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "expect_column_pair_values_to_be_in_set",
+        # judged on the columns and their types, which the files of a stack share
+        "expect_column_to_exist",
+        "expect_column_values_to_be_in_type_list",
+    }
+)
+"""Expectations that judge each file alike whether it is checked alone or stacked
+with other files of the same columns (and emptiness): ``validate_submissions``
+checks a stack in one go only if its suite holds nothing else."""
+
+
+def _stackable(expectation: Any) -> bool:
+    kwargs = expectation.configuration.kwargs
+    match expectation.expectation_type:
+        case "expect_compound_columns_to_be_unique":
+            return "file_index" in kwargs["column_list"]
+        case "expect_table_row_count_to_be_between":
+            # Whether a file has rows at all is what its stack shares.
+            return kwargs.get("max_value") is None and (kwargs.get("min_value") or 0) <= 1
+        case other:
+            return other in STACKABLE_EXPECTATIONS
+
+
+@cache
+def _suite_is_stackable(name: str) -> bool:
+    return all(_stackable(expectation) for expectation in load_suite(name).expectations)
+
+
+def validate_submissions(
+    submissions: list[tuple[ParsedSubmission, str | None]],
+    reference: ReferenceData,
+    campaign_id: str | None = None,
+) -> list[list[Finding]]:
+    """Every finding of each submission: the parser's, then each sheet's suite's,
+    capped (``cap_findings``) so that one typo repeated down a sheet stays readable.
+
+    Each submission comes with the partner whose folder it came from (a workbook
+    made for another partner is refused); ``campaign_id`` is the campaign being
+    collected (a workbook made for another is refused too). A cell the parser could
+    not read is reported once, not again as missing.
+
+    The sheets of one kind are checked together, stacked, when they have the same
+    columns: Great Expectations costs about the same for one row as for thousands.
+    """
+    suite_findings: list[list[Finding]] = [[] for _ in submissions]
     parameters: dict[str, Any] = {
         f"codes_{list_name}": reference.codes(list_name) for list_name in reference.code_lists
     }
     for bounds in BOUNDS:
         parameters |= bounds.parameters
-    actions = parsed.sheets.get("actions")
     parameters["indicator_unit_pairs"] = reference.indicator_unit_pairs
-    # Without a readable Actions sheet (missing, hidden, over the limits), the
-    # other sheets' references cannot be judged: that sheet's one finding says it,
-    # not one "undeclared action" per row of the others.
-    sources = [actions] if actions is not None else list(parsed.sheets.values())
-    parameters["declared_action_refs"] = sorted(
-        {
-            action_ref
-            for source in sources
-            if "action_ref" in source.table.column_names
-            for action_ref in source.table["action_ref"].drop_null().to_pylist()
-        }
-    )
-    unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
-    frames = sheet_frames(parsed)
-    for parsed_sheet in parsed.sheets.values():
-        frame = frames[parsed_sheet.sheet.name]
-        batch = batch_definition(parsed_sheet.sheet.name).get_batch(
-            batch_parameters={"dataframe": frame}
-        )
-        # Rows are named by their row number, and by their action where there is one.
-        index_columns = [c for c in ("source_row", "action_ref", "table_row") if c in frame]
+    frames = [sheet_frames(parsed, index) for index, (parsed, _) in enumerate(submissions)]
+    for sheet_name, stack in _stacks(submissions, frames):
+        frame = pd.concat([frames[index][sheet_name] for index in stack], ignore_index=True)
+        sheets = [submissions[index][0].sheets[sheet_name] for index in stack]
+        # Positions in the stack, which name the files in the findings.
+        frame["file_index"] = frame["file_index"].map({f: p for p, f in enumerate(stack)})
+        batch = batch_definition(sheet_name).get_batch(batch_parameters={"dataframe": frame})
+        # Rows are named by their file, row number, and action where there is one.
+        index_columns = [
+            c for c in ("file_index", "source_row", "action_ref", "table_row") if c in frame
+        ]
         outcomes = _failed_outcomes(
             batch,
-            load_suite(parsed_sheet.sheet.name),
+            load_suite(sheet_name),
             RESULT_FORMAT | {"unexpected_index_column_names": index_columns},
             parameters,
         )
-        findings.extend(
-            finding
-            for outcome in outcomes
-            for finding in _findings_of_outcome(outcome, parsed_sheet, reference, set(frame))
-            if (finding.sheet, finding.row, finding.column) not in unreadable
+        for outcome in outcomes:
+            for position, finding in _findings_of_outcome(outcome, sheets, reference, set(frame)):
+                suite_findings[stack[position]].append(finding)
+    findings = []
+    for (parsed, partner_id), checked in zip(submissions, suite_findings, strict=True):
+        unreadable = {(f.sheet, f.row, f.column) for f in parsed.findings if f.severity == "error"}
+        findings.append(
+            cap_findings(
+                _told_once(
+                    list(parsed.findings)
+                    + _declaration_findings(parsed, partner_id, campaign_id)
+                    + [f for f in checked if (f.sheet, f.row, f.column) not in unreadable]
+                )
+            )
         )
-    return cap_findings(_told_once(findings))
+    return findings
+
+
+def _stacks(
+    submissions: list[tuple[ParsedSubmission, str | None]], frames: list[dict[str, pd.DataFrame]]
+) -> list[tuple[str, list[int]]]:
+    """The submissions whose sheets of a kind are checked together: same columns and
+    types, all empty or none, and a suite that judges each file alike stacked."""
+    stacks: dict[tuple[str, object], list[int]] = {}
+    for index, (parsed, _) in enumerate(submissions):
+        for sheet_name in parsed.sheets:
+            frame = frames[index][sheet_name]
+            shape = (
+                tuple((str(column), str(dtype)) for column, dtype in frame.dtypes.items()),
+                frame.empty,
+            )
+            key = shape if _suite_is_stackable(sheet_name) else index
+            stacks.setdefault((sheet_name, key), []).append(index)
+    # Each file's findings in the contract's order of sheets, however stacked.
+    order = [sheet.name for sheet in SHEETS]
+    return sorted(
+        ((sheet_name, stack) for (sheet_name, _), stack in stacks.items()),
+        key=lambda stack: order.index(stack[0]),
+    )
 
 
 def _told_once(findings: list[Finding]) -> list[Finding]:
