@@ -5,6 +5,8 @@ among readers on several cores."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -138,3 +140,18 @@ def test_files_are_shared_among_readers_and_one_aborting_file_is_its_own_answer(
     assert all(reader.files_read for reader in readers)  # both cores had files
     read_once = [name for reader in readers for name in set(reader.files_read)]
     assert sorted(read_once) == sorted(f"{partner_id}.xlsx" for partner_id in partners)
+
+
+def test_the_command_line_answers_without_importing_the_stages() -> None:
+    """`climate-contract --help`, or a typo, must not wait for pandas, Arrow,
+    SQLAlchemy, Great Expectations or dbt to import (seconds)."""
+    heavy = ("pandas", "pyarrow", "sqlalchemy", "great_expectations", "dbt", "scipy", "duckdb")
+    probe = (
+        "import sys, climate_contract.cli; "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+    assert imported == ""

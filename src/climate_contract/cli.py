@@ -6,20 +6,14 @@ import logging
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
 import typer
 from rich.console import Console
-from rich.table import Table
 
-from climate_contract import aggregate, disclosure, load, pipeline, warehouse
-from climate_contract.parse import ParsedSubmission
-from climate_contract.parse.grid import read_grids
-from climate_contract.parse.profiles import parse_with_profile
-from climate_contract.parse.suggestion import suggest_profile, to_yaml
-from climate_contract.samples import write_sample_inbox
 from climate_contract.settings import Settings
-from climate_contract.template import write_workbook
 from climate_contract.wording import Language
+
+# The stages are imported by the commands that use them: pandas, Arrow, SQLAlchemy
+# and the rest take seconds to import, and `--help` or a typo must answer at once.
 
 app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
 # Marts are printed whole, never squeezed into the terminal's width, where text
@@ -50,6 +44,9 @@ def template(
     ] = None,
 ) -> None:
     """Write a partner's workbook for a campaign, blank or pre-filled."""
+    from climate_contract import load, pipeline, warehouse
+    from climate_contract.template import write_workbook
+
     settings = Settings()
     campaign_id = campaign or settings.campaign
     reference = pipeline.reference_data(settings)
@@ -66,6 +63,9 @@ def samples(
     campaign: Annotated[str | None, typer.Option(help="Defaults to the current campaign")] = None,
 ) -> None:
     """Drop a SAMPLE workbook (invented figures) into every expected partner's inbox."""
+    from climate_contract import pipeline
+    from climate_contract.samples import write_sample_inbox
+
     settings = Settings()
     reference = pipeline.reference_data(settings)
     written = write_sample_inbox(
@@ -77,6 +77,8 @@ def samples(
 @app.command()
 def run() -> None:
     """Process the inboxes in this process, without Airflow, and rebuild the marts."""
+    from climate_contract import pipeline
+
     outcomes = pipeline.run_collection(Settings())
     for outcome in outcomes:
         console.print(
@@ -93,6 +95,8 @@ def create_roles(
     ] = ("climate_contract"),
 ) -> None:
     """On a PostgreSQL warehouse, as an administrator: create the access roles."""
+    from climate_contract import warehouse
+
     engine = warehouse.engine_for(Settings().url)
     for duty, role in warehouse.create_access_roles(engine, prefix).items():
         console.print(f"{duty}: {role}")
@@ -104,6 +108,11 @@ def mart(
     columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show")] = None,
 ) -> None:
     """Print a mart as a table."""
+    import pyarrow as pa
+    from rich.table import Table
+
+    from climate_contract import aggregate, warehouse
+
     engine = warehouse.engine_for(Settings().url)
     table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
     view = Table(title=f"marts.{name}")
@@ -127,6 +136,10 @@ def lineage(
 ) -> None:
     """List the rows of partners' files behind a published figure (steward's view:
     confidential ones included)."""
+    from rich.table import Table
+
+    from climate_contract import disclosure, warehouse
+
     conditions = dict(condition.split("=", 1) for condition in where or [])
     engine = warehouse.engine_for(Settings().url)
     with engine.connect() as connection:
@@ -168,6 +181,9 @@ def _cell(value: object) -> str:
 @profile_app.command("suggest")
 def profile_suggest(path: Annotated[Path, typer.Argument(help="A partner's file")]) -> None:
     """Print a draft profile for the layout of PATH: each column's field and score."""
+    from climate_contract.parse.grid import read_grids
+    from climate_contract.parse.suggestion import suggest_profile, to_yaml
+
     console.print(to_yaml(suggest_profile(read_grids(path)), path.name))
 
 
@@ -180,6 +196,13 @@ def profile_check(
     ] = None,
 ) -> None:
     """Show what PATH would give through a profile, row by row; nothing is loaded."""
+    from rich.table import Table
+
+    from climate_contract import pipeline
+    from climate_contract.parse import ParsedSubmission
+    from climate_contract.parse.grid import read_grids
+    from climate_contract.parse.profiles import parse_with_profile
+
     reference = pipeline.reference_data(Settings())
     if profile not in reference.profiles:
         raise typer.BadParameter(f"unknown profile; known: {', '.join(reference.profiles)}")
