@@ -7,7 +7,7 @@ RUN apt-get update \
 WORKDIR /opt/climate-contract
 COPY requirements.lock pyproject.toml README.md ./
 RUN pip install --no-cache-dir uv==0.13.8 \
- && uv pip install --system --no-cache -r requirements.lock
+ && uv pip install --system --no-cache --compile-bytecode -r requirements.lock
 COPY src ./src
 COPY dags ./dags
 COPY sql ./sql

@@ -2,8 +2,8 @@
 
 Someone who knows every published sum, and every public contribution, can
 bound each confidential one: the smallest and largest values consistent with
-everything published are the optima of two linear programmes (solved by HiGHS
-through SciPy). A contribution is protected when that interval reaches at least
+everything published are the optima of two linear programmes (HiGHS). A
+contribution is protected when that interval reaches at least
 ``protection_share`` of its value on each side. The attacker is granted the
 sign of each unknown: amounts are not negative, and what an action delivers is
 taken as known to be a gain or a loss.
@@ -20,9 +20,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
+from scipy import sparse
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,8 @@ def exposures(
         unknowns[(partners[row], frozenset(equations))].append(row)
     found: dict[tuple[str, frozenset[int]], Exposure] = {}
     for component in _components(list(unknowns)):
-        for insider in (None, *sorted({partner for partner, _ in component})):
-            for exposure in _component_exposures(
-                component, unknowns, values, protection_share, insider
-            ):
-                found.setdefault((exposure.partner_id, exposure.contributions), exposure)
+        for exposure in _component_exposures(component, unknowns, values, protection_share):
+            found.setdefault((exposure.partner_id, exposure.contributions), exposure)
     return list(found.values())
 
 
@@ -86,25 +84,12 @@ def _components(
     return list(groups.values())
 
 
-def _component_exposures(
-    component: list[tuple[str, frozenset[int]]],
-    unknowns: dict[tuple[str, frozenset[int]], list[int]],
-    values: np.ndarray,
-    protection_share: float,
-    insider: str | None,
-) -> list[Exposure]:
+def _figures(component: list[tuple[str, frozenset[int]]]) -> list[tuple[list[int], str]]:
+    """Each partner's unknowns one by one, and its share of each published sum."""
+    figures: dict[tuple[int, ...], str] = {
+        (i,): partner for i, (partner, _) in enumerate(component)
+    }
     equations = sorted(set().union(*(equations for _, equations in component)))
-    matrix = np.array(
-        [[equation in unknown[1] for unknown in component] for equation in equations], dtype=float
-    )
-    truth = np.array([values[unknowns[unknown]].sum() for unknown in component])
-    bounds = [
-        (value, value) if partner == insider else (0, None) if value >= 0 else (None, 0)
-        for (partner, _), value in zip(component, truth, strict=True)
-    ]
-    figures: dict[tuple[int, ...], str] = {}
-    for i, (partner, _) in enumerate(component):
-        figures[(i,)] = partner
     for equation in equations:
         by_partner: dict[str, list[int]] = defaultdict(list)
         for i, (partner, unknown_equations) in enumerate(component):
@@ -112,36 +97,170 @@ def _component_exposures(
                 by_partner[partner].append(i)
         for partner, members in by_partner.items():
             figures[tuple(members)] = partner
-    found = []
-    for members, partner in figures.items():
-        if partner == insider:
-            continue
-        weights = np.zeros(len(component))
-        weights[list(members)] = 1
-        value = float(weights @ truth)
-        if abs(value) < 1e-9:
-            continue
-        lowest, highest = (
-            _optimum(sign * weights, matrix, matrix @ truth, bounds) * sign for sign in (1, -1)
-        )
-        margin = protection_share * abs(value)
-        tolerance = 1e-7 * max(1.0, abs(value))
-        if lowest > value - margin + tolerance or highest < value + margin - tolerance:
+    return [(list(members), partner) for members, partner in figures.items()]
+
+
+def _component_exposures(
+    component: list[tuple[str, frozenset[int]]],
+    unknowns: dict[tuple[str, frozenset[int]], list[int]],
+    values: np.ndarray,
+    protection_share: float,
+) -> list[Exposure]:
+    """The figures of one component pinned by an outsider, then by each of its
+    partners as an insider (each figure reported once, for the first who pins it)."""
+    truth = np.array([values[unknowns[unknown]].sum() for unknown in component])
+    figures = _figures(component)
+    weights = sparse.csr_array(
+        (
+            np.ones(sum(len(members) for members, _ in figures)),
+            np.concatenate([members for members, _ in figures]),
+            np.cumsum([0, *(len(members) for members, _ in figures)]),
+        ),
+        shape=(len(figures), len(component)),
+    )
+    values_of = weights @ truth
+    attacker = _Attacker(component, truth)
+    found: dict[int, Exposure] = {}
+    for insider in (None, *sorted({partner for partner, _ in component})):
+        attacker.knowing(insider)
+        seen = _Seen(attacker, figures, weights, values_of, protection_share)
+        for index, (members, partner) in enumerate(figures):
+            if partner == insider or index in found or abs(values_of[index]) < 1e-9:
+                continue
+            unreached = [sign for sign in (1.0, -1.0) if not seen.reaches(index, sign)]
+            for sign in unreached:
+                seen.push(index, sign)
+            if not any(not seen.reaches(index, sign) for sign in unreached):
+                continue
+            for sign in {1.0, -1.0} - set(unreached):
+                seen.push(index, sign)  # an exposure reports both ends exactly
             rows = frozenset(row for i in members for row in unknowns[component[i]])
-            found.append(Exposure(partner, rows, lowest, highest, value, insider))
-    return found
+            found[index] = Exposure(
+                partner,
+                rows,
+                float(seen.lowest[index]),
+                float(seen.highest[index]),
+                float(values_of[index]),
+                insider,
+            )
+    return [found[index] for index in sorted(found)]
 
 
-def _optimum(
-    objective: np.ndarray,
-    matrix: np.ndarray,
-    sums: np.ndarray,
-    bounds: list[tuple[float | None, float | None]],
-) -> float:
-    """The least value of ``objective · x`` over the published sums; -inf when none."""
-    result = linprog(objective, A_eq=matrix, b_eq=sums, bounds=bounds, method="highs")
-    if result.status == 3:
-        return -np.inf
-    if result.status != 0:
-        raise RuntimeError(f"the disclosure audit could not be solved: {result.message}")
-    return float(result.fun)
+class _Seen:
+    """The least and greatest value of each figure over the points an attacker has
+    found consistent with what it knows, the truth first: bounds of each figure's
+    interval from inside, so that a figure the optima found for others already
+    spread wide enough needs no programme of its own."""
+
+    def __init__(
+        self,
+        attacker: _Attacker,
+        figures: list[tuple[list[int], str]],
+        weights: sparse.csr_array,
+        values: np.ndarray,
+        protection_share: float,
+    ) -> None:
+        self.attacker = attacker
+        self.figures = figures
+        self.weights = weights
+        margins = protection_share * np.abs(values)
+        tolerances = 1e-7 * np.maximum(1.0, np.abs(values))
+        self.protected_below = values - margins + tolerances
+        self.protected_above = values + margins - tolerances
+        self.lowest = values.copy()
+        self.highest = values.copy()
+
+    def reaches(self, index: int, sign: float) -> bool:
+        """Whether the figure's interval is known to reach the protection margin
+        below it (``sign`` 1) or above it (-1)."""
+        if sign > 0:
+            return bool(self.lowest[index] <= self.protected_below[index])
+        return bool(self.highest[index] >= self.protected_above[index])
+
+    def push(self, index: int, sign: float) -> None:
+        """Solve for the figure's least (``sign`` 1) or greatest (-1) value."""
+        point = self.attacker.extreme(self.figures[index][0], sign)
+        if point is None:
+            (self.lowest if sign > 0 else self.highest)[index] = -sign * np.inf
+            return
+        reach = self.weights @ point
+        np.minimum(self.lowest, reach, out=self.lowest)
+        np.maximum(self.highest, reach, out=self.highest)
+
+
+_DECIDED = (
+    highspy.HighsModelStatus.kOptimal,
+    # The truth is consistent with everything published: never infeasible.
+    highspy.HighsModelStatus.kUnbounded,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible,
+)
+
+
+class _Attacker:
+    """The published sums of a component as one linear programme, given to HiGHS
+    once: between solves only the objective, and the columns the insider knows,
+    change (HiGHS starts again from the last basis)."""
+
+    def __init__(self, component: list[tuple[str, frozenset[int]]], truth: np.ndarray) -> None:
+        equations = sorted(set().union(*(equations for _, equations in component)))
+        row_of = {equation: row for row, equation in enumerate(equations)}
+        rows = [sorted(row_of[equation] for equation in eqs) for _, eqs in component]
+        starts = np.cumsum([0, *(len(r) for r in rows)]).astype(np.int32)
+        index = np.array([row for r in rows for row in r], dtype=np.int32)
+        sums = np.zeros(len(equations))
+        np.add.at(sums, index, np.repeat(truth, np.diff(starts)))
+        self.truth = truth
+        self.partners = np.array([partner for partner, _ in component])
+        self.columns = np.arange(len(component), dtype=np.int32)
+        self.lower = np.where(truth >= 0, 0.0, -highspy.kHighsInf)
+        self.upper = np.where(truth >= 0, highspy.kHighsInf, 0.0)
+        model = highspy.HighsLp()
+        model.num_col_ = len(component)
+        model.num_row_ = len(equations)
+        model.col_cost_ = np.zeros(len(component))
+        model.col_lower_ = self.lower
+        model.col_upper_ = self.upper
+        model.row_lower_ = sums
+        model.row_upper_ = sums
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = starts
+        model.a_matrix_.index_ = index
+        model.a_matrix_.value_ = np.ones(len(index))
+        # The bare solver: ``highspy.Highs`` sets up Python callbacks first, and
+        # HiGHS prints its banner to stdout before any option can silence it.
+        self.solver = highspy._Highs()
+        self.solver.setOptionValue("output_flag", False)
+        self.solver.setOptionValue("presolve", "off")
+        self.solver.passModel(model)
+
+    def knowing(self, insider: str | None) -> None:
+        """From now on, ``insider``'s own figures are known exactly (None: none)."""
+        own = self.partners == insider
+        self.solver.changeColsBounds(
+            len(self.columns),
+            self.columns,
+            np.where(own, self.truth, self.lower),
+            np.where(own, self.truth, self.upper),
+        )
+
+    def extreme(self, members: list[int], sign: float) -> np.ndarray | None:
+        """A point consistent with everything known where the sum of ``members``
+        is least (``sign`` 1) or greatest (-1); None when it is unbounded."""
+        cost = np.zeros(len(self.columns))
+        cost[members] = sign
+        self.solver.changeColsCost(len(self.columns), self.columns, cost)
+        self.solver.run()
+        status = self.solver.getModelStatus()
+        if status not in _DECIDED:
+            # Starting from the last basis can leave HiGHS undecided: from scratch.
+            self.solver.clearSolver()
+            self.solver.run()
+            status = self.solver.getModelStatus()
+        if status not in _DECIDED:
+            raise RuntimeError(
+                "the disclosure audit could not be solved: "
+                + self.solver.modelStatusToString(status)
+            )
+        if status != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.array(self.solver.getSolution().col_value)
