@@ -89,13 +89,12 @@ def _figures(component: list[tuple[str, frozenset[int]]]) -> list[tuple[list[int
     figures: dict[tuple[int, ...], str] = {
         (i,): partner for i, (partner, _) in enumerate(component)
     }
-    equations = sorted(set().union(*(equations for _, equations in component)))
-    for equation in equations:
-        by_partner: dict[str, list[int]] = defaultdict(list)
-        for i, (partner, unknown_equations) in enumerate(component):
-            if equation in unknown_equations:
-                by_partner[partner].append(i)
-        for partner, members in by_partner.items():
+    shares: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, (partner, equations) in enumerate(component):
+        for equation in equations:
+            shares[equation][partner].append(i)
+    for equation in sorted(shares):
+        for partner, members in shares[equation].items():
             figures[tuple(members)] = partner
     return [(list(members), partner) for members, partner in figures.items()]
 
@@ -130,7 +129,7 @@ def _component_exposures(
             unreached = [sign for sign in (1.0, -1.0) if not seen.reaches(index, sign)]
             for sign in unreached:
                 seen.push(index, sign)
-            if not any(not seen.reaches(index, sign) for sign in unreached):
+            if all(seen.reaches(index, sign) for sign in unreached):
                 continue
             for sign in {1.0, -1.0} - set(unreached):
                 seen.push(index, sign)  # an exposure reports both ends exactly
@@ -143,7 +142,7 @@ def _component_exposures(
                 float(values_of[index]),
                 insider,
             )
-    return [found[index] for index in sorted(found)]
+    return list(found.values())
 
 
 class _Seen:
