@@ -4,6 +4,7 @@ among readers on several cores."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -155,3 +156,42 @@ def test_the_command_line_answers_without_importing_the_stages() -> None:
     ).stdout.strip()
 
     assert imported == ""
+
+
+def test_a_run_with_nothing_new_imports_no_stage_it_does_not_need(make_settings) -> None:
+    """A run that finds nothing new (the daily case) checks the inbox, the ledger, the
+    warehouse's revision and the marts' source, and stops: without importing the
+    libraries of reading, checking, building or publishing (seconds in all)."""
+    settings = make_settings()
+    (settings.shared_root / "inbox").mkdir(parents=True)
+    pipeline.run_collection(settings)  # marts built, published
+    heavy = (
+        "pandas",
+        "great_expectations",
+        "dbt",
+        "scipy",
+        "highspy",
+        "alembic",
+        "openpyxl",
+        "jinja2",
+        "pyarrow.parquet",
+    )
+    probe = (
+        "import sys; from climate_contract.cli import app; "
+        "app(['run'], standalone_mode=False); "
+        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+    environment = {
+        "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
+        "CLIMATE_CONTRACT_SETTLE_SECONDS": "0",
+    }
+
+    run = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | environment,
+    )
+
+    assert run.stdout.splitlines() == ["0 files processed", ""]

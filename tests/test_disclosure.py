@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from climate_contract import aggregate, disclosure, pipeline, warehouse
+from climate_contract import aggregate, disclosure, pipeline, validate, warehouse
 from climate_contract.disclosure import history
 from climate_contract.disclosure.plan import BELOW_THRESHOLD, DERIVABLE
 from climate_contract.settings import Settings
@@ -226,7 +226,7 @@ def test_a_model_counting_a_confidential_action_in_its_axis_fails_the_audit(
     )
     monkeypatch.setattr(aggregate.project, "PROJECT_DIR", project)
 
-    with pytest.raises(pipeline.MartChecksFailed) as refused:
+    with pytest.raises(validate.MartChecksFailed) as refused:
         pipeline.rebuild_marts(collected)
 
     said = str(refused.value)

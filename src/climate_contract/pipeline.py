@@ -30,8 +30,10 @@ from climate_contract import (
     estimate,
     load,
     locks,
+    parse,
     publish,
     report,
+    validate,
     warehouse,
 )
 from climate_contract.findings import Finding, cap_findings, has_errors
@@ -44,12 +46,11 @@ from climate_contract.intake import (
     scan_inbox,
 )
 from climate_contract.isolation import AbortCause, IsolatedWorker, WorkAborted
-from climate_contract.parse import FileLimits, ParsedSubmission, parse_submission
+from climate_contract.parse import FileLimits, ParsedSubmission
 from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import Settings
-from climate_contract.validate import MartChecksFailed, check_marts, validate_submissions
 from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -284,12 +285,12 @@ def examine_files(claims: list[Claim], settings: Settings) -> list[Examination]:
         shutil.rmtree(claim.answer_folder, ignore_errors=True)  # from an attempt that failed
     readable = [c for c in claims if c.staged.suffix.lower() in SUPPORTED_SUFFIXES]
     parsed = {
-        claim.submission_id: parse_submission(
+        claim.submission_id: parse.parse_submission(
             claim.staged, reference, limits, claim.incoming.partner_id
         )
         for claim in readable
     }
-    checked = validate_submissions(
+    checked = validate.validate_submissions(
         [(parsed[claim.submission_id], claim.incoming.partner_id) for claim in readable],
         reference,
         campaign_id=settings.campaign,
@@ -749,7 +750,7 @@ def rebuild_marts(settings: Settings) -> list[str]:
             if names is not None:
                 return names
             log.info("files were loaded during the build: building again")
-    raise MartChecksFailed(
+    raise validate.MartChecksFailed(
         [f"files kept being loaded during {BUILD_ATTEMPTS} builds in a row: try again later"]
     )
 
@@ -769,14 +770,14 @@ def _build_and_publish(settings: Settings) -> list[str] | None:
     with engine.connect() as connection:
         failures = build.failures + load.reconcile_core(connection)
         if not build.failures:
-            failures += check_marts(connection, warehouse.BUILD_MODELS)
+            failures += validate.check_marts(connection, warehouse.BUILD_MODELS)
             audit = disclosure.audit_publication(connection, rules, warehouse.BUILD_MODELS)
             failures += audit.failures
         loaded_meanwhile = _source_mark(connection, settings) != mark
     if loaded_meanwhile:
         return None
     if failures:
-        raise MartChecksFailed(failures)
+        raise validate.MartChecksFailed(failures)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Loads commit their rows and ledger row together: waiting for none

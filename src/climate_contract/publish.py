@@ -13,11 +13,12 @@ import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from climate_contract.intake.files import sha256_of
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -43,6 +44,9 @@ def publish_tables(
     """Write ``tables`` as Parquet files, and ``documents`` (by relative path) beside
     them, into a new publication under ``folder`` and make it current; return the
     Parquet files as readers reach them."""
+    # Imported here: a run with nothing new reads only the mark, and answers at once.
+    import pyarrow.parquet as pq
+
     now = datetime.now(UTC)
     build = folder / BUILDS / f"{now:%Y%m%dT%H%M%S%fZ}-{source_mark[:12]}"
     build.mkdir(parents=True)

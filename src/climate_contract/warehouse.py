@@ -7,6 +7,7 @@ warehouse without being written twice.
 
 from __future__ import annotations
 
+import ast
 import atexit
 import io
 import uuid
@@ -37,6 +38,8 @@ SCHEMAS = (
 )
 MIGRATED_SCHEMAS = frozenset({"ref", "landing", "core"})
 VERSION_TABLE_SCHEMA = "landing"
+VERSION_TABLE = "alembic_version"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations") / "versions"
 BASELINE_REVISION = "0001"
 """The warehouse as created before migrations existed."""
 metadata = sa.MetaData()
@@ -464,21 +467,40 @@ def migrations_config(connection: Connection | None = None) -> AlembicConfig:
 
 @cache
 def head_revision() -> str | None:
-    """The newest migration."""
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(migrations_config()).get_current_head()
+    """The newest migration: the one no other revises, read from the migration
+    files as Alembic reads them but without importing it (half a second, paid by
+    every run); None unless there is exactly one."""
+    revisions: dict[str, str | tuple[str, ...] | None] = {}
+    for path in MIGRATIONS_DIR.glob("*.py"):
+        # As ``migrations/script.py.mako`` writes them: plain assignments.
+        assigned = {
+            target.id: node.value
+            for node in ast.parse(path.read_bytes()).body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        if "revision" in assigned:
+            revisions[ast.literal_eval(assigned["revision"])] = ast.literal_eval(
+                assigned["down_revision"]
+            )
+    revised = {
+        revised
+        for down in revisions.values()
+        for revised in (down if isinstance(down, tuple) else (down,))
+    }
+    heads = set(revisions) - revised
+    return heads.pop() if len(heads) == 1 else None
 
 
 def schema_revision(connection: Connection) -> str | None:
-    """The migration the warehouse is at; None before any."""
-    from alembic.migration import MigrationContext
-
-    import climate_contract.migrations  # noqa: F401 (DuckDB for Alembic)
-
-    return MigrationContext.configure(
-        connection, opts={"version_table_schema": VERSION_TABLE_SCHEMA}
-    ).get_current_revision()
+    """The migration the warehouse is at (Alembic's version table, read plainly);
+    None before any. The migrations are one line: several would raise."""
+    if not sa.inspect(connection).has_table(VERSION_TABLE, schema=VERSION_TABLE_SCHEMA):
+        return None
+    return connection.execute(
+        sa.text(f"SELECT version_num FROM {VERSION_TABLE_SCHEMA}.{VERSION_TABLE}")
+    ).scalar_one_or_none()
 
 
 def ensure_schema(connection: Connection) -> None:
@@ -489,14 +511,14 @@ def ensure_schema(connection: Connection) -> None:
     no version) and taken as the baseline. On PostgreSQL, concurrent callers
     (parallel tasks) wait for each other.
     """
-    from alembic import command
-
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('climate_contract'))"))
     act_as_owner(connection, VERSION_TABLE_SCHEMA)
     current = schema_revision(connection)
-    if current == head_revision():
+    if current is not None and current == head_revision():
         return
+    from alembic import command
+
     if current is None and sa.inspect(connection).has_table("submissions", schema="landing"):
         command.stamp(migrations_config(connection), BASELINE_REVISION)
     command.upgrade(migrations_config(connection), "head")

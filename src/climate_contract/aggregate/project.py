@@ -21,7 +21,6 @@ import sqlalchemy as sa
 import yaml
 
 from climate_contract import warehouse
-from climate_contract.disclosure.contributions import POOL, TOTAL
 from climate_contract.settings import SQL_DIR, Settings
 
 if TYPE_CHECKING:
@@ -30,6 +29,11 @@ if TYPE_CHECKING:
 
 PROJECT_NAME = "climate_contract"
 PROJECT_DIR = SQL_DIR
+POOL = "confidentiel"
+"""The row of a mart where confidential actions are pooled, whatever their axis,
+sector or status (a variable of the project, as is the next)."""
+TOTAL = "all"
+"""The row of a mart that adds up its plan axes."""
 
 
 class DbtFailed(RuntimeError):

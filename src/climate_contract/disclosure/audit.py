@@ -25,18 +25,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from climate_contract import warehouse
+from climate_contract.aggregate.project import POOL, TOTAL
 from climate_contract.disclosure.contributions import (
     CARBON,
     MONEY,
-    POOL,
-    TOTAL,
     Selection,
     YearMatch,
     read_contributions,
 )
 from climate_contract.disclosure.history import new_exposures, record_published, with_history
-from climate_contract.disclosure.plan import DisclosureRules, primary_reason
+from climate_contract.disclosure.plan import primary_reason
 from climate_contract.disclosure.protection import Exposure
+from climate_contract.disclosure.rules import DisclosureRules
 from climate_contract.warehouse import LIVE_MODELS, ModelSchemas
 
 

@@ -20,11 +20,6 @@ from climate_contract.warehouse import ModelSchemas
 
 MONEY = "investment_eur"
 CARBON = "ges_evites"
-POOL = "confidentiel"
-"""The row of a mart where confidential actions are pooled, whatever their axis,
-sector or status."""
-TOTAL = "all"
-"""The row of a mart that adds up its plan axes."""
 CONTRIBUTION_MODELS = ("investment_lines", "impact_lines", "trajectory_years")
 """The models the disclosure plan reads: built before it."""
 

@@ -34,6 +34,7 @@ from climate_contract.disclosure.contributions import (
     trajectory_years,
 )
 from climate_contract.disclosure.history import exposed_already, new_exposures, with_history
+from climate_contract.disclosure.rules import DisclosureRules
 from climate_contract.warehouse import ModelSchemas
 
 Basis = Literal["gross", "deduplicated"]
@@ -44,13 +45,6 @@ DERIVABLE = "confidential_derivable_from_published_figures"
 WITHHELD = "confidential"
 """What the marts say of every withheld figure, whatever the rule: which rule
 withheld it would tell a reader something (that one partner dominates it, say)."""
-
-
-@dataclass(frozen=True)
-class DisclosureRules:
-    min_partners: int
-    dominance_share: float
-    protection_share: float
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,20 @@
 """Write to the warehouse: reference tables, and each submission in one transaction."""
 
-from climate_contract.load.reconciliation import reconcile_core
-from climate_contract.load.reference import load_reference
-from climate_contract.load.submission import (
-    LedgerEntry,
-    SubmissionRecord,
-    SubmissionStatus,
-    accepted_rows,
-    latest_submission,
-    mark_delivered,
-    store_submission,
-)
+from climate_contract.lazy import lazy_surface
 
-__all__ = [
-    "LedgerEntry",
-    "SubmissionRecord",
-    "SubmissionStatus",
-    "accepted_rows",
-    "latest_submission",
-    "load_reference",
-    "mark_delivered",
-    "reconcile_core",
-    "store_submission",
-]
+__all__, __getattr__ = lazy_surface(
+    __name__,
+    {
+        "reconciliation": ("reconcile_core",),
+        "reference": ("load_reference",),
+        "submission": (
+            "LedgerEntry",
+            "SubmissionRecord",
+            "SubmissionStatus",
+            "accepted_rows",
+            "latest_submission",
+            "mark_delivered",
+            "store_submission",
+        ),
+    },
+)

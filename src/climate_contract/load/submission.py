@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -12,7 +12,9 @@ from climate_contract import warehouse
 from climate_contract.contract import SHEETS
 from climate_contract.findings import Finding
 from climate_contract.load.reconciliation import EMPTY_FINGERPRINT, core_fingerprints
-from climate_contract.parse import ParsedSubmission
+
+if TYPE_CHECKING:
+    from climate_contract.parse import ParsedSubmission
 
 SubmissionStatus = Literal["accepted", "rejected", "superseded"]
 """``superseded``: accepted, but a file the partner sent after it was loaded first."""
