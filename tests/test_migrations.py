@@ -171,3 +171,21 @@ def test_the_newest_migration_is_the_one_alembic_would_name(
     monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", tmp_path)
 
     assert warehouse.head_revision.__wrapped__() == head
+
+
+def test_a_migration_file_written_otherwise_is_read_or_left_to_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alembic's own template annotates the assignments; a file whose revision is
+    not a plain literal must not make its parent look like the newest."""
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", tmp_path)
+    (tmp_path / "a_first.py").write_text("revision = 'a'\ndown_revision = None\n", "utf-8")
+    (tmp_path / "b_annotated.py").write_text(
+        "revision: str = 'b'\ndown_revision: str | None = 'a'\n", "utf-8"
+    )
+    assert warehouse.head_revision.__wrapped__() == "b"
+
+    (tmp_path / "c_computed.py").write_text(
+        "from elsewhere import PARENT\nrevision = 'c'\ndown_revision = PARENT\n", "utf-8"
+    )
+    assert warehouse.head_revision.__wrapped__() is None

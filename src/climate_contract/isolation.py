@@ -32,7 +32,11 @@ Params = ParamSpec("Params")
 Result = TypeVar("Result")
 AbortCause = Literal["memory", "time", "crash"]
 FRAME_LENGTH = struct.Struct("!Q")
-PRELOADED_MODULES = ("climate_contract.pipeline",)
+PRELOADED_MODULES = (
+    "climate_contract.pipeline",
+    "climate_contract.parse.submission",
+    "climate_contract.validate.suites",
+)
 STARTUP_SECONDS = 120
 
 

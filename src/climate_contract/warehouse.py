@@ -469,28 +469,36 @@ def migrations_config(connection: Connection | None = None) -> AlembicConfig:
 def head_revision() -> str | None:
     """The newest migration: the one no other revises, read from the migration
     files as Alembic reads them but without importing it (half a second, paid by
-    every run); None unless there is exactly one."""
-    revisions: dict[str, str | tuple[str, ...] | None] = {}
+    every run). None unless that is certain (exactly one, every file read): the
+    caller then asks Alembic."""
+    revisions: dict[str, tuple[str, ...]] = {}
     for path in MIGRATIONS_DIR.glob("*.py"):
-        # As ``migrations/script.py.mako`` writes them: plain assignments.
-        assigned = {
-            target.id: node.value
-            for node in ast.parse(path.read_bytes()).body
-            if isinstance(node, ast.Assign)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
-        if "revision" in assigned:
-            revisions[ast.literal_eval(assigned["revision"])] = ast.literal_eval(
-                assigned["down_revision"]
+        if path.name == "__init__.py":
+            continue
+        assigned = _assignments(path)
+        try:
+            down = ast.literal_eval(assigned["down_revision"])
+            revisions[ast.literal_eval(assigned["revision"])] = tuple(
+                down if isinstance(down, tuple | list) else [down]
             )
-    revised = {
-        revised
-        for down in revisions.values()
-        for revised in (down if isinstance(down, tuple) else (down,))
-    }
-    heads = set(revisions) - revised
+        except (KeyError, ValueError):
+            return None
+    heads = set(revisions) - {down for downs in revisions.values() for down in downs}
     return heads.pop() if len(heads) == 1 else None
+
+
+def _assignments(path: Path) -> dict[str, ast.expr]:
+    """A file's module-level ``name = value`` and ``name: type = value``."""
+    found: dict[str, ast.expr] = {}
+    for node in ast.parse(path.read_bytes()).body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        found.update({target.id: value for target in targets if isinstance(target, ast.Name)})
+    return found
 
 
 def schema_revision(connection: Connection) -> str | None:
