@@ -143,19 +143,30 @@ def test_files_are_shared_among_readers_and_one_aborting_file_is_its_own_answer(
     assert sorted(read_once) == sorted(f"{partner_id}.xlsx" for partner_id in partners)
 
 
+def _in_fresh_interpreter(
+    statement: str, heavy: tuple[str, ...], environment: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """The lines ``statement`` printed, run in a new interpreter, and which of the
+    modules ``heavy`` it imported."""
+    probe = f"import sys\n{statement}\nprint(','.join(m for m in {heavy!r} if m in sys.modules))"
+    lines = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | (environment or {}),
+    ).stdout.splitlines()
+    return lines[:-1], [module for module in lines[-1].split(",") if module]
+
+
 def test_the_command_line_answers_without_importing_the_stages() -> None:
     """`climate-contract --help`, or a typo, must not wait for pandas, Arrow,
     SQLAlchemy, Great Expectations or dbt to import (seconds)."""
     heavy = ("pandas", "pyarrow", "sqlalchemy", "great_expectations", "dbt", "scipy", "duckdb")
-    probe = (
-        "import sys, climate_contract.cli; "
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    imported = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
-    assert imported == ""
+    _, imported = _in_fresh_interpreter("import climate_contract.cli", heavy)
+
+    assert imported == []
 
 
 def test_a_run_with_nothing_new_imports_no_stage_it_does_not_need(make_settings) -> None:
@@ -176,22 +187,15 @@ def test_a_run_with_nothing_new_imports_no_stage_it_does_not_need(make_settings)
         "jinja2",
         "pyarrow.parquet",
     )
-    probe = (
-        "import sys; from climate_contract.cli import app; "
-        "app(['run'], standalone_mode=False); "
-        f"print(','.join(m for m in {heavy!r} if m in sys.modules))"
-    )
     environment = {
         "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
         "CLIMATE_CONTRACT_SETTLE_SECONDS": "0",
     }
 
-    run = subprocess.run(
-        [sys.executable, "-c", probe],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=os.environ | environment,
+    printed, imported = _in_fresh_interpreter(
+        "from climate_contract.cli import app\napp(['run'], standalone_mode=False)",
+        heavy,
+        environment,
     )
 
-    assert run.stdout.splitlines() == ["0 files processed", ""]
+    assert (printed, imported) == (["0 files processed"], [])

@@ -2,10 +2,10 @@
 
 A name is imported from its module the first time it is used, so a command or a
 task that needs one stage does not pay for importing the others' libraries
-(pandas, SciPy, HiGHS, GX, dbt): a run with nothing new answers in well under a
-second. Importing a module goes through the import system's per-module locks,
-so first uses from several threads are safe (``importlib.util.LazyLoader`` is not,
-on Python 3.11).
+(pandas, SciPy, HiGHS, GX, dbt): a run with nothing new imports none of them.
+Importing a module goes through the import system's per-module locks, so first
+uses from several threads are safe (``importlib.util.LazyLoader`` is not, on
+Python 3.11).
 """
 
 from __future__ import annotations

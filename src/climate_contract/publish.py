@@ -44,7 +44,7 @@ def publish_tables(
     """Write ``tables`` as Parquet files, and ``documents`` (by relative path) beside
     them, into a new publication under ``folder`` and make it current; return the
     Parquet files as readers reach them."""
-    # Imported here: a run with nothing new reads only the mark, and answers at once.
+    # Imported here: a run with nothing new reads only the mark.
     import pyarrow.parquet as pq
 
     now = datetime.now(UTC)
