@@ -34,6 +34,8 @@ demo: setup
 	$(BIN)/airflow dags test impact_aggregation
 	$(BIN)/climate-contract mart commitments_by_axis_year \
 		--columns plan_axis_label,year,investment_eur_gross,investment_eur_deduplicated,avoided_tco2e_per_year_deduplicated,suppressed_reason
+	@echo "The campaign reports for elected officials (open the HTML in a browser):"
+	$(BIN)/climate-contract reports
 
 lint: setup
 	$(BIN)/ruff check .
@@ -43,7 +45,8 @@ lint: setup
 browser:
 	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq \
-		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null; } \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+			libpango-1.0-0 libpangoft2-1.0-0 > /dev/null; } \
 		|| echo "chromium could not be installed: the report rendering tests will say so"
 
 test: lint browser

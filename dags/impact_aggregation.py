@@ -32,7 +32,8 @@ one per file.
    transaction. Otherwise nothing is published, the previous marts stay, and the
    task fails without retrying (a retry would fail the same way).
 2. *publish_marts*: when the published files are behind the marts, writes them
-   as Parquet, with the dbt docs site, into a new folder under
+   as Parquet, with the dbt docs site and each campaign's report for elected
+   officials (HTML and PDF), into a new folder under
    `<data_dir>/published/builds/`, then makes it `published/current` at once.
 """
 

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
@@ -63,9 +64,12 @@ def _published_is_whole(settings: Settings) -> dict:
     there with the content it names, and no other."""
     current = settings.data_dir / "published" / "current"
     manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    campaigns = set(pq.read_table(current / "campaign_coverage.parquet")["campaign_id"].to_pylist())
+    assert campaigns
     assert set(manifest["files"]) == {
         *(f"{name}.parquet" for name in aggregate.mart_names()),
         "docs/index.html",
+        *(f"{campaign}/rapport.{kind}" for campaign in campaigns for kind in ("html", "pdf")),
     }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((current / name).read_bytes()).hexdigest() == digest

@@ -10,6 +10,8 @@ The attacker is written here, from the marts alone, not from the audit's code.
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -19,12 +21,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
 from climate_contract import aggregate, disclosure, pipeline, validate, warehouse
 from climate_contract.disclosure import history
 from climate_contract.disclosure.plan import BELOW_THRESHOLD, DERIVABLE
+from climate_contract.report import officials
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from tests.conftest import postgres_database
@@ -188,6 +193,59 @@ def test_no_differencing_attack_recovers_a_confidential_figure(collected: Settin
     carbon = {r["year"]: r for r in marts["carbon_trajectory_vs_target"] if r["plan_axis"] == POOL}
     assert float(carbon[2030]["avoided_tco2e_per_year_deduplicated"]) == pytest.approx(742.7)
     assert carbon[2031]["avoided_tco2e_per_year_deduplicated"] is None
+
+
+def _report_figures(page: str) -> np.ndarray:
+    """Every figure the French report shows a reader, in its text and in its charts'
+    text alternatives, as numbers (rounded as shown)."""
+    shown = re.sub(r"<svg.*?</svg>", " ", page, flags=re.S)
+    spoken = " ".join(re.findall(r'aria-label="([^"]*)"', page))
+    text = html.unescape(re.sub(r"<[^>]+>", " ", shown) + " " + spoken)
+    figures = re.findall(r"\d{1,3}(?:[\u202f\u00a0]\d{3})+(?:,\d+)?|\d+(?:,\d+)?", text)
+    return np.array([float(re.sub(r"[\u202f\u00a0]", "", f).replace(",", ".")) for f in figures])
+
+
+def revealed_by_report(page: str, secrets: dict[str, float] = SECRETS) -> set[str]:
+    """The money secrets a reader finds in the report: a figure, or the difference
+    of two, within rounding of one."""
+    figures = np.unique(np.abs(_report_figures(page)))
+    candidates = np.concatenate([figures, [0.0]])
+    found = set()
+    for name, secret in secrets.items():
+        if secret < 1_000:  # carbon: rounded to the tonne, too close to other small figures
+            continue
+        targets = candidates + secret
+        index = np.clip(np.searchsorted(figures, targets), 1, len(figures) - 1)
+        nearest = np.minimum(np.abs(figures[index] - targets), np.abs(figures[index - 1] - targets))
+        if (nearest <= 1.0).any():
+            found.add(name)
+    return found
+
+
+def test_the_campaign_report_reveals_no_confidential_figure(collected: Settings, reference) -> None:
+    published = collected.data_dir / "published"
+    page = (published / "2026" / "rapport.html").read_text()
+    assert revealed_by_report(page) == set()
+    # The pooled figures that can be published are in it, rounded...
+    assert "2\u202f200\u202f999" in page  # 812 345.67 + 733 221.11 + 655 432.19
+    # ...and a confidential amount in a withheld cell would be found.
+    tables = {
+        name: pq.read_table(published / "current" / f"{name}.parquet")
+        for name in aggregate.mart_names()
+    }
+    money = tables["commitments_by_axis_year"].to_pylist()
+    for row in money:
+        if row["plan_axis"] == POOL and row["year"] == 2027:
+            assert row["investment_eur_deduplicated"] is None
+            row["investment_eur_deduplicated"] = SECRETS["CH-1 amount"]
+    tables["commitments_by_axis_year"] = pa.Table.from_pylist(
+        money, schema=tables["commitments_by_axis_year"].schema
+    )
+    publication = officials.Publication(date(2026, 11, 24), "0" * 64, {}, 3, 0.75)
+    leaking = officials.render_html(
+        officials.campaign_report(tables, "2026", reference, publication)
+    )
+    assert revealed_by_report(leaking) == {"CH-1 amount"}
 
 
 def test_without_the_disclosure_plan_the_attacks_work_and_the_audit_refuses_the_build(

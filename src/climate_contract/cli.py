@@ -160,6 +160,28 @@ def lineage(
 
 
 @app.command()
+def reports(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign's report")] = None,
+) -> None:
+    """Print where the campaign reports for elected officials are (HTML and PDF of
+    the current publication)."""
+    from climate_contract.report.officials import REPORT_NAME
+
+    published = Settings().data_dir / "published"
+    names = {REPORT_NAME.fr, REPORT_NAME.en}
+    found = sorted(
+        published / document.parent.name / document.name
+        for document in (published / "current").glob(f"{campaign or '*'}/*")
+        if document.stem in names
+    )
+    if not found:
+        console.print(f"no campaign report in {published}: has `climate-contract run` published?")
+        raise typer.Exit(1)
+    for document in found:
+        console.print(str(document))
+
+
+@app.command()
 def docs(
     output: Annotated[Path, typer.Option(help="Folder of the generated documents")] = Path("docs"),
 ) -> None:

@@ -809,12 +809,37 @@ def publish_marts(settings: Settings) -> list[Path]:
         locks.exclusive(settings, "marts", wait=True),
     ):
         with engine.connect() as connection:
-            mark = connection.execute(sa.select(warehouse.marts_state.c.source_mark)).scalar()
-        if mark is None or mark == publish.published_mark(folder):
-            return []
+            state = connection.execute(sa.select(warehouse.marts_state)).one_or_none()
+            if state is None or state.source_mark == publish.published_mark(folder):
+                return []
+            publication = _publication(connection, settings, state)
         tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
         documents = {"docs/index.html": aggregate.docs_site(settings)}
-        return publish.publish_tables(folder, mark, tables, documents)
+        documents |= report.report_documents(
+            tables, reference_data(settings), publication, settings.report_languages
+        )
+        return publish.publish_tables(folder, state.source_mark, tables, documents)
+
+
+def _publication(
+    connection: sa.Connection, settings: Settings, state: sa.Row
+) -> report.Publication:
+    """What the campaign report says of the marts it shows."""
+    estimates = warehouse.estimated_emissions
+    versions: dict[str, list[str]] = {}
+    for campaign_id, version in connection.execute(
+        sa.select(estimates.c.campaign_id, estimates.c.referential_version)
+        .distinct()
+        .order_by(estimates.c.campaign_id, estimates.c.referential_version)
+    ):
+        versions.setdefault(campaign_id, []).append(version)
+    return report.Publication(
+        built_at=state.built_at,
+        mark=state.source_mark,
+        factor_versions=versions,
+        min_partners=settings.confidentiality_min_partners,
+        dominance_share=settings.confidentiality_dominance_share,
+    )
 
 
 def watched_campaigns(settings: Settings, today: date) -> list[str]:

@@ -62,11 +62,20 @@ def publish_tables(
         "files": {relative: sha256_of(build / relative) for relative in files},
     }
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    link = folder / f".{CURRENT}-{uuid.uuid4().hex}"
-    link.symlink_to(build.relative_to(folder), target_is_directory=True)
-    os.replace(link, folder / CURRENT)
+    _replace_link(folder / CURRENT, build.relative_to(folder))
+    for subfolder in {Path(relative).parts[0] for relative in documents or {} if "/" in relative}:
+        # ``published/2026/`` reaches the current publication's ``2026/``.
+        if not (folder / subfolder).exists() or (folder / subfolder).is_symlink():
+            _replace_link(folder / subfolder, Path(CURRENT) / subfolder)
     _prune(folder, build)
     return [folder / CURRENT / f"{name}.parquet" for name in tables]
+
+
+def _replace_link(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` in one step: readers see the old or the new."""
+    staged = link.parent / f".{link.name}-{uuid.uuid4().hex}"
+    staged.symlink_to(target, target_is_directory=True)
+    os.replace(staged, link)
 
 
 def _prune(folder: Path, current: Path) -> None:

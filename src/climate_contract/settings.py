@@ -18,6 +18,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from climate_contract.wording import Language
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = PROJECT_ROOT / "sql"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
@@ -107,6 +109,12 @@ class Settings(BaseSettings):
     smtp_conn_id: str = Field(
         default="climate_contract_smtp",
         description="Airflow connection for reminder e-mails; none configured, none sent.",
+    )
+    report_languages: list[Language] = Field(
+        default=["fr"],
+        min_length=1,
+        description="Languages the campaign report for elected officials is written in, "
+        "at each publication (fr, en).",
     )
     collection_schedule: str | None = Field(
         default="*/5 * * * *", description="Cron schedule of the partner_collection DAG."

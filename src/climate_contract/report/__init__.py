@@ -1,5 +1,6 @@
 """What the pipeline tells people: partners' reports and annotated workbooks, the
-steward's campaign follow-up, and partner reminders."""
+steward's campaign follow-up, partner reminders, and the campaign report for
+elected officials."""
 
 from climate_contract.lazy import lazy_surface
 
@@ -15,6 +16,7 @@ __all__, __getattr__ = lazy_surface(
             "reminders_for",
             "write_follow_up",
         ),
+        "officials": ("Publication", "campaign_report", "report_documents"),
         "partner": ("Feedback", "write_annotated_copy", "write_report"),
     },
 )

@@ -1,0 +1,268 @@
+"""The campaign report for elected officials, as a browser and the PDF engine
+render it, checked against the marts it was written from."""
+
+from __future__ import annotations
+
+import colorsys
+import html
+import itertools
+import re
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+from weasyprint.urls import FatalURLFetchingError
+
+from climate_contract import cli, pipeline
+from climate_contract.report import officials
+from climate_contract.samples import write_sample_inbox
+from climate_contract.settings import Settings
+from tests.test_partner_feedback import CHROMIUM, HEADLESS
+
+CAMPAIGN = "2026"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory, reference) -> Settings:
+    """The sample collection run once, its report in French and English."""
+    data_dir = tmp_path_factory.mktemp("report") / "data"
+    settings = Settings(data_dir=data_dir, settle_seconds=0, report_languages=["fr", "en"])
+    write_sample_inbox(settings.shared_root / "inbox", reference, CAMPAIGN)
+    pipeline.run_collection(settings)
+    return settings
+
+
+def _mart(settings: Settings, name: str) -> list[dict]:
+    table = pq.read_table(settings.data_dir / "published" / "current" / f"{name}.parquet")
+    return table.filter(pc.equal(table["campaign_id"], CAMPAIGN)).to_pylist()
+
+
+def _french(value: float, decimals: int = 0) -> str:
+    """How a French reader writes a figure: 1 234 567,8 (narrow no-break spaces)."""
+    whole, _, fraction = f"{value:.{decimals}f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        whole, groups = whole[:-3], [whole[-3:], *groups]
+    text = "\u202f".join([whole, *groups])
+    return f"{text},{fraction}" if fraction else text
+
+
+def _chromium(arguments: list[str], tmp_path: Path) -> str:
+    if CHROMIUM is None:
+        pytest.fail("chromium is missing: `make test` installs it (apt-get)")
+    profile = f"--user-data-dir={tmp_path / 'chromium-profile'}"
+    return subprocess.run(
+        [CHROMIUM, *HEADLESS, profile, *arguments],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+
+
+def _dom(page: Path, tmp_path: Path) -> str:
+    return _chromium(["--dump-dom", page.as_uri()], tmp_path)
+
+
+def _pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(BytesIO(path.read_bytes())).pages)
+
+
+def test_each_publication_writes_each_campaign_report_in_html_and_pdf(published) -> None:
+    folder = published.data_dir / "published"
+    for campaign in ("2025", "2026"):
+        for name in ("rapport", "report"):
+            assert (folder / campaign / f"{name}.html").is_file()
+            pdf = PdfReader(folder / campaign / f"{name}.pdf")
+            assert len(pdf.pages) >= (4 if campaign == CAMPAIGN else 1)
+    # 2025 expected partners and received nothing: who answered, no empty charts.
+    earlier = html.unescape((folder / "2025" / "rapport.html").read_text())
+    assert "Aucune action n'est encore enregistrée" in earlier
+    assert earlier.count('class="chart"') == 1
+    french = _pdf_text(folder / CAMPAIGN / "rapport.pdf")
+    english = _pdf_text(folder / CAMPAIGN / "report.pdf")
+    assert "Chiffres clés" in french
+    assert "Key figures" not in french
+    assert "Key figures" in english
+    assert "Chiffres clés" not in english
+    # The campaign's folder follows the current publication.
+    assert (folder / CAMPAIGN).resolve().parent == (folder / "current").resolve()
+
+    listed = CliRunner().invoke(
+        cli.app, ["reports", "--campaign", CAMPAIGN], env={"CLIMATE_CONTRACT_DATA_DIR": ""}
+    )
+    assert listed.exit_code == 1  # another data directory: nothing published there
+    listed = CliRunner().invoke(
+        cli.app,
+        ["reports", "--campaign", CAMPAIGN],
+        env={"CLIMATE_CONTRACT_DATA_DIR": str(published.data_dir)},
+    )
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.split() == [
+        str(folder / CAMPAIGN / name)
+        for name in ("rapport.html", "rapport.pdf", "report.html", "report.pdf")
+    ]
+
+
+def test_headline_figures_are_the_marts_figures(published, tmp_path) -> None:
+    money = [r["investment_eur_deduplicated"] for r in _mart(published, "commitments_by_axis_year")]
+    withheld = any(value is None for value in money)
+    total = sum(value for value in money if value is not None)
+    whole_plan = {
+        r["year"]: r
+        for r in _mart(published, "carbon_trajectory_vs_target")
+        if r["plan_axis"] == "all"
+    }
+    coverage = [r for r in _mart(published, "campaign_coverage") if r["expected"]]
+    expected = [
+        ("au moins " if withheld else "") + f"{_french(total)} €",
+        "au moins " + _french(whole_plan[2030]["avoided_tco2e_per_year_deduplicated"]),
+        "au moins " + _french(whole_plan[2050]["avoided_tco2e_per_year_deduplicated"]),
+        _french(100 * whole_plan[2030]["share_of_remaining_gap_covered"], 1) + "\u00a0%",
+        f"{sum(r['accepted'] for r in coverage)} / {len(coverage)}",
+        _french(sum(r["action_count"] for r in _mart(published, "status_funnel"))),
+    ]
+    # The sample withholds pooled figures: "at least" is part of what is checked.
+    assert withheld
+    assert all(whole_plan[y]["total_withholds_confidential_cells"] for y in (2030, 2050))
+
+    page = published.data_dir / "published" / CAMPAIGN / "rapport.html"
+    shown = [
+        html.unescape(figure)
+        for figure in re.findall(r'data-figure="\d+">([^<]*)<', _dom(page, tmp_path))
+    ]
+    assert shown == expected
+    pdf = re.sub(r"\s", "", _pdf_text(page.with_suffix(".pdf")))
+    for figure in expected:
+        assert re.sub(r"\s", "", figure) in pdf
+
+
+def test_every_chart_is_drawn_with_a_text_alternative_and_its_table(published, tmp_path) -> None:
+    dom = _dom(published.data_dir / "published" / CAMPAIGN / "rapport.html", tmp_path)
+    figures = re.findall(r"<figure>(.*?)</figure>", dom, flags=re.S)
+    charts = [figure for figure in figures if 'class="chart"' in figure]
+    # money by axis and year, by sector, by college; trajectory and wedge;
+    # biodiversity; funnel; shared projects; coverage
+    assert len(charts) == 9
+    for chart in charts:
+        alternative = re.search(r'class="chart" role="img" aria-label="([^"]+)"', chart)
+        assert alternative
+        assert len(alternative.group(1)) > 40
+        marks = re.findall(r'class="mark-\w+ role-mark[^"]*"[^>]*>(.*?)</g>', chart, flags=re.S)
+        assert any(re.search(r'<path[^>]* d="M[^"]*\d', mark) for mark in marks), chart[:300]
+        rows = re.findall(r"<tbody>(.*?)</tbody>", chart, flags=re.S)
+        assert rows
+        assert rows[0].count("<tr>") >= 1
+
+
+def _luminance(red: str, green: str, blue: str) -> float:
+    return (0.2126 * int(red) + 0.7152 * int(green) + 0.0722 * int(blue)) / 255
+
+
+def test_chart_colours_stay_apart_in_greyscale(published) -> None:
+    page = (published.data_dir / "published" / CAMPAIGN / "rapport.html").read_text()
+    money_by_axis = re.search(r"<figure>.*?</figure>", page.split('id="argent"')[1], re.S)
+    fills = set(re.findall(r'class="mark-rect role-mark.*?</g>', money_by_axis.group(0), re.S))
+    colours = set(re.findall(r'fill="rgb\((\d+), (\d+), (\d+)\)"', "".join(fills)))
+    assert len(colours) >= 6  # one per plan axis with money, and the pool
+    greys = sorted(_luminance(*colour) for colour in colours)
+    assert min(b - a for a, b in itertools.pairwise(greys)) > 0.04
+    # The check tells hues that only differ in hue apart from those it accepts.
+    same_lightness = [colorsys.hls_to_rgb(h, 0.5, 0.6) for h in (0.0, 0.33, 0.66)]
+    assert len({round(0.2126 * r + 0.7152 * g + 0.0722 * b, 1) for r, g, b in same_lightness}) < 3
+
+
+@pytest.fixture
+def trap() -> Iterator[list[bytes]]:
+    """A proxy that accepts connections and records what was asked of it."""
+    requests: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                requests.append(connection.recv(1024))
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    requests.append(str(server.getsockname()[1]).encode())
+    yield requests
+    stop.set()
+    thread.join()
+    server.close()
+
+
+# What Chromium asks for itself, whatever the page (network time, component
+# updates, sign-in): not the page's requests.
+BROWSER_SERVICES = {"clients2.google.com", "update.googleapis.com", "accounts.google.com"}
+
+
+def _host(request: bytes) -> str:
+    target = request.split(b" ")[1].decode()
+    return re.sub(r"^\w+://", "", target).split("/")[0].split(":")[0]
+
+
+def _hosts_asked(trap: list[bytes], page: Path, tmp_path: Path) -> set[str]:
+    """The hosts the page asked for, loaded in Chromium behind ``trap``."""
+    port = trap.pop(0).decode()
+    _chromium(
+        [
+            f"--proxy-server=http://127.0.0.1:{port}",
+            "--proxy-bypass-list=<-loopback>",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        tmp_path,
+    )
+    return {_host(request) for request in trap} - BROWSER_SERVICES
+
+
+def test_the_page_asks_nothing_of_the_network(published, trap, tmp_path) -> None:
+    page = published.data_dir / "published" / CAMPAIGN / "rapport.html"
+    text = page.read_text()
+    links = re.findall(r'(?:src|href)\s*=\s*"([^"]*)"', text)
+    assert links
+    assert all(link.startswith("#") for link in links)
+    assert "url(" not in text
+    assert "@import" not in text
+    assert _hosts_asked(trap, page, tmp_path) == set()
+
+
+def test_the_network_trap_catches_a_page_that_fetches(published, trap, tmp_path) -> None:
+    page = tmp_path / "planted.html"
+    original = (published.data_dir / "published" / CAMPAIGN / "rapport.html").read_text()
+    # Without the page's own policy, a planted image reaches the network.
+    planted = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", original)
+    fetching = '<img src="http://cdn.example/x.png"><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Marianne">'
+    page.write_text(planted.replace("</main>", fetching + "</main>"))
+    assert _hosts_asked(trap, page, tmp_path) == {"cdn.example", "fonts.googleapis.com"}
+
+
+def test_the_pdf_engine_fetches_nothing_outside_the_page(published) -> None:
+    original = (published.data_dir / "published" / CAMPAIGN / "rapport.html").read_text()
+    for planted in (
+        '<img src="http://cdn.example/x.png">',
+        '<link rel="stylesheet" href="https://cdn.example/x.css">',
+        f'<img src="file://{published.data_dir}/warehouse.duckdb">',
+    ):
+        with pytest.raises(FatalURLFetchingError) as refused:
+            officials.render_pdf(original.replace("</main>", planted + "</main>"))
+        assert isinstance(refused.value.__cause__, officials.ExternalResourceRefused)
