@@ -70,6 +70,8 @@ def _published_is_whole(settings: Settings) -> dict:
         *(f"{name}.parquet" for name in aggregate.mart_names()),
         "docs/index.html",
         *(f"{campaign}/rapport.{kind}" for campaign in campaigns for kind in ("html", "pdf")),
+        *(f"exports/{name}.csv" for name in aggregate.mart_names()),
+        "exports/marts.xlsx",
     }
     for name, digest in manifest["files"].items():
         assert hashlib.sha256((current / name).read_bytes()).hexdigest() == digest

@@ -4,7 +4,9 @@ render it, checked against the marts it was written from."""
 from __future__ import annotations
 
 import colorsys
+import csv
 import html
+import io
 import itertools
 import re
 import socket
@@ -17,6 +19,8 @@ from pathlib import Path
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+import yaml
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from typer.testing import CliRunner
 from weasyprint.urls import FatalURLFetchingError
@@ -24,7 +28,7 @@ from weasyprint.urls import FatalURLFetchingError
 from climate_contract import cli, pipeline
 from climate_contract.report import officials
 from climate_contract.samples import write_sample_inbox
-from climate_contract.settings import Settings
+from climate_contract.settings import SQL_DIR, Settings
 from tests.test_partner_feedback import CHROMIUM, HEADLESS
 
 CAMPAIGN = "2026"
@@ -266,3 +270,77 @@ def test_the_pdf_engine_fetches_nothing_outside_the_page(published) -> None:
         with pytest.raises(FatalURLFetchingError) as refused:
             officials.render_pdf(original.replace("</main>", planted + "</main>"))
         assert isinstance(refused.value.__cause__, officials.ExternalResourceRefused)
+
+
+def _published_file(settings: Settings, relative: str) -> Path:
+    return settings.data_dir / "published" / "current" / relative
+
+
+def _marts_yml() -> dict[str, dict]:
+    models = yaml.safe_load((SQL_DIR / "models" / "marts" / "_marts.yml").read_text())["models"]
+    return {model["name"]: model for model in models}
+
+
+def test_parquet_files_carry_each_mart_and_column_description(published) -> None:
+    for name, model in _marts_yml().items():
+        schema = pq.read_schema(_published_file(published, f"{name}.parquet"))
+        assert schema.metadata[b"description"].decode() == " ".join(model["description"].split())
+        described = {c["name"]: " ".join(c["description"].split()) for c in model["columns"]}
+        assert {f.name: f.metadata[b"description"].decode() for f in schema} == described
+
+
+def test_csv_exports_open_in_french_excel_with_rounded_figures(published) -> None:
+    exact = pq.read_table(_published_file(published, "partner_summary.parquet")).to_pylist()
+    # The marts hold figures with more decimals than a reader wants.
+    assert any(
+        round(r["estimated_tco2e_per_year"], 2) != r["estimated_tco2e_per_year"] for r in exact
+    )
+    raw = _published_file(published, "exports/partner_summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == len(exact)
+    assert list(rows[0]) == list(exact[0])
+    for shown, row in zip(rows, exact, strict=True):
+        value, text = row["estimated_tco2e_per_year"], shown["estimated_tco2e_per_year"]
+        assert text == "" if value is None else float(text.replace(",", ".")) == round(value, 2)
+        assert "." not in text
+    shares = list(
+        csv.DictReader(
+            io.StringIO(
+                _published_file(published, "exports/carbon_trajectory_vs_target.csv")
+                .read_bytes()
+                .decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
+    share = next(
+        r["share_of_remaining_gap_covered"]
+        for r in shares
+        if r["share_of_remaining_gap_covered"] not in ("", "0")
+    )
+    assert len(share.split(",")[1]) <= 4
+
+
+def test_the_workbook_has_a_readme_and_a_sheet_per_mart(published) -> None:
+    workbook = load_workbook(_published_file(published, "exports/marts.xlsx"), read_only=True)
+    models = _marts_yml()
+    assert workbook.sheetnames == ["lisez-moi", *sorted(models)]
+    readme = [
+        (*row, None, None, None)[:3] for row in workbook["lisez-moi"].iter_rows(values_only=True)
+    ]
+    for name, model in models.items():
+        assert (name, " ".join(model["description"].split())) in {(r[0], r[1]) for r in readme}
+        columns = [c["name"] for c in model["columns"]]
+        assert [cell.value for cell in next(workbook[name].iter_rows(max_row=1))] == columns
+    described_columns = [row[1] for row in readme if row[0] in ("", None) and row[1]]
+    assert len(described_columns) == sum(len(m["columns"]) for m in models.values())
+    assert all(row[2] for row in readme if row[0] in ("", None) and row[1])
+    figures = [
+        value
+        for row in workbook["partner_summary"].iter_rows(min_row=2, values_only=True)
+        for value in row
+        if isinstance(value, float)
+    ]
+    assert figures
+    assert all(round(value, 2) == value for value in figures)

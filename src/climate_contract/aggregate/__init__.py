@@ -8,7 +8,9 @@ __all__, __getattr__ = lazy_surface(
         "documentation": ("docs_site", "render_documents"),
         "marts": (
             "Build",
+            "MartDescription",
             "build_models",
+            "mart_descriptions",
             "mart_names",
             "publish_build",
             "query_model",

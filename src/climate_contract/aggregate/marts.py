@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -40,8 +41,33 @@ plan that also reads one after it waits for the second build)."""
 _WITHHELD_CELLS = "source.climate_contract.disclosure.withheld_cells"
 
 
+MARTS_DIR = SQL_DIR / "models" / "marts"
+
+
 def mart_names() -> list[str]:
-    return sorted(path.stem for path in (SQL_DIR / "models" / "marts").glob("*.sql"))
+    return sorted(path.stem for path in MARTS_DIR.glob("*.sql"))
+
+
+@dataclass(frozen=True)
+class MartDescription:
+    description: str
+    columns: dict[str, str]
+
+
+@cache
+def mart_descriptions() -> dict[str, MartDescription]:
+    """Each mart's and column's description, as the dbt project writes them (the
+    source of the database comments and the data dictionary too)."""
+    import yaml
+
+    models = yaml.load((MARTS_DIR / "_marts.yml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    return {
+        model["name"]: MartDescription(
+            " ".join(model.get("description", "").split()),
+            {c["name"]: " ".join(c.get("description", "").split()) for c in model["columns"]},
+        )
+        for model in models["models"]
+    }
 
 
 @dataclass(frozen=True)
@@ -247,4 +273,17 @@ def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -
     table = pa.table({column: [row[i] for row in rows] for i, column in enumerate(names)})
     if columns is not None:
         table = table.select(list(columns))
-    return table.sort_by([(column, "ascending") for column in table.column_names])
+    return _described(table, mart_descriptions()[name]).sort_by(
+        [(column, "ascending") for column in table.column_names]
+    )
+
+
+def _described(table: pa.Table, described: MartDescription) -> pa.Table:
+    """The table with its mart's and columns' descriptions in its schema's metadata
+    (``description``), where Parquet readers find them."""
+    fields = [
+        field.with_metadata({"description": described.columns.get(field.name, "")})
+        for field in table.schema
+    ]
+    schema = pa.schema(fields, metadata={"description": described.description})
+    return table.cast(schema)

@@ -16,6 +16,7 @@ __all__, __getattr__ = lazy_surface(
             "reminders_for",
             "write_follow_up",
         ),
+        "exports": ("export_documents",),
         "officials": ("Publication", "campaign_report", "report_documents"),
         "partner": ("Feedback", "write_annotated_copy", "write_report"),
     },
