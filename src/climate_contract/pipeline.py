@@ -818,11 +818,7 @@ def publish_marts(settings: Settings) -> list[Path]:
         documents |= report.report_documents(
             tables, reference_data(settings), publication, settings.report_languages
         )
-        heading = (
-            f"Contrat Climat et Biodiversité : tables publiées, données du "
-            f"{publication.built_at:%d/%m/%Y}, publication {publication.mark[:12]}"
-        )
-        documents |= report.export_documents(tables, aggregate.mart_descriptions(), heading)
+        documents |= report.export_documents(tables, aggregate.mart_descriptions(), publication)
         return publish.publish_tables(folder, state.source_mark, tables, documents)
 
 

@@ -64,7 +64,8 @@ def publish_tables(
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _replace_link(folder / CURRENT, build.relative_to(folder))
     for subfolder in {Path(relative).parts[0] for relative in documents or {} if "/" in relative}:
-        # ``published/2026/`` reaches the current publication's ``2026/``.
+        # ``published/2026/`` (a campaign's report), ``published/exports/``... reach
+        # the current publication's folder of that name.
         if not (folder / subfolder).exists() or (folder / subfolder).is_symlink():
             _replace_link(folder / subfolder, Path(CURRENT) / subfolder)
     _prune(folder, build)

@@ -8,13 +8,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from climate_contract.aggregate import MartDescription
+    from climate_contract.report.officials import Publication
 
 SHARE_DECIMALS = 4
 """Shares are fractions (0.1234 = 12.34 %)."""
@@ -27,22 +28,19 @@ def _decimals(column: str) -> int:
     return SHARE_DECIMALS if column.startswith("share_") else FIGURE_DECIMALS
 
 
-def rounded(column: str, value: Any) -> Any:
+def _rounded(column: str, value: Any) -> Any:
     """A figure as the exports show it: a share to 4 decimals, others to 2."""
     return round(value, _decimals(column)) if isinstance(value, float) else value
 
 
 def _csv_cell(column: str, value: Any) -> str:
-    value = rounded(column, value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, float):
         return f"{value:.{_decimals(column)}f}".rstrip("0").rstrip(".").replace(".", ",")
-    if isinstance(value, datetime | date):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return str(value)
+    return str(value)  # dates and times in ISO 8601, times with a space
 
 
 def mart_csv(table: pa.Table) -> bytes:
@@ -58,14 +56,19 @@ def mart_csv(table: pa.Table) -> bytes:
 def marts_workbook(
     tables: Mapping[str, pa.Table],
     descriptions: Mapping[str, MartDescription],
-    heading: str,
+    publication: Publication,
 ) -> bytes:
     """Every mart as a sheet, after a "lisez-moi" sheet saying what each holds."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     readme = workbook.create_sheet(README_SHEET)
-    readme.append([heading])
+    readme.append(
+        [
+            f"Contrat Climat et Biodiversité : tables publiées, données du "
+            f"{publication.built_at:%d/%m/%Y}, publication {publication.mark[:12]}"
+        ]
+    )
     readme.append(
         [
             "Chaque feuille est une table du contrat (un « mart ») ; chaque colonne est "
@@ -91,7 +94,7 @@ def marts_workbook(
 
 
 def _xlsx_cell(column: str, value: Any) -> Any:
-    value = rounded(column, value)
+    value = _rounded(column, value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones: times are UTC
     return value
@@ -100,10 +103,10 @@ def _xlsx_cell(column: str, value: Any) -> Any:
 def export_documents(
     tables: Mapping[str, pa.Table],
     descriptions: Mapping[str, MartDescription],
-    heading: str,
+    publication: Publication,
     folder: str = "exports",
 ) -> dict[str, bytes]:
     """The exports by path in a publication: ``exports/<mart>.csv`` and the workbook."""
     documents = {f"{folder}/{name}.csv": mart_csv(table) for name, table in tables.items()}
-    documents[f"{folder}/{WORKBOOK}"] = marts_workbook(tables, descriptions, heading)
+    documents[f"{folder}/{WORKBOOK}"] = marts_workbook(tables, descriptions, publication)
     return documents

@@ -326,20 +326,28 @@ class Section:
 
 
 @dataclass(frozen=True)
+class HeadlineFigure:
+    label: str
+    value: str
+    """As shown, "at least" included when ``partial``."""
+    partial: bool = False
+    """Whether it leaves out withheld confidential figures."""
+
+
+@dataclass(frozen=True)
 class CampaignReport:
     campaign_id: str
     language: Language
     title: str
     subtitle: str
     snapshot: str
-    headline: list[tuple[str, str]]
+    headline: list[HeadlineFigure]
     sections: list[Section]
 
     @property
     def partial(self) -> bool:
         """Whether a headline figure leaves out withheld confidential figures."""
-        at_least = TEXT["at_least"].in_language(self.language).split("{")[0]
-        return any(value.startswith(at_least) for _, value in self.headline)
+        return any(figure.partial for figure in self.headline)
 
 
 class _Reader:
@@ -356,12 +364,18 @@ class _Reader:
         self.reference = reference
         self.language = language
         self._tables = tables
+        self._rows: dict[str, list[dict[str, Any]]] = {}
 
     def rows(self, mart: str) -> list[dict[str, Any]]:
+        """The campaign's rows of ``mart``, read from its table once."""
         import pyarrow.compute as pc
 
-        table = self._tables[mart]
-        return table.filter(pc.equal(table["campaign_id"], self.campaign_id)).to_pylist()
+        if mart not in self._rows:
+            table = self._tables[mart]
+            self._rows[mart] = table.filter(
+                pc.equal(table["campaign_id"], self.campaign_id)
+            ).to_pylist()
+        return self._rows[mart]
 
     def text(self, key: str, **values: object) -> str:
         return TEXT[key].in_language(self.language).format(**values)
@@ -433,7 +447,11 @@ def _at_least(read: _Reader, value: str, partial: bool) -> str:
     return read.text("at_least", value=value) if partial else value
 
 
-def _headline(read: _Reader) -> list[tuple[str, str]]:
+def _shown(read: _Reader, label: str, value: str, partial: bool = False) -> HeadlineFigure:
+    return HeadlineFigure(label, _at_least(read, value, partial), partial)
+
+
+def _headline(read: _Reader) -> list[HeadlineFigure]:
     money, money_partial = _total(
         [r["investment_eur_deduplicated"] for r in read.rows("commitments_by_axis_year")]
     )
@@ -442,24 +460,24 @@ def _headline(read: _Reader) -> list[tuple[str, str]]:
         for r in read.rows("carbon_trajectory_vs_target")
         if r["plan_axis"] == WHOLE_PLAN
     }
-    figures = [
-        (read.text("money_total"), _at_least(read, f"{read.number(money)} €", money_partial))
-    ]
+    figures = [_shown(read, read.text("money_total"), f"{read.number(money)} €", money_partial)]
     for year in MILESTONE_YEARS:
         row = whole_plan.get(year)
-        value = (
-            read.text("none")
+        label = read.text("avoided_at", year=year)
+        figures.append(
+            _shown(read, label, read.text("none"))
             if row is None
-            else _at_least(
+            else _shown(
                 read,
+                label,
                 read.number(row["avoided_tco2e_per_year_deduplicated"]),
                 row["total_withholds_confidential_cells"],
             )
         )
-        figures.append((read.text("avoided_at", year=year), value))
     first = whole_plan.get(MILESTONE_YEARS[0])
     figures.append(
-        (
+        _shown(
+            read,
             read.text("gap_share", year=MILESTONE_YEARS[0]),
             read.percent(first and first["share_of_remaining_gap_covered"]),
         )
@@ -467,9 +485,9 @@ def _headline(read: _Reader) -> list[tuple[str, str]]:
     coverage = read.rows("campaign_coverage")
     expected = [r for r in coverage if r["expected"]]
     answered = sum(1 for r in expected if r["accepted"])
-    figures.append((read.text("partners_answered"), f"{answered} / {len(expected)}"))
+    figures.append(_shown(read, read.text("partners_answered"), f"{answered} / {len(expected)}"))
     actions = sum(r["action_count"] or 0 for r in read.rows("status_funnel"))
-    figures.append((read.text("actions"), read.number(actions)))
+    figures.append(_shown(read, read.text("actions"), read.number(actions)))
     return figures
 
 
