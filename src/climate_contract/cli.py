@@ -182,6 +182,59 @@ def reports(
 
 
 @app.command()
+def publish(
+    campaign: Annotated[str | None, typer.Option(help="The campaign to freeze")] = None,
+    official: Annotated[
+        bool,
+        typer.Option(
+            help="Freeze the campaign's figures as published now into a dated, hashed "
+            "snapshot that later loads and publications never change"
+        ),
+    ] = False,
+) -> None:
+    """Publish the marts, reports and exports as the warehouse holds them now; with
+    --official, freeze one campaign into an official snapshot."""
+    from climate_contract import pipeline
+    from climate_contract.reference import UnknownReference
+
+    settings = Settings()
+    if not official:
+        written = pipeline.publish_marts(settings)
+        published = settings.data_dir / "published" / "current"
+        console.print(f"published {published}" if written else f"up to date: {published}")
+        return
+    if campaign is None:
+        console.print("--official freezes one campaign: name it with --campaign")
+        raise typer.Exit(2)
+    try:
+        snapshot = pipeline.freeze_campaign(settings, campaign)
+    except (UnknownReference, pipeline.NothingToFreeze) as error:
+        console.print(f"nothing frozen: {error}")
+        raise typer.Exit(1) from None
+    console.print(f"official snapshot {snapshot.name} written to {snapshot}")
+
+
+@app.command()
+def snapshots(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign's snapshots")] = None,
+) -> None:
+    """List the official snapshots and check each file against its manifest's hash."""
+    from climate_contract.publish import altered_files, official_snapshots
+
+    found = official_snapshots(Settings().data_dir / "published", campaign)
+    if not found:
+        console.print("no official snapshot: `climate-contract publish --official --campaign C`")
+    altered_any = False
+    for snapshot in found:
+        altered = altered_files(snapshot)
+        altered_any = altered_any or bool(altered)
+        state = f"ALTERED: {', '.join(altered)}" if altered else "intact"
+        console.print(f"{snapshot.parent.name} {snapshot.name} {state} {snapshot}")
+    if altered_any:
+        raise typer.Exit(1)
+
+
+@app.command()
 def docs(
     output: Annotated[Path, typer.Option(help="Folder of the generated documents")] = Path("docs"),
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import logging
 import math
 import os
@@ -15,7 +16,7 @@ import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -795,10 +796,10 @@ def _build_and_publish(settings: Settings) -> list[str] | None:
     return names
 
 
-def publish_marts(settings: Settings) -> list[Path]:
-    """Write the marts as Parquet files under ``<data_dir>/published/current/``, all
-    of them together, when the marts were rebuilt since they were last written;
-    return the files written (none when the published files are up to date)."""
+@contextmanager
+def _publishing(settings: Settings) -> Iterator[tuple[sa.Engine, Path, sa.Row | None]]:
+    """The publication folder, the warehouse and its marts' state, no other build or
+    publication moving them meanwhile."""
     folder = settings.data_dir / "published"
     folder.mkdir(parents=True, exist_ok=True)
     engine = warehouse.engine_for(settings.url)
@@ -810,16 +811,77 @@ def publish_marts(settings: Settings) -> list[Path]:
     ):
         with engine.connect() as connection:
             state = connection.execute(sa.select(warehouse.marts_state)).one_or_none()
-            if state is None or state.source_mark == publish.published_mark(folder):
-                return []
+        yield engine, folder, state
+
+
+def publish_marts(settings: Settings) -> list[Path]:
+    """Write the marts as Parquet files under ``<data_dir>/published/current/``, all
+    of them together, when the marts were rebuilt since they were last written;
+    return the files written (none when the published files are up to date)."""
+    with _publishing(settings) as (engine, folder, state):
+        if state is None or state.source_mark == publish.published_mark(folder):
+            return []
+        return _publish(settings, engine, folder, state)
+
+
+def _publish(settings: Settings, engine: sa.Engine, folder: Path, state: sa.Row) -> list[Path]:
+    with engine.connect() as connection:
+        publication = _publication(connection, settings, state)
+    tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
+    documents = {"docs/index.html": aggregate.docs_site(settings)}
+    documents |= report.report_documents(
+        tables, reference_data(settings), publication, settings.report_languages
+    )
+    documents |= report.export_documents(tables, aggregate.mart_descriptions(), publication)
+    return publish.publish_tables(folder, state.source_mark, tables, documents)
+
+
+class NothingToFreeze(ValueError):
+    """The campaign has no published figures to freeze."""
+
+
+def freeze_campaign(settings: Settings, campaign_id: str) -> Path:
+    """Freeze ``campaign_id``'s figures as they are published now (publishing the
+    marts first if they moved) into a new official snapshot: its report, its marts
+    as Parquet and CSV, the referentials they rest on; return its folder."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    reference = reference_data(settings)
+    reference.campaign(campaign_id)  # UnknownReference names the declared ones
+    with _publishing(settings) as (engine, folder, state):
+        if state is None:
+            raise NothingToFreeze("the marts were never built: run the collection first")
+        if state.source_mark != publish.published_mark(folder):
+            _publish(settings, engine, folder, state)
+        with engine.connect() as connection:
             publication = _publication(connection, settings, state)
-        tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
-        documents = {"docs/index.html": aggregate.docs_site(settings)}
-        documents |= report.report_documents(
-            tables, reference_data(settings), publication, settings.report_languages
-        )
+            reference_sha256 = connection.execute(
+                sa.select(warehouse.reference_state.c.content_sha256)
+            ).scalar()
+        tables = {}
+        for name in aggregate.mart_names():
+            table = pq.read_table(folder / publish.CURRENT / f"{name}.parquet")
+            tables[name] = table.filter(pc.equal(table["campaign_id"], campaign_id))
+        if not tables["campaign_coverage"].num_rows:
+            raise NothingToFreeze(f"campaign {campaign_id!r} has no partner expected or received")
+        referentials = {
+            "emission_factor_versions": publication.factor_versions.get(campaign_id, []),
+            "reference_files_sha256": reference_sha256,
+            "confidentiality_min_partners": publication.min_partners,
+            "confidentiality_dominance_share": publication.dominance_share,
+        }
+        frozen_at = datetime.now(UTC)
+        marts = {f"marts/{name}.parquet": _parquet_bytes(table) for name, table in tables.items()}
+        referentials_json = json.dumps(referentials, indent=2).encode()
+        snapshot = publish.snapshot_id(frozen_at, [*marts.values(), referentials_json])
+        publication = replace(publication, snapshot=snapshot, frozen_at=frozen_at)
+        documents = {**marts, "referentiels.json": referentials_json}
+        reports = report.report_documents(tables, reference, publication, settings.report_languages)
+        documents |= {path.removeprefix(f"{campaign_id}/"): page for path, page in reports.items()}
         documents |= report.export_documents(tables, aggregate.mart_descriptions(), publication)
-        return publish.publish_tables(folder, state.source_mark, tables, documents)
+        facts = {"frozen_at": frozen_at.isoformat(), "source_mark": state.source_mark}
+        return publish.write_snapshot(folder, campaign_id, snapshot, documents, facts)
 
 
 def _publication(
@@ -841,6 +903,14 @@ def _publication(
         min_partners=settings.confidentiality_min_partners,
         dominance_share=settings.confidentiality_dominance_share,
     )
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
 
 
 def watched_campaigns(settings: Settings, today: date) -> list[str]:

@@ -67,6 +67,7 @@ def marts_workbook(
         [
             f"Contrat Climat et Biodiversité : tables publiées, données du "
             f"{publication.built_at:%d/%m/%Y}, publication {publication.mark[:12]}"
+            + (f", instantané officiel {publication.snapshot}" if publication.snapshot else "")
         ]
     )
     readme.append(
@@ -104,9 +105,8 @@ def export_documents(
     tables: Mapping[str, pa.Table],
     descriptions: Mapping[str, MartDescription],
     publication: Publication,
-    folder: str = "exports",
 ) -> dict[str, bytes]:
     """The exports by path in a publication: ``exports/<mart>.csv`` and the workbook."""
-    documents = {f"{folder}/{name}.csv": mart_csv(table) for name, table in tables.items()}
-    documents[f"{folder}/{WORKBOOK}"] = marts_workbook(tables, descriptions, publication)
+    documents = {f"exports/{name}.csv": mart_csv(table) for name, table in tables.items()}
+    documents[f"exports/{WORKBOOK}"] = marts_workbook(tables, descriptions, publication)
     return documents

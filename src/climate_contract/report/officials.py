@@ -54,8 +54,21 @@ TEXT = {
         "What the partners commit and achieve, against the plan's targets.",
     ),
     "snapshot": W(
-        "Données arrêtées le {date} ; publication {mark}.",
-        "Data as of {date}; publication {mark}.",
+        "Publication courante, non officielle : données arrêtées le {date}, publication "
+        "{mark} ; elle change à chaque nouvelle publication.",
+        "Current publication, not official: data as of {date}, publication {mark}; it "
+        "changes with each new publication.",
+    ),
+    "official_snapshot": W(
+        "Instantané officiel {snapshot}, figé le {frozen} : données arrêtées le {date}, "
+        "publication {mark}. Il ne change plus ; une publication ultérieure serait un "
+        "autre instantané.",
+        "Official snapshot {snapshot}, frozen on {frozen}: data as of {date}, publication "
+        "{mark}. It no longer changes; a later publication would be another snapshot.",
+    ),
+    "snapshot_row": W("Instantané officiel", "Official snapshot"),
+    "not_official": W(
+        "aucun : publication courante, non officielle", "none: current publication, not official"
     ),
     "withheld": W("confidentiel", "confidential"),
     "none": W("—", "—"),
@@ -300,6 +313,21 @@ class Publication:
     """Emission-factor referential versions the estimates used, per campaign."""
     min_partners: int
     dominance_share: float
+    snapshot: str | None = None
+    """The official snapshot's id, when the report is part of one."""
+    frozen_at: datetime | None = None
+
+    def state(self, language: Language) -> str:
+        """What the reader holds: an official snapshot, or the current publication."""
+        values = {"date": _date(self.built_at, language), "mark": self.mark[:12]}
+        if self.snapshot is None or self.frozen_at is None:
+            return TEXT["snapshot"].in_language(language).format(**values)
+        frozen = _date(self.frozen_at, language)
+        return (
+            TEXT["official_snapshot"]
+            .in_language(language)
+            .format(snapshot=self.snapshot, frozen=frozen, **values)
+        )
 
 
 @dataclass(frozen=True)
@@ -932,6 +960,7 @@ def _method(read: _Reader, publication: Publication) -> Section:
             ],
             [read.text("data_date"), _date(publication.built_at, read.language)],
             [read.text("publication"), publication.mark[:12]],
+            [read.text("snapshot_row"), publication.snapshot or read.text("not_official")],
         ],
         [False, False],
     )
@@ -961,9 +990,7 @@ def campaign_report(
         language,
         read.text("title", campaign=campaign_id),
         read.text("subtitle"),
-        read.text(
-            "snapshot", date=_date(publication.built_at, language), mark=publication.mark[:12]
-        ),
+        publication.state(language),
         _headline(read),
         [
             *(_results(read) if _has_results(read) else []),
