@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 
 import pytest
@@ -102,6 +103,45 @@ def test_ttc_amounts_are_counted_before_tax_never_added_to_ht_as_declared(
     assert _number(cell["investment_eur_gross"]) == pytest.approx(100_000 + 1_000_000)
     (summary,) = _mart(warehouse_settings, "partner_summary")
     assert _number(summary["investment_eur_gross"]) == pytest.approx(1_100_000)
+
+
+def test_money_by_nature_and_funding_source_counts_once_and_pools_confidential_actions(
+    warehouse_settings: Settings, reference
+) -> None:
+    def funded(partner_id: str, ref: str, **columns: str) -> None:
+        for row in submissions[partner_id]["investments"]:
+            if row["action_ref"] == ref:
+                row.update(columns)
+
+    submissions = copy.deepcopy(WORKED_EXAMPLE)
+    funded("reseau-chaleur", "RC-1", funding_source="emprunt")
+    funded("bailleur-social", "BS-2", nature="fonctionnement", funding_source="subvention")
+    # BQ-1 and BS-1 (co-funders of the boiler) give no funding source; BQ-2 is
+    # confidential, alone in its pool.
+    _collect(warehouse_settings, reference, submissions)
+
+    rows = _mart(warehouse_settings, "commitments_by_funding_year")
+    cells = {
+        (r["nature"], r["funding_source"], r["year"]): (
+            _number(r["investment_eur_gross"]),
+            _number(r["investment_eur_deduplicated"]),
+            r["partner_count"],
+            r["suppressed_reason"],
+        )
+        for r in rows
+    }
+    assert cells == {
+        ("investissement", "emprunt", 2026): (2_000_000, 2_000_000, 1, None),
+        ("investissement", "emprunt", 2027): (1_000_000, 1_000_000, 1, None),
+        # Co-funders' money funds the lead's project: counted once, there.
+        ("investissement", "non_renseigne", 2026): (500_000, 0, 1, None),
+        ("investissement", "non_renseigne", 2027): (300_000, 0, 1, None),
+        ("fonctionnement", "subvention", 2026): (1_200_000, 1_200_000, 1, None),
+        ("confidentiel", "confidentiel", 2026): (None, None, 1, "confidential"),
+    }
+    labels = {(r["nature_label"], r["funding_source_label"]) for r in rows}
+    assert ("Investissement", "Non renseignée") in labels
+    assert ("Fonctionnement", "Subvention") in labels
 
 
 def test_a_shared_project_mart_lists_who_declared_what(worked_example: Settings) -> None:

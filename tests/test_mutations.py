@@ -95,6 +95,15 @@ MUTATIONS = (
         ),
     ),
     Mutation(
+        "confidential action counted in its nature and funding source",
+        model="models/intermediate/pooled_investment_lines.sql",
+        replace=(
+            '{{ pooled("l.nature", "l.confidential") }} AS nature,\n'
+            '    {{ pooled("l.funding_source", "l.confidential") }} AS funding_source,',
+            "l.nature AS nature,\n    l.funding_source AS funding_source,",
+        ),
+    ),
+    Mutation(
         "abandoned actions' money counted",
         model="models/intermediate/pooled_investment_lines.sql",
         replace=("WHERE l.is_live", "WHERE TRUE"),

@@ -153,9 +153,9 @@ def test_every_chart_is_drawn_with_a_text_alternative_and_its_table(published, t
     dom = _dom(published.data_dir / "published" / CAMPAIGN / "rapport.html", tmp_path)
     figures = re.findall(r"<figure>(.*?)</figure>", dom, flags=re.S)
     charts = [figure for figure in figures if 'class="chart"' in figure]
-    # money by axis and year, by sector, by college; trajectory and wedge;
-    # biodiversity; funnel; shared projects; coverage
-    assert len(charts) == 9
+    # money by axis and year, by sector, nature, funding source and college;
+    # trajectory and wedge; biodiversity; funnel; shared projects; coverage
+    assert len(charts) == 11
     for chart in charts:
         alternative = re.search(r'class="chart" role="img" aria-label="([^"]+)"', chart)
         assert alternative
@@ -165,6 +165,62 @@ def test_every_chart_is_drawn_with_a_text_alternative_and_its_table(published, t
         rows = re.findall(r"<tbody>(.*?)</tbody>", chart, flags=re.S)
         assert rows
         assert rows[0].count("<tr>") >= 1
+
+
+def _figure_rows(dom: str, title: str) -> dict[str, str]:
+    """The first and second cells of each row of the table under ``title``."""
+    figure = re.search(rf"<h3>{re.escape(title)}</h3>(.*?)</figure>", dom, flags=re.S)
+    assert figure, title
+    body = re.search(r"<tbody>(.*?)</tbody>", figure.group(1), flags=re.S)
+    assert body
+    row = r'<th scope="row">([^<]*)</th><td class="number">([^<]*)</td>'
+    cells = re.findall(row, body.group(1))
+    return {html.unescape(name): html.unescape(value) for name, value in cells}
+
+
+@pytest.mark.parametrize(
+    ("column", "title", "english_title"),
+    [
+        ("nature", "Euros engagés par nature de dépense", "Euros committed by nature of spending"),
+        (
+            "funding_source",
+            "Euros engagés par source de financement",
+            "Euros committed by funding source",
+        ),
+    ],
+)
+def test_money_by_nature_and_funding_source_is_the_mart_s(
+    published, tmp_path, column: str, title: str, english_title: str
+) -> None:
+    code_lists = yaml.safe_load(Path("reference/code_lists.yaml").read_text(encoding="utf-8"))
+    labels = {
+        language: {entry["code"]: entry[language] for entry in code_lists[column]}
+        | {"confidentiel": pooled}
+        for language, pooled in (
+            ("fr", "Actions confidentielles (regroupées)"),
+            ("en", "Confidential actions (pooled)"),
+        )
+    }
+    totals: dict[str, float] = {}
+    withheld: set[str] = set()
+    for row in _mart(published, "commitments_by_funding_year"):
+        value = row["investment_eur_deduplicated"]
+        totals[row[column]] = totals.get(row[column], 0) + (value or 0)
+        if value is None:
+            withheld.add(row[column])
+    # The sample's pool withholds some years and publishes others; both are shown.
+    assert "confidentiel" in withheld
+    assert len(totals) >= 3
+
+    folder = published.data_dir / "published" / CAMPAIGN
+    for language, page, heading in (("fr", "rapport", title), ("en", "report", english_title)):
+        shown = _figure_rows(_dom(folder / f"{page}.html", tmp_path), heading)
+        at_least = "au moins " if language == "fr" else "at least "
+        assert shown == {
+            labels[language][code]: (at_least if code in withheld else "")
+            + (_french(total) if language == "fr" else f"{total:,.0f}")
+            for code, total in totals.items()
+        }
 
 
 def _luminance(red: str, green: str, blue: str) -> float:
@@ -326,6 +382,7 @@ def test_the_workbook_has_a_readme_and_a_sheet_per_mart(published) -> None:
     workbook = load_workbook(_published_file(published, "exports/marts.xlsx"), read_only=True)
     models = _marts_yml()
     assert workbook.sheetnames == ["lisez-moi", *sorted(models)]
+    assert max(map(len, workbook.sheetnames)) <= 31  # Excel repairs longer names away
     readme = [
         (*row, None, None, None)[:3] for row in workbook["lisez-moi"].iter_rows(values_only=True)
     ]

@@ -1,7 +1,8 @@
 -- One row per investment, before tax (staging.stg_investments), with what the
 -- marts group and count it by: the action's plan axis, sector and status,
 -- whether it is live (not abandoned), its partner, whether it is confidential
--- and whether deduplication counts its money (action_facts). The disclosure
+-- and whether deduplication counts its money (action_facts), its nature and
+-- funding source ('non_renseigne' when the partner gave none, var "not_given"). The disclosure
 -- audit reads these lines as the contributions behind every published amount.
 SELECT
     i.campaign_id,
@@ -16,6 +17,8 @@ SELECT
     f.is_live,
     i.year,
     i.funder,
+    i.nature,
+    COALESCE(i.funding_source, '{{ var("not_given") }}') AS funding_source,
     f.confidential,
     f.investment_counted,
     i.tax_basis,

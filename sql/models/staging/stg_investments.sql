@@ -11,6 +11,8 @@ SELECT
     i.year,
     i.funder,
     i.tax_basis,
+    i.nature,
+    i.funding_source,
     i.amount_eur AS declared_amount_eur,
     i.amount_eur / (1 + COALESCE(basis.vat_rate, 0)) AS amount_eur
 FROM {{ source("core", "investments") }} AS i

@@ -34,6 +34,8 @@ POOL = "confidentiel"
 sector or status (a variable of the project, as is the next)."""
 TOTAL = "all"
 """The row of a mart that adds up its plan axes."""
+NOT_GIVEN = "non_renseigne"
+"""The funding source of an amount the partner gave none for."""
 
 
 class DbtFailed(RuntimeError):
@@ -72,6 +74,7 @@ class Project:
             "as_of": as_of.isoformat(),
             "confidential_pool": POOL,
             "all_axes": TOTAL,
+            "not_given": NOT_GIVEN,
         }
 
     def invoke(

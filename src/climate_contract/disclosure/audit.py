@@ -96,6 +96,13 @@ FIGURES: tuple[PublishedFigure, ...] = (
         investment_eur_deduplicated=(MONEY, True),
     ),
     *_figures(
+        "commitments_by_funding_year",
+        ("nature", "funding_source"),
+        "equal",
+        investment_eur_gross=(MONEY, False),
+        investment_eur_deduplicated=(MONEY, True),
+    ),
+    *_figures(
         "commitments_by_axis_year",
         ("plan_axis",),
         "equal",

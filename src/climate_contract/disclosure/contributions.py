@@ -31,14 +31,15 @@ YearMatch = Literal["equal", "up_to", "any"]
 _CONTRIBUTIONS = """
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
-    'investment_eur' AS measure, year, funder,
+    'investment_eur' AS measure, year, funder, nature, funding_source,
     plan_axis, sector, status, is_live, confidential,
     investment_counted AS counted, amount_eur AS value
 FROM {schema}.investment_lines
 UNION ALL
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
-    indicator AS measure, first_full_year AS year, NULL AS funder,
+    indicator AS measure, first_full_year AS year, NULL AS funder, NULL AS nature,
+    NULL AS funding_source,
     plan_axis, NULL AS sector, status, is_live, confidential,
     impacts_counted AS counted, quantity AS value
 FROM {schema}.impact_lines

@@ -10,13 +10,14 @@ warehouse keeps them exact.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader
 
+from climate_contract.aggregate.project import NOT_GIVEN, POOL, TOTAL
 from climate_contract.report import charts
 from climate_contract.wording import Language, Wording, format_number
 
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
 REPORT_NAME = Wording("rapport", "report")
 MILESTONE_YEARS = (2030, 2050)
 STATUS_ORDER = ("prevue", "engagee", "en_cours", "realisee", "abandonnee")
-POOL = "confidentiel"
-WHOLE_PLAN = "all"
+WHOLE_PLAN = TOTAL
 COLLEGE_LABELS = {
     "entreprise": Wording("Entreprises", "Companies"),
     "organisme_public": Wording("Organismes publics", "Public bodies"),
@@ -116,6 +116,23 @@ TEXT = {
         "Barres horizontales : les euros engagés sur toute la période, par secteur.",
         "Horizontal bars: the euros committed over the whole period, by sector.",
     ),
+    "money_nature": W(
+        "Euros engagés par nature de dépense", "Euros committed by nature of spending"
+    ),
+    "money_nature_alt": W(
+        "Barres horizontales : les euros engagés sur toute la période, en investissement "
+        "et en fonctionnement.",
+        "Horizontal bars: the euros committed over the whole period, as capital and as "
+        "operating expenditure.",
+    ),
+    "money_funding": W(
+        "Euros engagés par source de financement", "Euros committed by funding source"
+    ),
+    "money_funding_alt": W(
+        "Barres horizontales : les euros engagés sur toute la période, par source de "
+        "financement déclarée.",
+        "Horizontal bars: the euros committed over the whole period, by declared funding source.",
+    ),
     "money_college": W(
         "Euros engagés par collège de partenaires (hors actions confidentielles)",
         "Euros committed by college of partners (confidential actions left out)",
@@ -139,6 +156,10 @@ TEXT = {
     "axis": W("Axe du plan", "Plan axis"),
     "sector": W("Secteur", "Sector"),
     "college": W("Collège", "College"),
+    "nature": W("Nature", "Nature"),
+    "funding": W("Source de financement", "Funding source"),
+    POOL: W("Actions confidentielles (regroupées)", "Confidential actions (pooled)"),
+    NOT_GIVEN: W("Non renseignée", "Not given"),
     "year": W("Année", "Year"),
     "eur": W("Euros HT", "Euros before tax"),
     "partners": W("Partenaires", "Partners"),
@@ -409,8 +430,8 @@ class _Reader:
         return TEXT[key].in_language(self.language).format(**values)
 
     def label(self, list_name: str, code: str, fallback: str | None = None) -> str:
-        if code == POOL:
-            return fallback or code
+        if code in (POOL, NOT_GIVEN):
+            return self.text(code)
         value = self.reference.code_value(list_name, code)
         return value.label.in_language(self.language) if value else (fallback or code)
 
@@ -432,13 +453,22 @@ def _total(values: list[float | None]) -> tuple[float, bool]:
     return sum(v for v in values if v is not None), any(v is None for v in values)
 
 
-def _grouped(
-    rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str], value: str
-) -> dict[str, list[float | None]]:
+def _money_by(
+    read: _Reader,
+    mart: str,
+    category: Callable[[dict[str, Any]], str],
+    value: str = "investment_eur_deduplicated",
+) -> list[dict[str, Any]]:
+    """The euros of ``mart`` summed by ``category`` over the period, largest first,
+    each saying whether it leaves out withheld figures."""
     groups: dict[str, list[float | None]] = defaultdict(list)
-    for row in rows:
-        groups[key(row)].append(row[value])
-    return groups
+    for row in read.rows(mart):
+        groups[category(row)].append(row[value])
+    summed = [
+        {"category": name, "eur": total, "partial": partial}
+        for name, (total, partial) in ((name, _total(v)) for name, v in groups.items())
+    ]
+    return sorted(summed, key=lambda r: -r["eur"])
 
 
 def _bars(
@@ -549,32 +579,21 @@ def _money(read: _Reader) -> Section:
         ],
         [False, *(True for _ in years)],
     )
-    titles = read.titles(year="year", eur="eur", axis="axis", sector="sector", college="college")
+    titles = read.titles(year="year", eur="eur", axis="axis")
     paragraphs = [read.text("money_text")]
     undated, _ = _total(
         [r["investment_eur_deduplicated"] for r in by_axis_year if r["year"] is None]
     )
     if undated:
         paragraphs.append(read.text("undated_money", value=read.number(undated)))
+    dedup = "investment_eur_deduplicated"
 
-    by_sector = _grouped(
-        read.rows("commitments_by_axis_sector_year"),
-        lambda r: read.label("sector", r["sector"], r["sector_label"]),
-        "investment_eur_deduplicated",
-    )
-    sector_rows = sorted(
-        ({"sector": s, "eur": _total(v)[0], "partial": _total(v)[1]} for s, v in by_sector.items()),
-        key=lambda r: -r["eur"],
-    )
-    by_college = _grouped(
-        read.rows("partner_summary"),
-        lambda r: COLLEGE_LABELS[r["college"]].in_language(read.language),
-        "investment_eur_counted",
-    )
-    college_rows = sorted(
-        ({"college": c, "eur": _total(v)[0]} for c, v in by_college.items()),
-        key=lambda r: -r["eur"],
-    )
+    def coded(column: str) -> Callable[[dict[str, Any]], str]:
+        return lambda r: read.label(column, r[column], r[f"{column}_label"])
+
+    def college(row: dict[str, Any]) -> str:
+        return COLLEGE_LABELS[row["college"]].in_language(read.language)
+
     return Section(
         "argent",
         read.text("money"),
@@ -593,22 +612,34 @@ def _money(read: _Reader) -> Section:
                     description=read.text("money_axis_year_alt"),
                 ),
             ),
-            _bars(
-                read,
-                read.text("money_sector"),
-                sector_rows,
-                read.titles(sector="sector", eur="eur"),
-                read.text("money_sector_alt"),
-                lambda r: _at_least(read, read.number(r["eur"]), r["partial"]),
-            ),
-            _bars(
-                read,
-                read.text("money_college"),
-                college_rows,
-                read.titles(college="college", eur="eur"),
-                read.text("money_college_alt"),
+            *(
+                _money_bars(read, category, _money_by(read, mart, name, value))
+                for category, mart, name, value in (
+                    ("sector", "commitments_by_axis_sector_year", coded("sector"), dedup),
+                    ("nature", "commitments_by_funding_year", coded("nature"), dedup),
+                    (
+                        "funding",
+                        "commitments_by_funding_year",
+                        coded("funding_source"),
+                        dedup,
+                    ),
+                    ("college", "partner_summary", college, "investment_eur_counted"),
+                )
             ),
         ],
+    )
+
+
+def _money_bars(read: _Reader, category: str, rows: list[dict[str, Any]]) -> Figure:
+    """Euros by ``category`` over the period (texts ``money_<category>`` and its
+    ``_alt``), "at least" where withheld figures are left out."""
+    return _bars(
+        read,
+        read.text(f"money_{category}"),
+        rows,
+        {"category": read.text(category), "eur": read.text("eur")},
+        read.text(f"money_{category}_alt"),
+        lambda r: _at_least(read, read.number(r["eur"]), r["partial"]),
     )
 
 
