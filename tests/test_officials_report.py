@@ -114,6 +114,22 @@ def test_each_publication_writes_each_campaign_report_in_html_and_pdf(published)
         str(folder / CAMPAIGN / name)
         for name in ("rapport.html", "rapport.pdf", "report.html", "report.pdf")
     ]
+    # A run says where the reports are, even when it had nothing new to publish.
+    ran = CliRunner().invoke(
+        cli.app,
+        ["run"],
+        env={
+            "CLIMATE_CONTRACT_DATA_DIR": str(published.data_dir),
+            "CLIMATE_CONTRACT_SETTLE_SECONDS": "0",
+            "CLIMATE_CONTRACT_REPORT_LANGUAGES": '["fr", "en"]',
+        },
+    )
+    assert ran.exit_code == 0, ran.output
+    assert [line for line in ran.output.splitlines() if line.startswith("report: ")] == [
+        f"report: {folder / campaign / name}"
+        for campaign in ("2025", CAMPAIGN)
+        for name in ("rapport.html", "rapport.pdf", "report.html", "report.pdf")
+    ]
 
 
 def test_headline_figures_are_the_marts_figures(published, tmp_path) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -298,3 +300,35 @@ def test_a_submission_with_thousands_of_faults_gets_a_capped_answer(
     assert len(findings) == 200
     assert findings[-1].rule == "constats_non_listes"
     assert "201 autres constats" in findings[-1].message.fr
+
+
+def test_checking_a_file_logs_what_happened_not_great_expectations_bookkeeping(
+    tmp_path: Path, reference
+) -> None:
+    workbook = tmp_path / "partner.xlsx"
+    write_workbook(workbook, reference, "universite", "2026", sample_rows("universite", "2026"))
+    # A fresh interpreter logging at INFO, as an Airflow task does.
+    child = (
+        "import logging, sys\n"
+        "from pathlib import Path\n"
+        "logging.basicConfig(\n"
+        "    level=logging.INFO, stream=sys.stdout, format='%(name)s %(message)s'\n"
+        ")\n"
+        "from climate_contract.parse import parse_submission\n"
+        "from climate_contract.reference import load_reference_data\n"
+        "from climate_contract.settings import Settings\n"
+        "from climate_contract.validate import validate_submission\n"
+        "reference = load_reference_data(Settings().reference_dir)\n"
+        f"parsed = parse_submission(Path({str(workbook)!r}), reference)\n"
+        "print('findings', len(validate_submission(parsed, reference, 'universite', '2026')))\n"
+        "logging.getLogger('great_expectations.planted').warning('a GX warning')\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, check=True, timeout=300
+    ).stdout.splitlines()
+
+    assert "findings 0" in shown
+    assert "great_expectations.planted a GX warning" in shown
+    assert [line for line in shown if line.startswith("great_expectations")] == [
+        "great_expectations.planted a GX warning"
+    ]

@@ -79,13 +79,16 @@ def run() -> None:
     """Process the inboxes in this process, without Airflow, and rebuild the marts."""
     from climate_contract import pipeline
 
-    outcomes = pipeline.run_collection(Settings())
+    settings = Settings()
+    outcomes = pipeline.run_collection(settings)
     for outcome in outcomes:
         console.print(
             f"{outcome.partner_id}: {outcome.file_name} {outcome.status} "
             f"({outcome.error_count} errors, {outcome.warning_count} warnings)"
         )
     console.print(f"{len(outcomes)} files processed")
+    for document in _report_paths(settings.data_dir / "published"):
+        console.print(f"report: {document}")
 
 
 @app.command("create-roles")
@@ -165,15 +168,8 @@ def reports(
 ) -> None:
     """Print where the campaign reports for elected officials are (HTML and PDF of
     the current publication)."""
-    from climate_contract.report.officials import REPORT_NAME
-
     published = Settings().data_dir / "published"
-    names = {REPORT_NAME.fr, REPORT_NAME.en}
-    found = sorted(
-        published / document.parent.name / document.name
-        for document in (published / "current").glob(f"{campaign or '*'}/*")
-        if document.stem in names
-    )
+    found = _report_paths(published, campaign)
     if not found:
         console.print(f"no campaign report in {published}: has `climate-contract run` published?")
         raise typer.Exit(1)
@@ -243,6 +239,18 @@ def docs(
 
     for path in write_documents(Settings(), output):
         console.print(f"written {path}")
+
+
+def _report_paths(published: Path, campaign: str | None = None) -> list[Path]:
+    """The current publication's campaign reports, as readers reach them."""
+    from climate_contract.report.officials import REPORT_NAME
+
+    names = {REPORT_NAME.fr, REPORT_NAME.en}
+    return sorted(
+        published / document.parent.name / document.name
+        for document in (published / "current").glob(f"{campaign or '*'}/*")
+        if document.stem in names
+    )
 
 
 def _cell(value: object) -> str:

@@ -7,6 +7,7 @@ DAG files must parse fast.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -43,7 +44,11 @@ def batch_definition(asset_name: str) -> BatchDefinition:
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+    from great_expectations.data_context.types import base
     from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    # This module sets its own logger to INFO when imported (see the package's note).
+    logging.getLogger(base.__name__).setLevel(logging.WARNING)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
