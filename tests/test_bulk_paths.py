@@ -198,4 +198,11 @@ def test_a_run_with_nothing_new_imports_no_stage_it_does_not_need(make_settings)
         environment,
     )
 
-    assert (printed, imported) == (["0 files processed"], [])
+    assert imported == []
+    assert printed[0] == "0 files processed"
+    assert [line.rsplit("/", 2)[-2:] for line in printed[1:]] == [
+        ["2025", "rapport.html"],
+        ["2025", "rapport.pdf"],
+        ["2026", "rapport.html"],
+        ["2026", "rapport.pdf"],
+    ]

@@ -243,7 +243,7 @@ def docs(
 
 def _report_paths(published: Path, campaign: str | None = None) -> list[Path]:
     """The current publication's campaign reports, as readers reach them."""
-    from climate_contract.report.officials import REPORT_NAME
+    from climate_contract.report import REPORT_NAME
 
     names = {REPORT_NAME.fr, REPORT_NAME.en}
     return sorted(

@@ -3,6 +3,11 @@ steward's campaign follow-up, partner reminders, and the campaign report for
 elected officials."""
 
 from climate_contract.lazy import lazy_surface
+from climate_contract.wording import Wording
+
+REPORT_NAME = Wording("rapport", "report")
+"""The campaign report's file name in each language (``rapport.html``...); here, not
+in ``officials``, so that saying where reports are imports no template engine."""
 
 __all__, __getattr__ = lazy_surface(
     __name__,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader
 
 from climate_contract.aggregate.project import NOT_GIVEN, POOL, TOTAL
-from climate_contract.report import charts
+from climate_contract.report import REPORT_NAME, charts
 from climate_contract.wording import Language, Wording, format_number
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
     from climate_contract.reference import ReferenceData
 
-REPORT_NAME = Wording("rapport", "report")
 MILESTONE_YEARS = (2030, 2050)
 STATUS_ORDER = ("prevue", "engagee", "en_cours", "realisee", "abandonnee")
 WHOLE_PLAN = TOTAL
