@@ -10,30 +10,23 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from climate_contract import cli, pipeline, warehouse
 from climate_contract.samples import sample_rows
 from climate_contract.settings import Settings
-from climate_contract.template import write_workbook
+from tests.test_load_aggregate import _drop, _first_action_only
+from tests.test_officials_report import _mart, _pdf_text
 
 CAMPAIGN = "2026"
 PARTNERS = ("bailleur-social", "reseau-chaleur", "banque-regionale", "opera", "universite")
 SNAPSHOT_NAME = re.compile(r"^(\d{4}-\d\d-\d\d)T\d{6}Z-[0-9a-f]{12}$")
-
-
-def _drop(settings: Settings, reference, partner_id: str, rows, name: str) -> None:
-    inbox = settings.shared_root / "inbox" / partner_id
-    write_workbook(inbox / name, reference, partner_id, CAMPAIGN, rows)
 
 
 @pytest.fixture
@@ -65,15 +58,6 @@ def _file_hashes(folder: Path) -> dict[str, str]:
     }
 
 
-def _current_rows(settings: Settings, mart: str) -> list[dict]:
-    table = pq.read_table(settings.data_dir / "published" / "current" / f"{mart}.parquet")
-    return table.filter(pc.equal(table["campaign_id"], CAMPAIGN)).to_pylist()
-
-
-def _pdf_text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(BytesIO(path.read_bytes())).pages)
-
-
 def test_a_snapshot_holds_the_campaign_report_marts_exports_and_referentials(
     collected: Settings,
 ) -> None:
@@ -87,7 +71,7 @@ def test_a_snapshot_holds_the_campaign_report_marts_exports_and_referentials(
     assert sorted(p.stem for p in (snapshot / "marts").glob("*.parquet")) == marts
     for mart in marts:
         frozen = pq.read_table(snapshot / "marts" / f"{mart}.parquet").to_pylist()
-        assert frozen == _current_rows(collected, mart), mart
+        assert frozen == _mart(collected, mart), mart
     assert sorted(p.name for p in (snapshot / "exports").iterdir()) == sorted(
         [f"{mart}.csv" for mart in marts] + ["marts.xlsx"]
     )
@@ -131,17 +115,13 @@ def test_later_loads_never_change_a_snapshot_and_a_later_freeze_is_another(
     first = _freeze()
     before = _file_hashes(first)
     money = "investment_eur_deduplicated"
-    first_total = sum(r[money] or 0 for r in _current_rows(collected, "commitments_by_axis_year"))
+    first_total = sum(r[money] or 0 for r in _mart(collected, "commitments_by_axis_year"))
 
     # A partner sends a smaller file: the warehouse and the current publication move.
-    rows = sample_rows("universite", CAMPAIGN)
-    kept = rows["actions"][0]["action_ref"]
-    one_action = {
-        name: [r for r in sheet if r["action_ref"] == kept] for name, sheet in rows.items()
-    }
+    one_action = _first_action_only(sample_rows("universite", CAMPAIGN))
     _drop(collected, reference, "universite", one_action, "v2.xlsx")
     pipeline.run_collection(collected)
-    current_total = sum(r[money] or 0 for r in _current_rows(collected, "commitments_by_axis_year"))
+    current_total = sum(r[money] or 0 for r in _mart(collected, "commitments_by_axis_year"))
     assert current_total < first_total
 
     assert _file_hashes(first) == before

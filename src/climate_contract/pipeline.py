@@ -821,19 +821,21 @@ def publish_marts(settings: Settings) -> list[Path]:
     with _publishing(settings) as (engine, folder, state):
         if state is None or state.source_mark == publish.published_mark(folder):
             return []
-        return _publish(settings, engine, folder, state)
+        with engine.connect() as connection:
+            publication = _publication(connection, settings, state)
+        return _publish(settings, engine, folder, publication)
 
 
-def _publish(settings: Settings, engine: sa.Engine, folder: Path, state: sa.Row) -> list[Path]:
-    with engine.connect() as connection:
-        publication = _publication(connection, settings, state)
+def _publish(
+    settings: Settings, engine: sa.Engine, folder: Path, publication: report.Publication
+) -> list[Path]:
     tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
     documents = {"docs/index.html": aggregate.docs_site(settings)}
     documents |= report.report_documents(
         tables, reference_data(settings), publication, settings.report_languages
     )
     documents |= report.export_documents(tables, aggregate.mart_descriptions(), publication)
-    return publish.publish_tables(folder, state.source_mark, tables, documents)
+    return publish.publish_tables(folder, publication.mark, tables, documents)
 
 
 class NothingToFreeze(ValueError):
@@ -852,13 +854,13 @@ def freeze_campaign(settings: Settings, campaign_id: str) -> Path:
     with _publishing(settings) as (engine, folder, state):
         if state is None:
             raise NothingToFreeze("the marts were never built: run the collection first")
-        if state.source_mark != publish.published_mark(folder):
-            _publish(settings, engine, folder, state)
         with engine.connect() as connection:
             publication = _publication(connection, settings, state)
             reference_sha256 = connection.execute(
                 sa.select(warehouse.reference_state.c.content_sha256)
             ).scalar()
+        if state.source_mark != publish.published_mark(folder):
+            _publish(settings, engine, folder, publication)
         tables = {}
         for name in aggregate.mart_names():
             table = pq.read_table(folder / publish.CURRENT / f"{name}.parquet")

@@ -60,14 +60,11 @@ def publish_tables(
     build.mkdir(parents=True)
     for name, table in tables.items():
         pq.write_table(table, build / f"{name}.parquet")
-    for relative, content in (documents or {}).items():
-        (build / relative).parent.mkdir(parents=True, exist_ok=True)
-        (build / relative).write_bytes(content)
-    files = [f"{name}.parquet" for name in tables] + list(documents or {})
+    files = {f"{name}.parquet": sha256_of(build / f"{name}.parquet") for name in tables}
     manifest = {
         "source_mark": source_mark,
         "published_at": now.isoformat(),
-        "files": {relative: sha256_of(build / relative) for relative in files},
+        "files": files | _write_documents(build, documents or {}),
     }
     (build / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _replace_link(folder / CURRENT, build.relative_to(folder))
@@ -78,6 +75,17 @@ def publish_tables(
             _replace_link(folder / subfolder, Path(CURRENT) / subfolder)
     _prune(folder, build)
     return [folder / CURRENT / f"{name}.parquet" for name in tables]
+
+
+def _write_documents(root: Path, documents: dict[str, bytes]) -> dict[str, str]:
+    """Write each document under ``root`` by its relative path; return the SHA-256
+    of each, for the manifest."""
+    for relative, content in documents.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(content)
+    return {
+        relative: hashlib.sha256(content).hexdigest() for relative, content in documents.items()
+    }
 
 
 def _replace_link(link: Path, target: Path) -> None:
@@ -111,7 +119,7 @@ def write_snapshot(
     campaign_id: str,
     snapshot: str,
     documents: dict[str, bytes],
-    facts: dict[str, object],
+    facts: dict[str, str],
 ) -> Path:
     """Write ``documents`` (by relative path) as the official snapshot ``snapshot``
     of ``campaign_id``, with a manifest of their hashes and ``facts``; the folder
@@ -124,16 +132,13 @@ def write_snapshot(
         shutil.rmtree(unfinished)
     staged = campaign_folder / f".{snapshot}-{uuid.uuid4().hex}.partial"
     staged.mkdir()
-    for relative, content in documents.items():
-        (staged / relative).parent.mkdir(parents=True, exist_ok=True)
-        (staged / relative).write_bytes(content)
     manifest = {
         "snapshot": snapshot,
         "campaign_id": campaign_id,
         **facts,
-        "files": {path: hashlib.sha256(content).hexdigest() for path, content in documents.items()},
+        "files": _write_documents(staged, documents),
     }
-    (staged / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    (staged / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     _make_read_only(staged)
     target = campaign_folder / snapshot
     # rename() onto an existing non-empty folder fails: a snapshot is never replaced.

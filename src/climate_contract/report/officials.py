@@ -453,20 +453,17 @@ def _total(values: list[float | None]) -> tuple[float, bool]:
 
 
 def _money_by(
-    read: _Reader,
-    mart: str,
-    category: Callable[[dict[str, Any]], str],
-    value: str = "investment_eur_deduplicated",
+    read: _Reader, mart: str, category: Callable[[dict[str, Any]], str], value: str
 ) -> list[dict[str, Any]]:
-    """The euros of ``mart`` summed by ``category`` over the period, largest first,
-    each saying whether it leaves out withheld figures."""
+    """The euros (column ``value``) of ``mart`` summed by ``category`` over the
+    period, largest first, each saying whether it leaves out withheld figures."""
     groups: dict[str, list[float | None]] = defaultdict(list)
     for row in read.rows(mart):
         groups[category(row)].append(row[value])
-    summed = [
-        {"category": name, "eur": total, "partial": partial}
-        for name, (total, partial) in ((name, _total(v)) for name, v in groups.items())
-    ]
+    summed = []
+    for name, values in groups.items():
+        total, partial = _total(values)
+        summed.append({"category": name, "eur": total, "partial": partial})
     return sorted(summed, key=lambda r: -r["eur"])
 
 
