@@ -172,6 +172,7 @@ def test_campaign_monitoring_writes_the_follow_up_and_mails_reminders_in_french(
     shutil.copytree(PROJECT_ROOT / "reference", references)
     deadline = date.today() - timedelta(days=2)
     (references / "campaigns.yaml").write_text(
+        '- {id: "2025", opens_on: 2025-01-15, deadline: 2025-03-31}\n'
         f'- {{id: "2026", opens_on: 2026-01-15, deadline: {deadline.isoformat()}}}\n'
     )
     settings = Settings(data_dir=tmp_path / "data", reference_dir=references, settle_seconds=0)

@@ -219,7 +219,9 @@ def test_a_file_received_before_its_campaign_opens_is_a_finding(
     references = tmp_path / "reference"
     shutil.copytree(Path(pipeline.__file__).parents[2] / "reference", references)
     (references / "campaigns.yaml").write_text(
-        '- {id: "2026", opens_on: 2099-01-15, deadline: 2099-03-31}\n', encoding="utf-8"
+        '- {id: "2025", opens_on: 2025-01-15, deadline: 2025-03-31}\n'
+        '- {id: "2026", opens_on: 2099-01-15, deadline: 2099-03-31}\n',
+        encoding="utf-8",
     )
     settings = make_settings().model_copy(update={"reference_dir": references})
     inbox = settings.shared_folder("inbox", "opera")

@@ -2,28 +2,98 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from climate_contract.settings import Settings
-from climate_contract.wording import Language
+from climate_contract.wording import Language, local_time
+
+if TYPE_CHECKING:
+    from climate_contract.pipeline import SubmissionOutcome
 
 # The stages are imported by the commands that use them: pandas, Arrow, SQLAlchemy
 # and the rest take seconds to import, and `--help` or a typo must answer at once.
 
-app = typer.Typer(help="Collect and consolidate the climate contract's partner declarations.")
+
+class _StewardCommands(TyperGroup):
+    """A mistake the steward can fix (a reference file, a setting, an unknown id)
+    ends in one line per mistake, naming where it is, rather than a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ValueError as error:
+            lines = _fixable(error)
+            if lines is None:
+                raise
+            for line in lines:
+                errors.print(f"error: {line}")
+            raise typer.Exit(1) from None
+
+
+def _fixable(error: ValueError) -> list[str] | None:
+    """The error's lines for the steward, or None if it is not the steward's to fix."""
+    from pydantic import ValidationError
+
+    from climate_contract import pipeline
+    from climate_contract.reference import ReferenceFileError, UnknownReference
+    from climate_contract.settings import MissingConfigFile
+
+    if isinstance(error, ValidationError) and error.title == Settings.__name__:
+        return [
+            f"setting {'.'.join(str(part) for part in detail['loc'])}: {detail['msg']} "
+            "(CLIMATE_CONTRACT_* variables or the CLIMATE_CONTRACT_CONFIG file)"
+            for detail in error.errors()
+        ]
+    if isinstance(error, ReferenceFileError):
+        return [str(problem) for problem in error.problems]
+    steward_errors = (
+        UnknownReference,
+        MissingConfigFile,
+        pipeline.NothingToFreeze,
+        pipeline.NothingToReprocess,
+    )
+    return [str(error)] if isinstance(error, steward_errors) else None
+
+
+app = typer.Typer(
+    cls=_StewardCommands,
+    help="Collect and consolidate the climate contract's partner declarations.",
+    no_args_is_help=True,
+    # Click's plain help and errors: paragraphs rewrapped, one line per usage mistake.
+    rich_markup_mode=None,
+)
 # Marts are printed whole, never squeezed into the terminal's width, where text
 # columns would vanish: pick --columns, or page a wide one with `less -S`. What we
 # print comes from partners (file names, cells): never read as Rich markup.
-console = Console(width=10_000, markup=False, highlight=False)
+console = Console(width=10_000, markup=False, highlight=False, emoji=False)
+errors = Console(stderr=True, width=10_000, markup=False, highlight=False, emoji=False)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON, for scripts")]
+CampaignOption = Annotated[
+    str | None, typer.Option(help="Defaults to the current campaign (setting campaign)")
+]
 
 
 profile_app = typer.Typer(help="Write and try mapping profiles of partners' own layouts.")
 app.add_typer(profile_app, name="profile")
+partners_app = typer.Typer(help="The partners registry (reference/partners.yaml).")
+app.add_typer(partners_app, name="partners")
+campaign_app = typer.Typer(help="Collection campaigns (reference/campaigns.yaml).")
+app.add_typer(campaign_app, name="campaign")
+reference_app = typer.Typer(help="The reference files the steward keeps.")
+app.add_typer(reference_app, name="reference")
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @app.callback()
@@ -34,8 +104,11 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 @app.command()
 def template(
     partner_id: str,
-    output: Annotated[Path | None, typer.Option(help="Where to write; .xlsx, .ods or .csv")] = None,
-    campaign: Annotated[str | None, typer.Option(help="Defaults to the current campaign")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write (.xlsx, .ods or .csv); defaults to the partner's outbox"),
+    ] = None,
+    campaign: CampaignOption = None,
     prefill: Annotated[
         bool, typer.Option(help="Fill in the partner's accepted data of its previous campaign")
     ] = False,
@@ -44,18 +117,49 @@ def template(
     ] = None,
 ) -> None:
     """Write a partner's workbook for a campaign, blank or pre-filled."""
-    from climate_contract import load, pipeline, warehouse
-    from climate_contract.template import write_workbook
+    from climate_contract import pipeline
+
+    settings = Settings()
+    campaign_id = campaign or settings.campaign
+    path, prefilled = pipeline.write_template(
+        settings, partner_id, campaign_id, prefill, output, language
+    )
+    console.print(f"template written to {path}{_prefill_note(prefill, prefilled)}")
+
+
+@app.command()
+def templates(
+    campaign: CampaignOption = None,
+    prefill: Annotated[
+        bool, typer.Option(help="Fill in each partner's accepted data of its previous campaign")
+    ] = False,
+) -> None:
+    """Write the workbook of every partner expected in a campaign into its outbox."""
+    from climate_contract import pipeline
 
     settings = Settings()
     campaign_id = campaign or settings.campaign
     reference = pipeline.reference_data(settings)
-    path = output or Path(f"contrat-climat-{campaign_id}-{partner_id}.xlsx")
-    rows = None
-    if prefill:
-        rows = load.accepted_rows(warehouse.engine_for(settings.url), partner_id, campaign_id)
-    write_workbook(path, reference, partner_id, campaign_id, rows, language=language)
-    console.print(f"Template written to {path}")
+    reference.campaign(campaign_id)
+    expected = [p.id for p in reference.partners if campaign_id in p.campaigns]
+    from rich.progress import track
+
+    terminal = Console(stderr=True)
+    shown = track(
+        expected, "templates", console=terminal, transient=True, disable=not terminal.is_terminal
+    )
+    for partner_id in shown:
+        path, prefilled = pipeline.write_template(settings, partner_id, campaign_id, prefill)
+        console.print(f"{partner_id}: {path}{_prefill_note(prefill, prefilled)}")
+    console.print(f"{len(expected)} templates written for campaign {campaign_id}")
+
+
+def _prefill_note(asked: bool, prefilled: int) -> str:
+    if not asked:
+        return ""
+    if prefilled == 0:
+        return " (blank: no accepted data of an earlier campaign to pre-fill)"
+    return f" (pre-filled with {prefilled} actions of the previous campaign)"
 
 
 @app.command()
@@ -80,15 +184,208 @@ def run() -> None:
     from climate_contract import pipeline
 
     settings = Settings()
-    outcomes = pipeline.run_collection(settings)
-    for outcome in outcomes:
-        console.print(
-            f"{outcome.partner_id}: {outcome.file_name} {outcome.status} "
-            f"({outcome.error_count} errors, {outcome.warning_count} warnings)"
-        )
-    console.print(f"{len(outcomes)} files processed")
+    with _RunBar() as progress:
+        outcomes = pipeline.run_collection(settings, progress)
+    _summary(outcomes, progress.waiting_files)
     for document in _report_paths(settings.data_dir / "published"):
         console.print(f"report: {document}")
+
+
+@app.command()
+def reprocess(
+    partner_id: str,
+    file_name: Annotated[
+        str | None,
+        typer.Argument(help="The file as the partner named it or as it is kept; default: latest"),
+    ] = None,
+    campaign: CampaignOption = None,
+) -> None:
+    """Judge a partner's kept file again (after a reference file was corrected, say),
+    as it was received; the partner gets a new answer and the marts follow."""
+    from climate_contract import pipeline
+
+    settings = Settings()
+    if campaign is not None:
+        settings = settings.model_copy(update={"campaign": campaign})
+    with _RunBar() as progress:
+        outcome = pipeline.reprocess(settings, partner_id, file_name, progress)
+    _summary([outcome], [])
+
+
+class _RunBar:
+    """A run's progress as a Rich bar, on the terminal only (never in a pipe or a log)."""
+
+    def __init__(self) -> None:
+        from climate_contract.pipeline import RunProgress
+
+        # Subclassed here, not at import: the pipeline is imported by the command.
+        class Bar(RunProgress):
+            def __init__(bar) -> None:
+                from rich.progress import Progress
+
+                bar.waiting_files: list[str] = []
+                terminal = Console(stderr=True)
+                bar.progress = Progress(
+                    console=terminal, transient=True, disable=not terminal.is_terminal
+                )
+                bar.task = bar.progress.add_task("files", total=None)
+
+            def waiting(bar, names: list[str]) -> None:
+                bar.waiting_files = names
+
+            def found(bar, count: int) -> None:
+                bar.progress.update(bar.task, total=count)
+
+            def processed(bar, outcome: SubmissionOutcome) -> None:
+                bar.progress.update(bar.task, advance=1, description=outcome.partner_id)
+
+            def stage(bar, name: str) -> None:
+                bar.progress.update(bar.task, description=name)
+
+        self.bar = Bar()
+
+    def __enter__(self) -> Any:
+        self.bar.progress.__enter__()
+        return self.bar
+
+    def __exit__(self, *exception: object) -> None:
+        self.bar.progress.__exit__(*exception)
+
+
+def _summary(outcomes: list[SubmissionOutcome], waiting: list[str]) -> None:
+    from rich.table import Table
+
+    if outcomes:
+        view = Table(title="files processed")
+        for column in ("partner", "file", "status", "errors", "warnings"):
+            view.add_column(column, no_wrap=True)
+        for outcome in outcomes:
+            view.add_row(
+                outcome.partner_id,
+                outcome.file_name,
+                outcome.status,
+                str(outcome.error_count),
+                str(outcome.warning_count),
+            )
+        console.print(view)
+    counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}
+    said = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+    console.print(f"{len(outcomes)} files processed" + (f": {said}" if said else ""))
+    if waiting:
+        console.print(
+            f"{len(waiting)} files still settling (changed too recently), "
+            f"taken by a later run: {', '.join(waiting)}"
+        )
+
+
+_STATUSES = ("accepted", "rejected", "superseded")
+
+
+@app.command()
+def status(
+    campaign: CampaignOption = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day to answer for; defaults to today"),
+    ] = None,
+    language: Annotated[Language, typer.Option(help="Language of the states")] = "fr",
+    as_json: JsonOption = False,
+) -> None:
+    """Who has submitted, who is accepted, rejected or late, on any day, for any
+    campaign: what the daily follow-up and the coverage mart say."""
+    from rich.table import Table
+
+    from climate_contract import pipeline
+    from climate_contract.report.campaign import STATE_LABELS
+
+    settings = Settings()
+    campaign_id = campaign or settings.campaign
+    day = as_of.date() if as_of else date.today()
+    follow_ups = pipeline.campaign_status(settings, campaign_id, day)
+    if as_json:
+        _print_json([follow_up.as_dict() for follow_up in follow_ups])
+        return
+    view = Table(title=f"campaign {campaign_id} on {day.isoformat()}")
+    headers = ("partner", "state", "late", "received (Paris)", "file", "errors", "warnings")
+    for column in (*headers, "contact", "report"):
+        view.add_column(column, no_wrap=True)
+    for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id)):
+        view.add_row(
+            follow_up.partner_id,
+            STATE_LABELS[follow_up.state].in_language(language),
+            "late" if follow_up.late else "",
+            local_time(follow_up.last_received_at),
+            follow_up.latest_file_name or "",
+            str(follow_up.latest_error_count),
+            str(follow_up.latest_warning_count),
+            follow_up.contact,
+            follow_up.latest_report or "",
+        )
+    console.print(view)
+    states = {state: sum(f.state == state for f in follow_ups) for state in STATE_LABELS}
+    console.print(", ".join(f"{count} {state}" for state, count in states.items()))
+
+
+@app.command()
+def findings(
+    partner_id: str,
+    file_name: Annotated[
+        str | None, typer.Argument(help="One of its files; defaults to its latest")
+    ] = None,
+    campaign: CampaignOption = None,
+    language: Annotated[Language, typer.Option(help="Language of the messages")] = "fr",
+    as_json: JsonOption = False,
+) -> None:
+    """What checking a partner's file found, as the partner read it."""
+    from rich.table import Table
+
+    from climate_contract import load, pipeline, warehouse
+
+    settings = Settings()
+    campaign_id = campaign or settings.campaign
+    pipeline.reference_data(settings).partner(partner_id)
+    pipeline.refresh_reference(settings)
+    engine = warehouse.engine_for(settings.url)
+    entry = load.latest_submission(engine, partner_id, campaign_id, file_name)
+    if entry is None:
+        errors.print(f"error: {partner_id} has sent no file for campaign {campaign_id}")
+        raise typer.Exit(1)
+    found = load.submission_findings(engine, entry.submission_id)
+    if as_json:
+        _print_json(
+            {
+                "submission_id": entry.submission_id,
+                "file_name": entry.file_name,
+                "received_at": entry.received_at.isoformat(),
+                "status": entry.status,
+                "findings": [
+                    {
+                        "severity": f.severity,
+                        "rule": f.rule,
+                        "sheet": f.sheet,
+                        "row": f.row,
+                        "column": f.column,
+                        "value": f.value,
+                        "message": f.message.in_language(language),
+                    }
+                    for f in found
+                ],
+            }
+        )
+        return
+    console.print(
+        f"{partner_id}: {entry.file_name} received {local_time(entry.received_at)} (Paris), "
+        f"{entry.status}, {entry.error_count} errors, {entry.warning_count} warnings"
+    )
+    if not found:
+        return
+    view = Table()
+    for column in ("severity", "sheet", "row", "column", "rule", "message"):
+        view.add_column(column, no_wrap=column != "message")
+    for f in found:
+        where = (f.sheet or "", str(f.row or ""), f.column or "")
+        view.add_row(f.severity, *where, f.rule, f.message.in_language(language))
+    console.print(view)
 
 
 @app.command("create-roles")
@@ -116,6 +413,10 @@ def mart(
 
     from climate_contract import aggregate, warehouse
 
+    if name not in aggregate.mart_names():
+        raise typer.BadParameter(
+            f"unknown mart {name!r}; known: {', '.join(aggregate.mart_names())}"
+        )
     engine = warehouse.engine_for(Settings().url)
     table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
     view = Table(title=f"marts.{name}")
@@ -191,7 +492,6 @@ def publish(
     """Publish the marts, reports and exports as the warehouse holds them now; with
     --official, freeze one campaign into an official snapshot."""
     from climate_contract import pipeline
-    from climate_contract.reference import UnknownReference
 
     settings = Settings()
     if not official:
@@ -202,11 +502,7 @@ def publish(
     if campaign is None:
         console.print("--official freezes one campaign: name it with --campaign")
         raise typer.Exit(2)
-    try:
-        snapshot = pipeline.freeze_campaign(settings, campaign)
-    except (UnknownReference, pipeline.NothingToFreeze) as error:
-        console.print(f"nothing frozen: {error}")
-        raise typer.Exit(1) from None
+    snapshot = pipeline.freeze_campaign(settings, campaign)
     console.print(f"official snapshot {snapshot.name} written to {snapshot}")
 
 
@@ -310,3 +606,121 @@ def profile_check(
     for finding in parsed.findings:
         where = " ".join(str(part) for part in (finding.sheet, finding.row, finding.column) if part)
         console.print(f"{finding.severity} {finding.rule} [{where}] {finding.message.fr}")
+
+
+@reference_app.command("check")
+def reference_check() -> None:
+    """Read every reference file as a run would and list every mistake, with its
+    file and line."""
+    from climate_contract import pipeline
+
+    settings = Settings()
+    data = pipeline.reference_data(settings)
+    console.print(
+        f"{settings.reference_dir}: no mistake found: {len(data.partners)} partners, "
+        f"{len(data.campaigns)} campaigns, {len(data.plan_targets)} plan targets, "
+        f"{sum(len(values) for values in data.code_lists.values())} codes in "
+        f"{len(data.code_lists)} lists, {len(data.emission_factors.factors)} emission factors "
+        f"({data.emission_factors.version}), {len(data.profiles)} mapping profiles"
+    )
+
+
+@partners_app.command("list")
+def partners_list(
+    campaign: Annotated[str | None, typer.Option(help="Only partners expected in it")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The registered partners, with their college, language, campaigns and contact."""
+    from rich.table import Table
+
+    from climate_contract import pipeline
+
+    settings = Settings()
+    reference = pipeline.reference_data(settings)
+    if campaign is not None:
+        reference.campaign(campaign)
+    partners = [p for p in reference.partners if campaign is None or campaign in p.campaigns]
+    if as_json:
+        _print_json([partner.model_dump() for partner in partners])
+        return
+    view = Table(title=f"{len(partners)} partners")
+    for column in ("id", "name", "college", "language", "campaigns", "contact", "profile"):
+        view.add_column(column, no_wrap=True)
+    for p in partners:
+        cells = (p.id, p.name, p.college, p.language, " ".join(p.campaigns), p.contact)
+        view.add_row(*cells, p.profile or "")
+    console.print(view)
+
+
+@partners_app.command("add")
+def partners_add(
+    partner_id: Annotated[str, typer.Argument(help="Also its folder name in the shared areas")],
+    name: Annotated[str, typer.Option(help="The organisation's name")],
+    college: Annotated[
+        str, typer.Option(help="entreprise, organisme_public, association or institution")
+    ],
+    contact: Annotated[str, typer.Option(help="E-mail address for answers and reminders")],
+    campaign: Annotated[
+        list[str] | None, typer.Option(help="A campaign it is expected in; repeat for more")
+    ] = None,
+    language: Annotated[Language, typer.Option(help="Of its template, reports, reminders")] = "fr",
+) -> None:
+    """Register a partner in partners.yaml (kept as the steward wrote it) and create
+    its inbox; refused, file unchanged, if the registry would no longer pass."""
+    from climate_contract.reference.registry import append_entry
+
+    settings = Settings()
+    campaigns = campaign or [settings.campaign]
+    entry = {"id": partner_id, "name": name, "college": college, "campaigns": campaigns}
+    entry |= {"contact": contact} | ({"language": language} if language != "fr" else {})
+    append_entry(
+        settings.reference_dir, "partners.yaml", entry, settings.emission_factors_extension
+    )
+    inbox = settings.shared_folder("inbox", partner_id)
+    inbox.mkdir(parents=True, exist_ok=True)
+    console.print(f"{partner_id} registered for {', '.join(campaigns)}; its inbox is {inbox}")
+
+
+@partners_app.command("check")
+def partners_check() -> None:
+    """Check the registry (with every reference file) and the inboxes: a folder no
+    registered partner has is an error (its files are never read); a partner without
+    an inbox folder yet is listed."""
+    from climate_contract import pipeline
+
+    settings = Settings()
+    reference = pipeline.reference_data(settings)
+    inbox_root = settings.shared_root / "inbox"
+    present = {path.name for path in inbox_root.iterdir()} if inbox_root.is_dir() else set()
+    for partner_id in sorted(reference.partner_ids - present):
+        console.print(f"{partner_id}: no inbox folder yet ({inbox_root / partner_id})")
+    strangers = sorted(present - reference.partner_ids)
+    for name in strangers:
+        errors.print(f"error: {inbox_root / name}: no registered partner has this folder")
+    if strangers:
+        errors.print("its files are never read: rename it to a partner's id, or register one")
+        raise typer.Exit(1)
+    console.print(f"{len(reference.partners)} partners registered, no stray inbox folder")
+
+
+@campaign_app.command("open")
+def campaign_open(
+    campaign_id: str,
+    opens_on: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day files count")],
+    deadline: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day on time")],
+) -> None:
+    """Declare a campaign in campaigns.yaml (kept as the steward wrote it); partners
+    are expected in it once their entry lists it (partners add --campaign)."""
+    from climate_contract.reference.registry import append_entry
+
+    settings = Settings()
+    if deadline < opens_on:
+        raise typer.BadParameter("the deadline comes before the opening")
+    entry = {"id": campaign_id, "opens_on": opens_on.date(), "deadline": deadline.date()}
+    append_entry(
+        settings.reference_dir, "campaigns.yaml", entry, settings.emission_factors_extension
+    )
+    console.print(f"campaign {campaign_id} declared: {opens_on.date()} to {deadline.date()}")
+
+
+campaign_app.command("status", help="Same as `climate-contract status`.")(status)

@@ -52,7 +52,7 @@ from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import Settings
-from climate_contract.wording import Wording
+from climate_contract.wording import Language, Wording
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,24 @@ def refresh_reference(settings: Settings) -> bool:
     return True
 
 
-def discover(settings: Settings) -> list[IncomingFile]:
+class RunProgress:
+    """What a collection run tells whoever watches it (the command line's progress
+    bar); by default, nobody."""
+
+    def waiting(self, names: list[str]) -> None:
+        """Files left in the inboxes because they are still settling."""
+
+    def found(self, count: int) -> None:
+        """How many settled files this run takes."""
+
+    def processed(self, outcome: SubmissionOutcome) -> None:
+        """One file is done: loaded or answered."""
+
+    def stage(self, name: str) -> None:
+        """The run has gone on to ``name`` (marts, publication)."""
+
+
+def discover(settings: Settings, progress: RunProgress | None = None) -> list[IncomingFile]:
     """Settled files in the partners' inboxes, oldest first; everything else found
     there is listed for the steward (``landing.inbox_notices``)."""
     engine = warehouse.engine_for(settings.url)
@@ -140,6 +157,7 @@ def discover(settings: Settings) -> list[IncomingFile]:
             settings.settle_seconds,
             ", ".join(scan.waiting),
         )
+    (progress or RunProgress()).waiting(scan.waiting)
     return scan.files
 
 
@@ -524,8 +542,8 @@ def _staging(settings: Settings, submission_id: str) -> Path:
     return settings.data_dir / "intake" / submission_id
 
 
-def _claim(incoming: IncomingFile, settings: Settings) -> Claim:
-    submission_id = _submission_id(incoming, settings.campaign)
+def _claim(incoming: IncomingFile, settings: Settings, submission_id: str | None = None) -> Claim:
+    submission_id = submission_id or _submission_id(incoming, settings.campaign)
     staging = _staging(settings, submission_id)
     staged = copy_verified(
         incoming, staging / f"original{Path(safe_file_name(incoming.display_name)).suffix}"
@@ -638,7 +656,10 @@ def _deliver(incoming: IncomingFile, submission_id: str, settings: Settings) -> 
 
 
 def process_batch(
-    batch: list[IncomingFile], settings: Settings, readers: Readers | None = None
+    batch: list[IncomingFile],
+    settings: Settings,
+    readers: Readers | None = None,
+    progress: RunProgress | None = None,
 ) -> list[SubmissionOutcome]:
     """Read, check, keep and load the batch's files, answer each partner and take
     the files out of the inbox; files are read in isolated children (``readers``,
@@ -658,7 +679,10 @@ def process_batch(
             for incoming in pending:
                 firsts.setdefault(incoming.partner_id, incoming)
             pending = [incoming for incoming in pending if incoming not in firsts.values()]
-            outcomes += _process_round(list(firsts.values()), settings, readers)
+            done = _process_round(list(firsts.values()), settings, readers)
+            for outcome in done:
+                (progress or RunProgress()).processed(outcome)
+            outcomes += done
     return outcomes
 
 
@@ -926,10 +950,17 @@ def follow_up_campaign(
 ) -> tuple[list[report.FollowUp], Path]:
     """Today's state of every expected partner, stored in the warehouse and written
     for the steward under ``<shared_root>/steward/<campaign>/``."""
+    follow_ups = campaign_status(settings, campaign_id, today)
     engine = warehouse.engine_for(settings.url)
-    follow_ups = report.campaign_follow_up(settings, campaign_id, today)
     folder = settings.shared_root / "steward" / campaign_id
     return follow_ups, report.write_follow_up(engine, follow_ups, folder)
+
+
+def campaign_status(settings: Settings, campaign_id: str, as_of: date) -> list[report.FollowUp]:
+    """Every expected partner's state on ``as_of``, any day, for any declared campaign:
+    what the daily follow-up says, with the reference files as they are now."""
+    refresh_reference(settings)
+    return report.campaign_follow_up(settings, reference_data(settings), campaign_id, as_of)
 
 
 def campaign_reminders(
@@ -948,18 +979,114 @@ RUN_BATCH_FILES = 100
 cost of checking, few enough to keep memory flat."""
 
 
-def run_collection(settings: Settings) -> list[SubmissionOutcome]:
+def run_collection(
+    settings: Settings, progress: RunProgress | None = None
+) -> list[SubmissionOutcome]:
     """The whole flow in this process (what the DAGs fan out): new files, then the
     marts and the published files whenever they are behind, whether or not this
     run brought anything new."""
+    progress = progress or RunProgress()
     refresh_reference(settings)
+    files = discover(settings, progress)
+    progress.found(len(files))
     with Readers.for_settings(settings) as readers:
         outcomes = [
             outcome
-            for batch in batches(discover(settings), RUN_BATCH_FILES)
-            for outcome in process_batch(batch, settings, readers)
+            for batch in batches(files, RUN_BATCH_FILES)
+            for outcome in process_batch(batch, settings, readers, progress)
         ]
-    if marts_are_stale(settings):
-        rebuild_marts(settings)
-    publish_marts(settings)
+    _bring_marts_up_to_date(settings, progress)
     return outcomes
+
+
+def _bring_marts_up_to_date(settings: Settings, progress: RunProgress) -> None:
+    if marts_are_stale(settings):
+        progress.stage("marts")
+        rebuild_marts(settings)
+    progress.stage("publication")
+    publish_marts(settings)
+
+
+class NothingToReprocess(ValueError):
+    """No kept submission matches what the steward asked to judge again."""
+
+
+def reprocess(
+    settings: Settings,
+    partner_id: str,
+    file_name: str | None = None,
+    progress: RunProgress | None = None,
+) -> SubmissionOutcome:
+    """Judge a kept submission (the partner's latest, or its latest named
+    ``file_name``) again, after a reference file was corrected, say: the same bytes
+    with the same arrival time, recorded as a new submission that becomes the
+    partner's data if it is accepted and no later file was; the partner gets a new
+    answer. The kept original stays where it is. The marts follow."""
+    progress = progress or RunProgress()
+    reference_data(settings).partner(partner_id)  # UnknownReference names the declared ones
+    refresh_reference(settings)
+    engine = warehouse.engine_for(settings.url)
+    entry = load.latest_submission(engine, partner_id, settings.campaign, file_name)
+    if entry is None:
+        named = f" named {file_name!r}" if file_name else ""
+        raise NothingToReprocess(
+            f"{partner_id} has no submission{named} for campaign {settings.campaign}"
+        )
+    kept = Path(entry.stored_path)
+    resent_at = _now()
+    submission_id = f"{entry.submission_id}-again-{resent_at:%Y%m%dT%H%M%S%f}"
+    staging = _staging(settings, submission_id)
+    # A copy in the staging area stands for the inbox file, which delivering removes.
+    resent = staging / "resent" / Path(entry.file_name).name
+    resent.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(kept, resent)
+    incoming = IncomingFile(
+        partner_id,
+        str(resent),
+        entry.content_sha256,
+        resent.stat().st_size,
+        entry.received_at.replace(tzinfo=UTC),
+    )
+    progress.found(1)
+    with locks.exclusive(settings, f"partner-{partner_id}", wait=True):
+        claim = _claim(incoming, settings, submission_id)
+        with Readers.for_settings(settings) as readers:
+            (examination,) = readers.examine([claim], settings)
+        outcome = _store(claim, examination, settings)
+    progress.processed(outcome)
+    _bring_marts_up_to_date(settings, progress)
+    return outcome
+
+
+def template_file(settings: Settings, partner_id: str, campaign_id: str) -> Path:
+    """Where a partner finds its workbook for a campaign: its outbox."""
+    return (
+        settings.shared_folder("outbox", partner_id)
+        / f"contrat-climat-{campaign_id}-{partner_id}.xlsx"
+    )
+
+
+def write_template(
+    settings: Settings,
+    partner_id: str,
+    campaign_id: str,
+    prefill: bool = False,
+    output: Path | None = None,
+    language: Language | None = None,
+) -> tuple[Path, int]:
+    """A partner's workbook for a campaign (by default into its outbox), pre-filled
+    with its accepted actions of its previous campaign if asked; return the file and
+    how many actions were pre-filled."""
+    reference = reference_data(settings)
+    reference.partner(partner_id)
+    reference.campaign(campaign_id)
+    rows = None
+    if prefill:
+        refresh_reference(settings)
+        rows = load.accepted_rows(warehouse.engine_for(settings.url), partner_id, campaign_id)
+    from climate_contract.template import write_workbook  # openpyxl: only when writing one
+
+    path = output or template_file(settings, partner_id, campaign_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_workbook(path, reference, partner_id, campaign_id, rows, language=language)
+    return path, len((rows or {}).get("actions", []))

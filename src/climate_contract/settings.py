@@ -27,6 +27,14 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SharedArea = Literal["inbox", "archive", "quarantine", "outbox"]
 
 
+class MissingConfigFile(ValueError):
+    """CLIMATE_CONTRACT_CONFIG names a file that is not there: never run on defaults
+    the steward did not mean."""
+
+    def __init__(self, config_file: str) -> None:
+        super().__init__(f"CLIMATE_CONTRACT_CONFIG names {config_file}, which is not a file")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLIMATE_CONTRACT_", extra="forbid")
 
@@ -141,6 +149,8 @@ class Settings(BaseSettings):
         config_file = os.environ.get("CLIMATE_CONTRACT_CONFIG")
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         if config_file:
+            if not Path(config_file).is_file():
+                raise MissingConfigFile(config_file)
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
 

@@ -8,9 +8,13 @@ English. Code, logs and the steward's documents stay in one language each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 Language = Literal["fr", "en"]
+TERRITORY_TIME = ZoneInfo("Europe/Paris")
+"""The time zone partners and stewards read times in; the ledger keeps UTC."""
 
 
 @dataclass(frozen=True)
@@ -34,3 +38,10 @@ def format_number(value: float, language: Language, decimals: int = 0) -> str:
 
 def number_wording(value: float, decimals: int = 0) -> Wording:
     return Wording(format_number(value, "fr", decimals), format_number(value, "en", decimals))
+
+
+def local_time(moment: datetime | None) -> str:
+    """A UTC time of the ledger as the territory reads it, to the minute."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(TERRITORY_TIME).strftime("%Y-%m-%d %H:%M")

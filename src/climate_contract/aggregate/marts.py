@@ -246,7 +246,12 @@ def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
     ``as_of``, without materialising it. It must read only sources, not models."""
     project = Project(settings)
     result = project.invoke(
-        ["compile", "--select", name, "--indirect-selection", "empty", "--no-populate-cache"],
+        # No console log: dbt prints a single compiled node even when quiet.
+        [
+            "compile",
+            *("--select", name, "--indirect-selection", "empty", "--no-populate-cache"),
+            *("--log-level", "none"),
+        ],
         project.variables(LIVE_MODELS.prefix, as_of),
     )
     (node,) = [

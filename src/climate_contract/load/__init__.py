@@ -15,6 +15,7 @@ __all__, __getattr__ = lazy_surface(
             "latest_submission",
             "mark_delivered",
             "store_submission",
+            "submission_findings",
         ),
     },
 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
@@ -12,6 +13,7 @@ from climate_contract import warehouse
 from climate_contract.contract import SHEETS
 from climate_contract.findings import Finding
 from climate_contract.load.reconciliation import EMPTY_FINGERPRINT, core_fingerprints
+from climate_contract.wording import Wording
 
 if TYPE_CHECKING:
     from climate_contract.parse import ParsedSubmission
@@ -49,18 +51,49 @@ class LedgerEntry:
     delivered_at: datetime | None
 
 
-def latest_submission(engine: Engine, partner_id: str, campaign_id: str) -> LedgerEntry | None:
-    """The partner's last file received for the campaign, whatever became of it."""
+def latest_submission(
+    engine: Engine, partner_id: str, campaign_id: str, file_name: str | None = None
+) -> LedgerEntry | None:
+    """The partner's last file received for the campaign, whatever became of it; or
+    its last one named ``file_name`` (as the partner named it, or as it is kept in
+    archive or quarantine)."""
     ledger = warehouse.submissions
-    query = (
-        sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__))
-        .where(ledger.c.partner_id == partner_id, ledger.c.campaign_id == campaign_id)
-        .order_by(ledger.c.received_at.desc(), ledger.c.processed_at.desc())
-        .limit(1)
+    query = sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__)).where(
+        ledger.c.partner_id == partner_id, ledger.c.campaign_id == campaign_id
     )
     with engine.connect() as connection:
-        row = connection.execute(query).first()
-    return LedgerEntry(**row._mapping) if row is not None else None
+        rows = connection.execute(
+            query.order_by(ledger.c.received_at.desc(), ledger.c.processed_at.desc())
+        ).all()
+    entries = [LedgerEntry(**row._mapping) for row in rows]
+    if file_name is not None:
+        named = (file_name, Path(file_name).name)
+        entries = [e for e in entries if e.file_name in named or Path(e.stored_path).name in named]
+    return entries[0] if entries else None
+
+
+def submission_findings(engine: Engine, submission_id: str) -> list[Finding]:
+    """What checking a submission found, as recorded, in the order the partner read it."""
+    table = warehouse.findings
+    query = (
+        sa.select(table)
+        .where(table.c.submission_id == submission_id)
+        .order_by(table.c.finding_index)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        Finding(
+            severity=row.severity,
+            rule=row.rule,
+            message=Wording(row.message_fr, row.message_en or row.message_fr),
+            sheet=row.sheet,
+            row=row.row_number,
+            column=row.column_letter,
+            value=row.value,
+        )
+        for row in rows
+    ]
 
 
 def mark_delivered(engine: Engine, submission_id: str, delivered_at: datetime) -> None:

@@ -13,6 +13,8 @@ from climate_contract.reference.model import (
     Partner,
     PlanTarget,
     ReferenceData,
+    ReferenceFileError,
+    ReferenceProblem,
     UnknownReference,
     load_reference_data,
 )
@@ -30,6 +32,8 @@ __all__ = [
     "Partner",
     "PlanTarget",
     "ReferenceData",
+    "ReferenceFileError",
+    "ReferenceProblem",
     "UnknownReference",
     "load_reference_data",
 ]

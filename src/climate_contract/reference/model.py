@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 
 from climate_contract.wording import Language, Wording
 
@@ -276,27 +276,178 @@ def _read_yaml(path: Path) -> Any:
         return yaml.load(stream, Loader=yaml.CSafeLoader)
 
 
-def _factor_referential(base: Path, extension: Path | None) -> FactorReferential:
+@dataclass(frozen=True)
+class ReferenceProblem:
+    """One mistake in a reference file, where the steward finds it."""
+
+    path: Path
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{where}: {self.message}"
+
+
+class ReferenceFileError(ValueError):
+    """The reference files hold mistakes: every one found, each with its file and line."""
+
+    def __init__(self, problems: list[ReferenceProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+Location = tuple[str | int, ...]
+
+
+class _Reading:
+    """Reads the reference files and gathers every mistake rather than stopping at
+    the first: the steward fixes them all in one pass."""
+
+    def __init__(self) -> None:
+        self.problems: list[ReferenceProblem] = []
+        self._written: dict[Path, yaml.Node | list[int] | None] = {}
+
+    def report(self, path: Path, location: Location, message: str) -> None:
+        if path not in self._written:
+            self._written[path] = _written_layout(path)
+        line = _line_of(self._written[path], location)
+        self.problems.append(ReferenceProblem(path, line, message))
+
+    def document(self, path: Path) -> Any:
+        """The file's content, or None when it cannot be read (the problem noted)."""
+        try:
+            return _read_csv(path) if path.suffix == ".csv" else _read_yaml(path)
+        except FileNotFoundError:
+            self.problems.append(ReferenceProblem(path, None, "file missing"))
+        except yaml.MarkedYAMLError as error:
+            line = error.problem_mark.line + 1 if error.problem_mark else None
+            said = f"not valid YAML: {error.problem}"
+            if error.context_mark is not None:
+                # An unclosed bracket is found where the file ends: say where it opened.
+                said += f" ({error.context} started on line {error.context_mark.line + 1})"
+            self.problems.append(ReferenceProblem(path, line, said))
+        except (UnicodeDecodeError, csv.Error) as error:
+            self.problems.append(ReferenceProblem(path, None, f"unreadable: {error}"))
+        return None
+
+    def validated(self, shape: Any, data: Any, path: Path) -> Any:
+        """``data`` as ``shape``, or None when it does not fit (each mistake noted)."""
+        try:
+            return TypeAdapter(shape).validate_python(data)
+        except ValidationError as error:
+            for detail in error.errors():
+                location = tuple(detail["loc"])
+                self.report(path, location, f"{_label(data, location)}: {_said(detail)}")
+            return None
+
+    def read(self, shape: Any, path: Path) -> Any:
+        document = self.document(path)
+        return None if document is None else self.validated(shape, document, path)
+
+
+def _label(data: Any, location: Location) -> str:
+    """The location as the steward names it: an entry by its id or code, not its index."""
+    parts = []
+    for part in location:
+        item = None
+        if isinstance(part, int) and isinstance(data, list) and part < len(data):
+            item = data[part]
+        elif isinstance(part, str) and isinstance(data, dict):
+            item = data.get(part)
+        if isinstance(part, int):
+            named = item.get("id", item.get("code")) if isinstance(item, dict) else None
+            parts.append(str(named) if named is not None else f"#{part + 1}")
+        else:
+            parts.append(part)
+        data = item
+    return ".".join(parts) or "(whole file)"
+
+
+def _said(detail: Any) -> str:
+    given = detail.get("input")
+    if detail["type"] != "missing" and isinstance(given, str | int | float | bool):
+        return f"{detail['msg']} (given {given!r})"
+    return str(detail["msg"])
+
+
+def _written_layout(path: Path) -> yaml.Node | list[int] | None:
+    """Where things are written in ``path``: its YAML node tree, or the line each data
+    row of a CSV file starts on (a quoted value may span lines); None if unreadable."""
+    try:
+        if path.suffix != ".csv":
+            return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        with path.open(encoding="utf-8", newline="") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)
+            starts, end = [], reader.line_num
+            for _ in reader:
+                starts.append(end + 1)
+                end = reader.line_num
+            return starts
+    except (OSError, UnicodeDecodeError, csv.Error, yaml.YAMLError):
+        return None
+
+
+def _line_of(written: yaml.Node | list[int] | None, location: Location) -> int | None:
+    """The line where ``location`` (indexes and keys) is written, or the line of its
+    closest written parent."""
+    if isinstance(written, list):
+        row = location[0] if location else None
+        return written[row] if isinstance(row, int) and row < len(written) else None
+    node, line = written, None
+    for part in location:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            node = node.value[part] if part < len(node.value) else None
+        elif isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if key.value == str(part)), None)
+        else:
+            node = None
+    return node.start_mark.line + 1 if node is not None else line
+
+
+class _FactorDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    factors: tuple[EmissionFactor, ...]
+    activities: tuple[Activity, ...]
+
+
+def _factor_referential(
+    reading: _Reading, base: Path, extension: Path | None
+) -> FactorReferential | None:
     documents = [base] if extension is None else [base, extension]
     factors: dict[str, EmissionFactor] = {}
-    activities: dict[str, Activity] = {}
+    activities: dict[str, tuple[Activity, Path, int]] = {}
     versions = []
     for path in documents:
-        document = _read_yaml(path)
+        document = reading.read(_FactorDocument, path)
+        if document is None:
+            continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
-        versions.append(f"{document['version']}#{digest}")
-        for factor in TypeAdapter(list[EmissionFactor]).validate_python(document["factors"]):
-            factors[factor.code] = factor
-        for activity in TypeAdapter(list[Activity]).validate_python(document["activities"]):
-            activities[activity.code] = activity
-    for activity in activities.values():
+        versions.append(f"{document.version}#{digest}")
+        factors.update((factor.code, factor) for factor in document.factors)
+        for index, activity in enumerate(document.activities):
+            activities[activity.code] = (activity, path, index)
+    for activity, path, index in activities.values():
         used = [activity.factor] + ([activity.replacement] if activity.replacement else [])
         missing = [code for code in used if code not in factors]
+        location = ("activities", index, "factor")
         if missing:
-            raise ValueError(f"activity {activity.code} names unknown factors {missing}")
-        if len({factors[code].unit for code in used}) > 1:
-            raise ValueError(f"activity {activity.code} compares factors of different units")
-    return FactorReferential("+".join(versions), factors, activities)
+            reading.report(path, location, f"{activity.code} names unknown factors {missing}")
+        elif len({factors[code].unit for code in used}) > 1:
+            reading.report(path, location, f"{activity.code} compares factors of different units")
+    if len(versions) < len(documents):
+        return None
+    return FactorReferential(
+        "+".join(versions),
+        factors,
+        {code: activity for code, (activity, _, _) in activities.items()},
+    )
 
 
 def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -307,44 +458,106 @@ def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _profiles(directory: Path) -> dict[str, MappingProfile]:
+def _profiles(reading: _Reading, directory: Path) -> dict[str, MappingProfile]:
     """The profiles of ``directory``; one that ``extends`` another is that profile with
     its own keys laid over (key by key in mappings, whole otherwise)."""
-    documents = {path.stem: _read_yaml(path) for path in sorted(directory.glob("*.yaml"))}
+    paths = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+    documents = {name: reading.document(path) for name, path in paths.items()}
 
-    def resolved(document: dict[str, Any], seen: tuple[str, ...]) -> dict[str, Any]:
+    def resolved(document: dict[str, Any], seen: tuple[str, ...]) -> dict[str, Any] | None:
         parent = document.get("extends")
         if parent is None:
             return document
-        if parent in seen or parent not in documents:
-            raise ValueError(f"profile {document.get('id')} extends unknown or circular {parent}")
+        if parent in seen or not isinstance(documents.get(parent), dict):
+            reading.report(paths[seen[-1]], ("extends",), f"extends unknown or circular {parent}")
+            return None
         own = {key: value for key, value in document.items() if key != "extends"}
-        return _merged(resolved(documents[parent], (*seen, parent)), own)
+        base = resolved(documents[parent], (*seen, parent))
+        return None if base is None else _merged(base, own)
 
-    profiles = [
-        MappingProfile.model_validate(resolved(document, (name,)))
-        for name, document in documents.items()
-    ]
-    return {profile.id: profile for profile in profiles}
+    profiles = {}
+    for name, document in documents.items():
+        if not isinstance(document, dict):
+            if document is not None:
+                reading.report(paths[name], (), "a profile is a mapping of keys")
+            continue
+        whole = resolved(document, (name,))
+        profile = None if whole is None else reading.validated(MappingProfile, whole, paths[name])
+        if profile is not None:
+            profiles[profile.id] = profile
+    return profiles
+
+
+def _required_code_lists() -> set[str]:
+    from climate_contract.contract import SHEETS
+
+    named = {column.code_list for sheet in SHEETS for column in sheet.columns}
+    return {name for name in named if name is not None} | {"indicator", "unit"}
+
+
+def _check_partners(
+    reading: _Reading,
+    path: Path,
+    partners: tuple[Partner, ...],
+    campaigns: tuple[Campaign, ...] | None,
+    profiles: dict[str, MappingProfile],
+) -> None:
+    """What no single entry shows: ids given twice, campaigns and profiles that are
+    not declared."""
+    declared = None if campaigns is None else {campaign.id for campaign in campaigns}
+    seen: set[str] = set()
+    for index, partner in enumerate(partners):
+        if partner.id in seen:
+            reading.report(path, (index, "id"), f"{partner.id}: id given twice")
+        seen.add(partner.id)
+        unknown = sorted(set(partner.campaigns) - declared) if declared is not None else []
+        if unknown:
+            reading.report(
+                path,
+                (index, "campaigns"),
+                f"{partner.id}.campaigns: {unknown} not declared in campaigns.yaml "
+                f"(declared: {', '.join(sorted(declared or ()))})",
+            )
+        if partner.profile is not None and partner.profile not in profiles:
+            reading.report(
+                path,
+                (index, "profile"),
+                f"{partner.id}.profile: unknown mapping profile {partner.profile!r} "
+                f"(known: {', '.join(sorted(profiles)) or 'none'})",
+            )
 
 
 def load_reference_data(directory: Path, factors_extension: Path | None = None) -> ReferenceData:
-    """Read and check the reference files of ``directory``; raise on any malformed row.
+    """Read and check the reference files of ``directory``; raise
+    ``ReferenceFileError`` naming every mistake with its file and line.
 
     ``factors_extension`` replaces or adds emission factors and activities.
     """
-    targets = TypeAdapter(tuple[PlanTarget, ...]).validate_python(
-        _read_csv(directory / "plan_targets.csv")
-    )
+    reading = _Reading()
+    targets = reading.read(tuple[PlanTarget, ...], directory / "plan_targets.csv")
     # Optional: a territory may not have entered its observed inventory yet.
     inventory = directory / "observed_inventory.csv"
-    observed = TypeAdapter(tuple[ObservedPoint, ...]).validate_python(
-        _read_csv(inventory) if inventory.is_file() else []
+    observed = reading.read(tuple[ObservedPoint, ...], inventory) if inventory.is_file() else ()
+    referential = _factor_referential(
+        reading, directory / "emission_factors.yaml", factors_extension
     )
-    referential = _factor_referential(directory / "emission_factors.yaml", factors_extension)
-    code_lists = TypeAdapter(dict[str, tuple[CodeValue, ...]]).validate_python(
-        _read_yaml(directory / "code_lists.yaml")
-    )
+    code_lists_path = directory / "code_lists.yaml"
+    code_lists = reading.read(dict[str, tuple[CodeValue, ...]], code_lists_path)
+    if code_lists is not None:
+        for name in sorted(_required_code_lists() - code_lists.keys()):
+            reading.report(code_lists_path, (), f"code list {name!r} missing")
+    profiles = _profiles(reading, directory / "profiles")
+    campaigns_path = directory / "campaigns.yaml"
+    campaigns = reading.read(tuple[Campaign, ...], campaigns_path)
+    for index, campaign in enumerate(campaigns or ()):
+        if [c.id for c in campaigns].index(campaign.id) != index:
+            reading.report(campaigns_path, (index, "id"), f"{campaign.id}: id given twice")
+    partners_path = directory / "partners.yaml"
+    partners = reading.read(tuple[Partner, ...], partners_path)
+    if partners is not None:
+        _check_partners(reading, partners_path, partners, campaigns, profiles)
+    if reading.problems:
+        raise ReferenceFileError(reading.problems)
     activity_indicators = tuple(
         CodeValue(
             code=activity.code,
@@ -356,18 +569,9 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         for activity in referential.activities.values()
     )
     code_lists["indicator"] = code_lists["indicator"] + activity_indicators
-    profiles = _profiles(directory / "profiles")
-    partners = TypeAdapter(tuple[Partner, ...]).validate_python(
-        _read_yaml(directory / "partners.yaml")
-    )
-    unknown = {p.profile for p in partners if p.profile is not None} - profiles.keys()
-    if unknown:
-        raise ValueError(f"partners.yaml names unknown mapping profiles {sorted(unknown)}")
     return ReferenceData(
         partners=partners,
-        campaigns=TypeAdapter(tuple[Campaign, ...]).validate_python(
-            _read_yaml(directory / "campaigns.yaml")
-        ),
+        campaigns=campaigns,
         plan_targets=targets,
         observed_inventory=observed,
         code_lists=code_lists,

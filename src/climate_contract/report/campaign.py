@@ -15,15 +15,37 @@ from sqlalchemy.engine import Engine
 
 from climate_contract import aggregate, warehouse
 from climate_contract.reference import Campaign, ReferenceData
+from climate_contract.report.partner import answer_path
 from climate_contract.safe_text import quoted
 from climate_contract.settings import Settings
+from climate_contract.wording import Wording, local_time
 
+FOLLOW_UP_HEADERS = (
+    "Partenaire",
+    "Identifiant",
+    "Situation",
+    "En retard",
+    "Contact",
+    "Dernier envoi (heure de Paris)",
+    "Dernier fichier",
+    "Erreurs",
+    "Avertissements",
+    "Dernier rapport",
+)
 State = Literal["a_jour", "attendu", "en_retard", "rejete_sans_nouvel_envoi"]
-STATE_LABELS: dict[str, str] = {
-    "a_jour": "À jour : fichier accepté",
-    "attendu": "Attendu : rien reçu, échéance non passée",
-    "en_retard": "En retard : aucun fichier accepté à l'échéance",
-    "rejete_sans_nouvel_envoi": "Rejeté : dernier fichier refusé, pas de nouvel envoi",
+STATE_LABELS: dict[str, Wording] = {
+    "a_jour": Wording("À jour : fichier accepté", "Up to date: file accepted"),
+    "attendu": Wording(
+        "Attendu : rien reçu, échéance non passée", "Expected: nothing received, deadline ahead"
+    ),
+    "en_retard": Wording(
+        "En retard : aucun fichier accepté à l'échéance",
+        "Late: no file accepted by the deadline",
+    ),
+    "rejete_sans_nouvel_envoi": Wording(
+        "Rejeté : dernier fichier refusé, pas de nouvel envoi",
+        "Rejected: last file refused, none sent since",
+    ),
 }
 REMINDED_STATES = frozenset({"en_retard", "rejete_sans_nouvel_envoi"})
 _templates = Environment(
@@ -44,13 +66,30 @@ class FollowUp:
     latest_status: str | None
     latest_file_name: str | None
     latest_error_count: int
+    latest_warning_count: int = 0
+    last_received_at: datetime | None = None
+    """When the latest file arrived (UTC)."""
+    contact: str = ""
+    latest_report: str | None = None
+    """The answer to the latest file in the partner's outbox, while it is there."""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"checked_on": self.checked_on.isoformat()}
+        received = self.last_received_at
+        return asdict(self) | {
+            "checked_on": self.checked_on.isoformat(),
+            "last_received_at": received.isoformat() if received else None,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FollowUp:
-        return cls(**(data | {"checked_on": date.fromisoformat(data["checked_on"])}))
+        received = data.get("last_received_at")
+        return cls(
+            **data
+            | {
+                "checked_on": date.fromisoformat(data["checked_on"]),
+                "last_received_at": datetime.fromisoformat(received) if received else None,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -82,26 +121,44 @@ def _state(row: sa.Row) -> State:
     return "en_retard" if row.late else "attendu"
 
 
-def campaign_follow_up(settings: Settings, campaign_id: str, today: date) -> list[FollowUp]:
+def campaign_follow_up(
+    settings: Settings, reference: ReferenceData, campaign_id: str, today: date
+) -> list[FollowUp]:
     """Every expected partner's state on ``today`` (a run's logical date), computed
     afresh from the ledger as it stood that day (the campaign_coverage model, run as
     a query rather than read from the mart): a re-run gives the same answer."""
+    reference.campaign(campaign_id)  # UnknownReference names the declared ones
     rows = aggregate.query_model(settings, "campaign_coverage", today)
-    return [
-        FollowUp(
-            campaign_id=campaign_id,
-            checked_on=today,
-            partner_id=row.partner_id,
-            partner_name=row.partner_name or row.partner_id,
-            state=_state(row),
-            late=bool(row.late),
-            latest_status=row.latest_status,
-            latest_file_name=row.latest_file_name,
-            latest_error_count=int(row.latest_error_count),
+    follow_ups = []
+    for row in rows:
+        if row.campaign_id != campaign_id or not row.expected:
+            continue
+        partner = reference.partner(row.partner_id)
+        report = None
+        if row.latest_file_name is not None:
+            outbox = settings.shared_folder("outbox", row.partner_id)
+            answer = answer_path(
+                outbox, row.last_received_at, row.latest_file_name, partner.language, "report"
+            )
+            report = str(answer) if answer.is_file() else None
+        follow_ups.append(
+            FollowUp(
+                campaign_id=campaign_id,
+                checked_on=today,
+                partner_id=row.partner_id,
+                partner_name=row.partner_name or row.partner_id,
+                state=_state(row),
+                late=bool(row.late),
+                latest_status=row.latest_status,
+                latest_file_name=row.latest_file_name,
+                latest_error_count=int(row.latest_error_count),
+                latest_warning_count=int(row.latest_warning_count),
+                last_received_at=row.last_received_at,
+                contact=partner.contact,
+                latest_report=report,
+            )
         )
-        for row in rows
-        if row.campaign_id == campaign_id and row.expected
-    ]
+    return follow_ups
 
 
 def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) -> Path:
@@ -117,20 +174,28 @@ def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) ->
                 table.c.campaign_id == first.campaign_id, table.c.checked_on == first.checked_on
             )
         )
-        connection.execute(table.insert(), [asdict(follow_up) for follow_up in follow_ups])
+        stored = [column.name for column in table.columns]
+        connection.execute(
+            table.insert(), [{name: getattr(f, name) for name in stored} for f in follow_ups]
+        )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"suivi-{first.campaign_id}-{first.checked_on.isoformat()}.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
-        writer.writerow(["Partenaire", "Identifiant", "Situation", "Dernier fichier", "Erreurs"])
+        writer.writerow(FOLLOW_UP_HEADERS)
         for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id)):
             writer.writerow(
                 [
                     quoted(follow_up.partner_name),
                     follow_up.partner_id,
-                    STATE_LABELS[follow_up.state],
+                    STATE_LABELS[follow_up.state].fr,
+                    "oui" if follow_up.late else "non",
+                    quoted(follow_up.contact),
+                    local_time(follow_up.last_received_at),
                     quoted(follow_up.latest_file_name or ""),
                     follow_up.latest_error_count,
+                    follow_up.latest_warning_count,
+                    quoted(follow_up.latest_report or ""),
                 ]
             )
     return path

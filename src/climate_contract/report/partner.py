@@ -154,10 +154,17 @@ def write_report(
 
 
 def _output_path(folder: Path, feedback: Feedback, kind: OutputKind) -> Path:
+    return answer_path(folder, feedback.received_at, feedback.file_name, feedback.language, kind)
+
+
+def answer_path(
+    folder: Path, received_at: datetime, file_name: str, language: Language, kind: OutputKind
+) -> Path:
+    """Where the answer of ``kind`` to a file received at ``received_at`` is written."""
     # The whole name, extension included: plan.csv and plan.xlsx sent in the same
     # second get an answer each.
-    stem = f"{feedback.received_at:%Y%m%dT%H%M%S}-{safe_file_name(feedback.file_name)}"
-    return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(feedback.language)}"
+    stem = f"{received_at:%Y%m%dT%H%M%S}-{safe_file_name(file_name)}"
+    return folder / f"{stem}-{FILE_SUFFIXES[kind].in_language(language)}"
 
 
 def _writable(value: Any) -> Any:

@@ -1,0 +1,465 @@
+"""The steward's console: every command through Click's runner, with its error paths.
+
+Mistakes the steward can fix end in one line each that says where (file and line,
+or the valid choices), never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+import yaml
+from typer.testing import CliRunner
+
+from climate_contract import aggregate, pipeline, warehouse
+from climate_contract.cli import app
+from climate_contract.samples import sample_rows
+from climate_contract.settings import PROJECT_ROOT, Settings
+from climate_contract.template import write_workbook
+
+UNKNOWN_AXIS = "pas_un_axe"
+
+
+@dataclass(frozen=True)
+class Collected:
+    settings: Settings
+    env: dict[str, str]
+    rejected_workbook: Path
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    return {
+        "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
+        "CLIMATE_CONTRACT_REFERENCE_DIR": str(settings.reference_dir),
+        "CLIMATE_CONTRACT_SETTLE_SECONDS": "0",
+        "CLIMATE_CONTRACT_CONFIG": "",
+    }
+
+
+def _invoke(env: dict[str, str], *args: str):
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert "Traceback" not in result.output, result.output
+    return result
+
+
+def _settings_on_copied_reference(tmp_path: Path) -> Settings:
+    reference_dir = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", reference_dir)
+    return Settings(data_dir=tmp_path / "data", reference_dir=reference_dir, settle_seconds=0)
+
+
+def _line_holding(path: Path, text: str) -> int:
+    """The line number of ``path`` where ``text`` is written, read from the file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    (number,) = [number for number, line in enumerate(lines, 1) if text in line]
+    return number
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory: pytest.TempPathFactory, reference) -> Iterator[Collected]:
+    """A 2026 collection after its deadline: chu accepted, opera rejected (an axis
+    the plan does not have), the sixteen others sent nothing."""
+    settings = _settings_on_copied_reference(tmp_path_factory.mktemp("collected"))
+    inbox = settings.shared_root / "inbox"
+    write_workbook(
+        inbox / "chu" / "plan.xlsx", reference, "chu", "2026", sample_rows("chu", "2026")
+    )
+    rows = sample_rows("opera", "2026")
+    rows["actions"][0] = rows["actions"][0] | {"plan_axis": UNKNOWN_AXIS}
+    rejected = write_workbook(inbox / "opera" / "plan.xlsx", reference, "opera", "2026", rows)
+    kept = settings.data_dir.parent / "opera-plan.xlsx"
+    shutil.copyfile(rejected, kept)
+    pipeline.run_collection(settings)
+    warehouse.engine_for(settings.url).dispose()
+    return Collected(settings, _env(settings), kept)
+
+
+def test_status_says_who_is_up_to_date_rejected_or_late_any_day(collected: Collected) -> None:
+    result = _invoke(collected.env, "status", "--campaign", "2026", "--json")
+    assert result.exit_code == 0, result.output
+    now = {row["partner_id"]: row for row in json.loads(result.stdout)}
+    before = json.loads(_invoke(collected.env, "status", "--as-of", "2026-03-01", "--json").stdout)
+
+    assert len(now) == 18
+    assert (now["chu"]["state"], now["opera"]["state"]) == ("a_jour", "rejete_sans_nouvel_envoi")
+    assert {row["state"] for pid, row in now.items() if pid not in ("chu", "opera")} == {
+        "en_retard"
+    }
+    registry = {p.id: p for p in pipeline.reference_data(collected.settings).partners}
+    assert all(row["contact"] == registry[pid].contact for pid, row in now.items())
+    assert now["opera"]["latest_file_name"] == "plan.xlsx"
+    assert now["opera"]["latest_error_count"] >= 1
+    assert Path(now["chu"]["latest_report"]).is_file()
+    assert Path(now["chu"]["latest_report"]).parent == collected.settings.shared_folder(
+        "outbox", "chu"
+    )
+    assert now["chu"]["last_received_at"] is not None
+    # Before the deadline, as things stood that day: nothing had been received.
+    assert {row["state"] for row in before} == {"attendu"}
+    assert all(row["last_received_at"] is None for row in before)
+    # One source with the coverage mart: the same partners are late.
+    mart = aggregate.read_mart(warehouse.engine_for(collected.settings.url), "campaign_coverage")
+    late = {r["partner_id"] for r in mart.to_pylist() if r["campaign_id"] == "2026" and r["late"]}
+    assert late == {pid for pid, row in now.items() if row["late"]}
+
+
+def test_status_as_a_table_and_the_follow_up_file_carry_the_same_facts(
+    collected: Collected,
+) -> None:
+    table = _invoke(collected.env, "status", "--language", "en")
+    _, written = pipeline.follow_up_campaign(
+        collected.settings, "2026", __import__("datetime").date.today()
+    )
+
+    assert table.exit_code == 0, table.output
+    (chu_line,) = [line for line in table.stdout.splitlines() if "│ chu " in line]
+    assert "Up to date: file accepted" in chu_line
+    assert "developpement-durable@chu.example" in chu_line
+    assert "1 a_jour, 0 attendu, 16 en_retard, 1 rejete_sans_nouvel_envoi" in table.stdout
+    with written.open(encoding="utf-8-sig", newline="") as stream:
+        rows = {row["Identifiant"]: row for row in csv.DictReader(stream, delimiter=";")}
+    assert rows["chu"]["Contact"] == "developpement-durable@chu.example"
+    assert rows["chu"]["En retard"] == "oui"  # accepted, but after the deadline
+    assert Path(rows["chu"]["Dernier rapport"]).is_file()
+    assert rows["opera"]["Erreurs"] != "0"
+    assert rows["chu"]["Dernier envoi (heure de Paris)"] != ""
+
+
+def test_findings_lists_what_the_partner_was_told_where_it_is(collected: Collected) -> None:
+    sheet = openpyxl.load_workbook(collected.rejected_workbook)["Actions"]
+    (planted,) = [cell for row in sheet.iter_rows() for cell in row if cell.value == UNKNOWN_AXIS]
+
+    result = _invoke(collected.env, "findings", "opera", "--json", "--language", "en")
+    table = _invoke(collected.env, "findings", "opera")
+
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert (answer["file_name"], answer["status"]) == ("plan.xlsx", "rejected")
+    (finding,) = [f for f in answer["findings"] if f["value"] == UNKNOWN_AXIS]
+    assert finding["severity"] == "error"
+    assert (finding["sheet"], finding["row"], finding["column"]) == (
+        "Actions",
+        planted.row,
+        planted.column_letter,
+    )
+    assert "opera: plan.xlsx received" in table.stdout
+    assert "rejected" in table.stdout
+    assert UNKNOWN_AXIS in table.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("findings", "operra"), "partner 'operra' is not declared in partners.yaml"),
+        (("status", "--campaign", "2062"), "campaign '2062' is not declared in campaigns.yaml"),
+        (("template", "chu", "--campaign", "2062"), "campaign '2062' is not declared"),
+        (("reprocess", "chu", "autre.xlsx"), "chu has no submission named 'autre.xlsx'"),
+        (("findings", "universite"), "universite has sent no file for campaign 2026"),
+    ],
+)
+def test_a_wrong_id_ends_in_one_line_naming_the_valid_ones(
+    collected: Collected, args: tuple[str, ...], said: str
+) -> None:
+    result = _invoke(collected.env, *args)
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ")
+    assert said in line
+
+
+def test_every_mistake_in_the_reference_files_is_named_with_its_file_and_line(
+    tmp_path: Path,
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    folder = settings.reference_dir
+    partners = folder / "partners.yaml"
+    text = partners.read_text(encoding="utf-8")
+    text = text.replace("{id: opera, name:", "{id: opera, nmae:")
+    text = text.replace(
+        'college: association, campaigns: ["2026"], contact: rse@club',
+        'college: club, campaigns: ["2026"], contact: rse@club',
+    )
+    text = text.replace("{id: chu, name:", "{id: universite, name:")  # an id given twice
+    text = text.replace(
+        'campaigns: ["2026"], contact: rse@cooperative',
+        'campaigns: ["2062"], contact: rse@cooperative',
+    )
+    partners.write_text(text, encoding="utf-8")
+    targets = folder / "plan_targets.csv"
+    targets.write_text(
+        targets.read_text(encoding="utf-8").replace(",2030,30000,", ",2030,trente mille,"),
+        encoding="utf-8",
+    )
+    campaigns = folder / "campaigns.yaml"
+    campaigns.write_text(
+        campaigns.read_text(encoding="utf-8") + '- {id: "2027", opens_on: 2027-01-15\n',
+        encoding="utf-8",
+    )
+
+    result = _invoke(_env(settings), "reference", "check")
+
+    assert result.exit_code == 1
+    expected = {
+        f"{partners}:{_line_holding(partners, 'nmae:')}: opera.nmae: Extra inputs",
+        f"{partners}:{_line_holding(partners, '{id: opera,')}: opera.name: Field required",
+        f"{partners}:{_line_holding(partners, 'college: club')}: club-sportif.college: "
+        "Input should be 'entreprise', 'organisme_public', 'association' or 'institution' "
+        "(given 'club')",
+        f"{targets}:{_line_holding(targets, 'trente mille')}: #4.milestone_value: "
+        "Input should be a valid number",
+    }
+    (syntax,) = [line for line in result.stderr.splitlines() if "not valid YAML" in line]
+    assert syntax.startswith(f"error: {campaigns}:")
+    assert f"while parsing a flow mapping started on line {_line_holding(campaigns, '2027')}" in (
+        syntax
+    )
+    lines = [line.removeprefix("error: ") for line in result.stderr.splitlines()]
+    for start in expected:
+        assert any(line.startswith(start) for line in lines), (start, lines)
+    # The registry is checked as a whole once its entries are well formed.
+    partners.write_text(
+        text.replace(" nmae:", " name:").replace("college: club", "college: association"),
+        encoding="utf-8",
+    )
+    campaigns.write_text((PROJECT_ROOT / "reference" / "campaigns.yaml").read_text("utf-8"))
+    targets.write_bytes((PROJECT_ROOT / "reference" / "plan_targets.csv").read_bytes())
+
+    again = _invoke(_env(settings), "reference", "check")
+
+    assert again.exit_code == 1
+    twice = _line_holding(partners, '{id: universite, name: "Universit')  # the later one
+    undeclared = _line_holding(partners, '"2062"')
+    assert again.stderr.splitlines() == [
+        f"error: {partners}:{twice}: universite: id given twice",
+        f"error: {partners}:{undeclared}: cooperative-agricole.campaigns: ['2062'] not "
+        "declared in campaigns.yaml (declared: 2025, 2026)",
+    ]
+
+
+def test_the_reference_check_passes_on_the_shipped_files_and_says_what_it_read(
+    tmp_path: Path,
+) -> None:
+    result = _invoke(_env(_settings_on_copied_reference(tmp_path)), "reference", "check")
+
+    assert result.exit_code == 0, result.output
+    assert "no mistake found: 18 partners, 2 campaigns" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("variables", "said"),
+    [
+        ({"CLIMATE_CONTRACT_CONFIG": "/nowhere/climate-contract.toml"}, "/nowhere/climate"),
+        ({"CLIMATE_CONTRACT_MAX_FILE_MEGABYTES": "-3"}, "setting max_file_megabytes: Input"),
+    ],
+)
+def test_a_wrong_setting_ends_in_one_line(
+    tmp_path: Path, variables: dict[str, str], said: str
+) -> None:
+    env = _env(_settings_on_copied_reference(tmp_path)) | variables
+
+    result = _invoke(env, "partners", "list")
+
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert said in line
+
+
+def test_an_unknown_mart_is_a_usage_error_listing_the_marts(tmp_path: Path) -> None:
+    result = _invoke(_env(_settings_on_copied_reference(tmp_path)), "mart", "status_funel")
+
+    assert result.exit_code == 2
+    assert "unknown mart 'status_funel'" in result.stderr
+    assert "status_funnel" in result.stderr
+
+
+def test_a_partner_registered_from_the_console_keeps_the_registry_as_written(
+    tmp_path: Path,
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    registry = settings.reference_dir / "partners.yaml"
+    before = registry.read_text(encoding="utf-8")
+    add = ("partners", "add", "musee", "--name", "Musée des beaux-arts")
+    details = ("--college", "institution", "--contact", "accueil@musee.example")
+
+    added = _invoke(env, *add, *details, "--campaign", "2026", "--language", "en")
+    again = _invoke(env, *add, *details)
+    undeclared = _invoke(
+        env,
+        "partners",
+        "add",
+        "galerie",
+        *details[:2],
+        "--name",
+        "G",
+        "--contact",
+        "g@g.example",
+        "--campaign",
+        "2062",
+    )
+    listed = json.loads(_invoke(env, "partners", "list", "--campaign", "2026", "--json").stdout)
+
+    assert added.exit_code == 0, added.output
+    after = registry.read_text(encoding="utf-8")
+    assert after.startswith(before)  # comments and entries untouched
+    assert yaml.safe_load(after)[-1] == {
+        "id": "musee",
+        "name": "Musée des beaux-arts",
+        "college": "institution",
+        "campaigns": ["2026"],
+        "contact": "accueil@musee.example",
+        "language": "en",
+    }
+    assert settings.shared_folder("inbox", "musee").is_dir()
+    assert "musee" in [partner["id"] for partner in listed]
+    assert again.exit_code == 1
+    assert again.stderr == f"error: {registry}: not added: musee: id given twice\n"
+    assert undeclared.exit_code == 1
+    assert "['2062'] not declared" in undeclared.stderr
+    assert registry.read_text(encoding="utf-8") == after  # refused: file as it was
+
+
+def test_partners_check_finds_an_inbox_folder_of_nobody(tmp_path: Path) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    settings.shared_folder("inbox", "chu").mkdir(parents=True)
+
+    clean = _invoke(env, "partners", "check")
+    settings.shared_folder("inbox", "CHU-Dijon").mkdir()
+    stray = _invoke(env, "partners", "check")
+
+    assert clean.exit_code == 0, clean.output
+    assert "opera: no inbox folder yet" in clean.stdout
+    assert stray.exit_code == 1
+    assert f"error: {settings.shared_root / 'inbox' / 'CHU-Dijon'}: no registered" in stray.stderr
+
+
+def test_a_campaign_opened_from_the_console_is_declared_and_followed(tmp_path: Path) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+
+    opened = _invoke(
+        env, "campaign", "open", "2027", "--opens-on", "2027-01-15", "--deadline", "2027-03-31"
+    )
+    backwards = _invoke(
+        env, "campaign", "open", "2028", "--opens-on", "2028-03-01", "--deadline", "2028-01-01"
+    )
+    twice = _invoke(
+        env, "campaign", "open", "2027", "--opens-on", "2027-01-15", "--deadline", "2027-03-31"
+    )
+
+    assert opened.exit_code == 0, opened.output
+    assert pipeline.reference_data(settings).campaign("2027").deadline.isoformat() == "2027-03-31"
+    assert backwards.exit_code == 2
+    assert twice.exit_code == 1
+    assert "campaigns.yaml: not added: 2027: id given twice" in twice.stderr
+
+
+def test_templates_go_to_every_expected_partner_s_outbox_saying_what_was_prefilled(
+    tmp_path: Path, reference
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    last_year = settings.model_copy(update={"campaign": "2025"})
+    inbox = settings.shared_folder("inbox", "chu")
+    write_workbook(inbox / "plan.xlsx", reference, "chu", "2025", sample_rows("chu", "2025"))
+    pipeline.run_collection(last_year)
+    warehouse.engine_for(settings.url).dispose()
+
+    result = _invoke(env, "templates", "--campaign", "2026", "--prefill")
+    one = _invoke(env, "template", "opera", "--prefill")
+
+    assert result.exit_code == 0, result.output
+    expected = [p.id for p in pipeline.reference_data(settings).partners if "2026" in p.campaigns]
+    for partner_id in expected:
+        path = (
+            settings.shared_folder("outbox", partner_id) / f"contrat-climat-2026-{partner_id}.xlsx"
+        )
+        assert path.is_file()
+    actions = len(sample_rows("chu", "2025")["actions"])
+    assert f"pre-filled with {actions} actions of the previous campaign" in result.stdout
+    assert result.stdout.count("blank: no accepted data") == len(expected) - 1
+    assert "18 templates written for campaign 2026" in result.stdout
+    assert one.exit_code == 0
+    assert "blank: no accepted data of an earlier campaign" in one.stdout
+
+
+def test_reprocessing_judges_a_kept_file_again_as_it_was_received(
+    tmp_path: Path, reference
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    code_lists = settings.reference_dir / "code_lists.yaml"
+    shipped = code_lists.read_text(encoding="utf-8")
+    rows = sample_rows("chu", "2026")
+    rows["actions"] = [action | {"sector": "industrie"} for action in rows["actions"]]
+    write_workbook(
+        settings.shared_folder("inbox", "chu") / "plan.xlsx", reference, "chu", "2026", rows
+    )
+    # The steward's code list lacks the sector: the partner's file is refused.
+    code_lists.write_text(
+        "\n".join(line for line in shipped.splitlines() if "{code: industrie," not in line) + "\n",
+        encoding="utf-8",
+    )
+    (first,) = pipeline.run_collection(settings)
+    warehouse.engine_for(settings.url).dispose()
+    quarantined = sorted(settings.shared_folder("quarantine", "chu").rglob("*.xlsx"))
+    code_lists.write_text(shipped, encoding="utf-8")
+
+    result = _invoke(_env(settings), "reprocess", "chu")
+
+    assert first.status == "rejected"
+    assert result.exit_code == 0, result.output
+    assert "1 files processed: 1 accepted" in result.stdout
+    with warehouse.engine_for(settings.url).connect() as connection:
+        ledger = connection.execute(
+            sa.text(
+                "SELECT status, received_at, content_sha256 FROM landing.submissions "
+                "WHERE partner_id = 'chu' ORDER BY processed_at"
+            )
+        ).all()
+        loaded = connection.execute(
+            sa.text("SELECT count(*) FROM core.actions WHERE partner_id = 'chu'")
+        ).scalar_one()
+    assert [row.status for row in ledger] == ["rejected", "accepted"]
+    assert ledger[0].received_at == ledger[1].received_at  # judged as it was received
+    assert ledger[0].content_sha256 == ledger[1].content_sha256
+    assert loaded == len(rows["actions"])
+    assert sorted(settings.shared_folder("quarantine", "chu").rglob("*.xlsx")) == quarantined
+    assert len(list(settings.shared_folder("archive", "chu").rglob("*.xlsx"))) == 1
+    assert not list((settings.data_dir / "intake").iterdir())
+    mart = aggregate.read_mart(warehouse.engine_for(settings.url), "partner_summary")
+    assert "chu" in {row["partner_id"] for row in mart.to_pylist()}
+
+
+def test_a_run_ends_with_a_summary_and_the_files_still_settling(tmp_path: Path, reference) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    inbox = settings.shared_root / "inbox"
+    write_workbook(
+        inbox / "chu" / "plan.xlsx", reference, "chu", "2026", sample_rows("chu", "2026")
+    )
+    rows = sample_rows("opera", "2026")
+    rows["actions"][0] = rows["actions"][0] | {"plan_axis": UNKNOWN_AXIS}
+    write_workbook(inbox / "opera" / "plan.xlsx", reference, "opera", "2026", rows)
+    first = _invoke(_env(settings), "run")
+    write_workbook(inbox / "club-sportif" / "x.xlsx", reference, "club-sportif", "2026", {})
+
+    second = _invoke(_env(settings) | {"CLIMATE_CONTRACT_SETTLE_SECONDS": "3600"}, "run")
+
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert any("│ chu " in line and "│ accepted " in line for line in lines)
+    assert any("│ opera " in line and "│ rejected " in line for line in lines)
+    assert "2 files processed: 1 accepted, 1 rejected" in first.stdout
+    assert "report: " in first.stdout
+    assert second.exit_code == 0, second.output
+    assert "0 files processed" in second.stdout
+    assert "1 files still settling" in second.stdout
+    assert "club-sportif/x.xlsx" in second.stdout
