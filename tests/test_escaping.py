@@ -331,7 +331,7 @@ def test_names_printed_by_the_command_line_are_never_read_as_markup(
     outcome = pipeline.SubmissionOutcome(
         "s", "chu", "[bold red]x[/][link=http://e]y.xlsx", "accepted", 0, 0
     )
-    monkeypatch.setattr(pipeline, "run_collection", lambda settings: [outcome])
+    monkeypatch.setattr(pipeline, "run_collection", lambda settings, progress: [outcome])
     monkeypatch.setenv("CLIMATE_CONTRACT_DATA_DIR", str(make_settings().data_dir))
 
     printed = CliRunner().invoke(app, ["run"]).output
@@ -345,6 +345,7 @@ def test_marts_printed_by_the_command_line_show_their_text_as_typed(
     typed = "[bold red]Ville[/] [link=http://evil.example]clic[/link]"
     mart = pa.table({"partner_name": [typed], "investment_eur": [1234.5]})
     monkeypatch.setattr(aggregate, "read_mart", lambda engine, name, columns: mart)
+    monkeypatch.setattr(aggregate, "mart_names", lambda: ["[blink]commitments[/]"])
     monkeypatch.setenv("CLIMATE_CONTRACT_DATA_DIR", str(make_settings().data_dir))
 
     printed = CliRunner().invoke(app, ["mart", "[blink]commitments[/]"]).output
@@ -373,5 +374,5 @@ def test_the_steward_s_follow_up_writes_partner_file_names_inert(make_settings) 
     )
 
     with path.open(encoding="utf-8-sig", newline="") as stream:
-        (_, row) = list(csv.reader(stream, delimiter=";"))
-    assert row[3] == f"'{FORMULAS[0]}"
+        (row,) = list(csv.DictReader(stream, delimiter=";"))
+    assert row["Dernier fichier"] == f"'{FORMULAS[0]}"
