@@ -10,6 +10,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -114,9 +115,7 @@ def test_status_as_a_table_and_the_follow_up_file_carry_the_same_facts(
     collected: Collected,
 ) -> None:
     table = _invoke(collected.env, "status", "--language", "en")
-    _, written = pipeline.follow_up_campaign(
-        collected.settings, "2026", __import__("datetime").date.today()
-    )
+    _, written = pipeline.follow_up_campaign(collected.settings, "2026", date.today())
 
     assert table.exit_code == 0, table.output
     (chu_line,) = [line for line in table.stdout.splitlines() if "│ chu " in line]

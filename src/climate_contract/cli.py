@@ -6,17 +6,20 @@ import json
 import logging
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from climate_contract.progress import RunProgress
 from climate_contract.settings import Settings
 from climate_contract.wording import Language, local_time
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from climate_contract.pipeline import SubmissionOutcome
 
 # The stages are imported by the commands that use them: pandas, Arrow, SQLAlchemy
@@ -59,7 +62,7 @@ def _fixable(error: ValueError) -> list[str] | None:
         UnknownReference,
         MissingConfigFile,
         pipeline.NothingToFreeze,
-        pipeline.NothingToReprocess,
+        pipeline.NoSuchSubmission,
     )
     return [str(error)] if isinstance(error, steward_errors) else None
 
@@ -142,15 +145,10 @@ def templates(
     reference = pipeline.reference_data(settings)
     reference.campaign(campaign_id)
     expected = [p.id for p in reference.partners if campaign_id in p.campaigns]
-    from rich.progress import track
-
-    terminal = Console(stderr=True)
-    shown = track(
-        expected, "templates", console=terminal, transient=True, disable=not terminal.is_terminal
-    )
-    for partner_id in shown:
-        path, prefilled = pipeline.write_template(settings, partner_id, campaign_id, prefill)
-        console.print(f"{partner_id}: {path}{_prefill_note(prefill, prefilled)}")
+    with _progress() as progress:
+        for partner_id in progress.track(expected, description="templates"):
+            path, prefilled = pipeline.write_template(settings, partner_id, campaign_id, prefill)
+            console.print(f"{partner_id}: {path}{_prefill_note(prefill, prefilled)}")
     console.print(f"{len(expected)} templates written for campaign {campaign_id}")
 
 
@@ -212,44 +210,40 @@ def reprocess(
     _summary([outcome], [])
 
 
-class _RunBar:
-    """A run's progress as a Rich bar, on the terminal only (never in a pipe or a log)."""
+def _progress() -> Progress:
+    """A transient progress display on the terminal only (never in a pipe or a log)."""
+    from rich.progress import Progress
+
+    terminal = Console(stderr=True)
+    return Progress(console=terminal, transient=True, disable=not terminal.is_terminal)
+
+
+class _RunBar(RunProgress):
+    """A run's progress as a bar of its files, then of its stages."""
 
     def __init__(self) -> None:
-        from climate_contract.pipeline import RunProgress
+        self.waiting_files: list[str] = []
+        self.progress = _progress()
+        self.task = self.progress.add_task("files", total=None)
 
-        # Subclassed here, not at import: the pipeline is imported by the command.
-        class Bar(RunProgress):
-            def __init__(bar) -> None:
-                from rich.progress import Progress
-
-                bar.waiting_files: list[str] = []
-                terminal = Console(stderr=True)
-                bar.progress = Progress(
-                    console=terminal, transient=True, disable=not terminal.is_terminal
-                )
-                bar.task = bar.progress.add_task("files", total=None)
-
-            def waiting(bar, names: list[str]) -> None:
-                bar.waiting_files = names
-
-            def found(bar, count: int) -> None:
-                bar.progress.update(bar.task, total=count)
-
-            def processed(bar, outcome: SubmissionOutcome) -> None:
-                bar.progress.update(bar.task, advance=1, description=outcome.partner_id)
-
-            def stage(bar, name: str) -> None:
-                bar.progress.update(bar.task, description=name)
-
-        self.bar = Bar()
-
-    def __enter__(self) -> Any:
-        self.bar.progress.__enter__()
-        return self.bar
+    def __enter__(self) -> _RunBar:
+        self.progress.__enter__()
+        return self
 
     def __exit__(self, *exception: object) -> None:
-        self.bar.progress.__exit__(*exception)
+        self.progress.__exit__(*exception)
+
+    def waiting(self, names: list[str]) -> None:
+        self.waiting_files = names
+
+    def found(self, count: int) -> None:
+        self.progress.update(self.task, total=count)
+
+    def processed(self, outcome: SubmissionOutcome) -> None:
+        self.progress.update(self.task, advance=1, description=outcome.partner_id)
+
+    def stage(self, name: str) -> None:
+        self.progress.update(self.task, description=name)
 
 
 def _summary(outcomes: list[SubmissionOutcome], waiting: list[str]) -> None:
@@ -268,7 +262,10 @@ def _summary(outcomes: list[SubmissionOutcome], waiting: list[str]) -> None:
                 str(outcome.warning_count),
             )
         console.print(view)
-    counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}
+    from climate_contract.load.submission import SubmissionStatus
+
+    statuses = get_args(SubmissionStatus)
+    counts = {status: sum(o.status == status for o in outcomes) for status in statuses}
     said = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
     console.print(f"{len(outcomes)} files processed" + (f": {said}" if said else ""))
     if waiting:
@@ -276,9 +273,6 @@ def _summary(outcomes: list[SubmissionOutcome], waiting: list[str]) -> None:
             f"{len(waiting)} files still settling (changed too recently), "
             f"taken by a later run: {', '.join(waiting)}"
         )
-
-
-_STATUSES = ("accepted", "rejected", "superseded")
 
 
 @app.command()
@@ -342,15 +336,8 @@ def findings(
     from climate_contract import load, pipeline, warehouse
 
     settings = Settings()
-    campaign_id = campaign or settings.campaign
-    pipeline.reference_data(settings).partner(partner_id)
-    pipeline.refresh_reference(settings)
-    engine = warehouse.engine_for(settings.url)
-    entry = load.latest_submission(engine, partner_id, campaign_id, file_name)
-    if entry is None:
-        errors.print(f"error: {partner_id} has sent no file for campaign {campaign_id}")
-        raise typer.Exit(1)
-    found = load.submission_findings(engine, entry.submission_id)
+    entry = pipeline.kept_submission(settings, partner_id, campaign or settings.campaign, file_name)
+    found = load.submission_findings(warehouse.engine_for(settings.url), entry.submission_id)
     if as_json:
         _print_json(
             {
@@ -413,12 +400,11 @@ def mart(
 
     from climate_contract import aggregate, warehouse
 
-    if name not in aggregate.mart_names():
-        raise typer.BadParameter(
-            f"unknown mart {name!r}; known: {', '.join(aggregate.mart_names())}"
-        )
     engine = warehouse.engine_for(Settings().url)
-    table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
+    try:
+        table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
+    except aggregate.UnknownMart as error:
+        raise typer.BadParameter(str(error)) from None
     view = Table(title=f"marts.{name}")
     for column in table.column_names:
         text = pa.types.is_string(table.schema.field(column).type)

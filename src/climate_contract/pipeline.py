@@ -49,6 +49,7 @@ from climate_contract.intake import (
 from climate_contract.isolation import AbortCause, IsolatedWorker, WorkAborted
 from climate_contract.parse import FileLimits, ParsedSubmission
 from climate_contract.parse.grid import SUPPORTED_SUFFIXES
+from climate_contract.progress import RunProgress
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import Settings
@@ -119,23 +120,6 @@ def refresh_reference(settings: Settings) -> bool:
         )
     log.info("reference data loaded (%s)", digest[:12])
     return True
-
-
-class RunProgress:
-    """What a collection run tells whoever watches it (the command line's progress
-    bar); by default, nobody."""
-
-    def waiting(self, names: list[str]) -> None:
-        """Files left in the inboxes because they are still settling."""
-
-    def found(self, count: int) -> None:
-        """How many settled files this run takes."""
-
-    def processed(self, outcome: SubmissionOutcome) -> None:
-        """One file is done: loaded or answered."""
-
-    def stage(self, name: str) -> None:
-        """The run has gone on to ``name`` (marts, publication)."""
 
 
 def discover(settings: Settings, progress: RunProgress | None = None) -> list[IncomingFile]:
@@ -669,6 +653,7 @@ def process_batch(
     A partner's files are taken one at a time, in the order received (each is
     judged against the one before); files another collector holds are left to it.
     """
+    progress = progress or RunProgress()
     with ExitStack() as stack:
         if readers is None:
             readers = stack.enter_context(Readers.for_settings(settings))
@@ -681,7 +666,7 @@ def process_batch(
             pending = [incoming for incoming in pending if incoming not in firsts.values()]
             done = _process_round(list(firsts.values()), settings, readers)
             for outcome in done:
-                (progress or RunProgress()).processed(outcome)
+                progress.processed(outcome)
             outcomes += done
     return outcomes
 
@@ -1007,8 +992,27 @@ def _bring_marts_up_to_date(settings: Settings, progress: RunProgress) -> None:
     publish_marts(settings)
 
 
-class NothingToReprocess(ValueError):
-    """No kept submission matches what the steward asked to judge again."""
+class NoSuchSubmission(ValueError):
+    """No submission of the partner matches what the steward asked for."""
+
+
+def kept_submission(
+    settings: Settings, partner_id: str, campaign_id: str, file_name: str | None = None
+) -> load.LedgerEntry:
+    """The partner's latest submission for the campaign, or its latest named
+    ``file_name``; ``NoSuchSubmission`` when it has none."""
+    reference_data(settings).partner(partner_id)  # UnknownReference names the declared ones
+    refresh_reference(settings)
+    entry = load.latest_submission(
+        warehouse.engine_for(settings.url), partner_id, campaign_id, file_name
+    )
+    if entry is not None:
+        return entry
+    if file_name is None:
+        raise NoSuchSubmission(f"{partner_id} has sent no file for campaign {campaign_id}")
+    raise NoSuchSubmission(
+        f"{partner_id} has no submission named {file_name!r} for campaign {campaign_id}"
+    )
 
 
 def reprocess(
@@ -1023,23 +1027,13 @@ def reprocess(
     partner's data if it is accepted and no later file was; the partner gets a new
     answer. The kept original stays where it is. The marts follow."""
     progress = progress or RunProgress()
-    reference_data(settings).partner(partner_id)  # UnknownReference names the declared ones
-    refresh_reference(settings)
-    engine = warehouse.engine_for(settings.url)
-    entry = load.latest_submission(engine, partner_id, settings.campaign, file_name)
-    if entry is None:
-        named = f" named {file_name!r}" if file_name else ""
-        raise NothingToReprocess(
-            f"{partner_id} has no submission{named} for campaign {settings.campaign}"
-        )
-    kept = Path(entry.stored_path)
-    resent_at = _now()
-    submission_id = f"{entry.submission_id}-again-{resent_at:%Y%m%dT%H%M%S%f}"
+    entry = kept_submission(settings, partner_id, settings.campaign, file_name)
+    submission_id = f"{entry.submission_id}-again-{_now():%Y%m%dT%H%M%S%f}"
     staging = _staging(settings, submission_id)
     # A copy in the staging area stands for the inbox file, which delivering removes.
     resent = staging / "resent" / Path(entry.file_name).name
     resent.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(kept, resent)
+    shutil.copyfile(entry.stored_path, resent)
     incoming = IncomingFile(
         partner_id,
         str(resent),
@@ -1058,14 +1052,6 @@ def reprocess(
     return outcome
 
 
-def template_file(settings: Settings, partner_id: str, campaign_id: str) -> Path:
-    """Where a partner finds its workbook for a campaign: its outbox."""
-    return (
-        settings.shared_folder("outbox", partner_id)
-        / f"contrat-climat-{campaign_id}-{partner_id}.xlsx"
-    )
-
-
 def write_template(
     settings: Settings,
     partner_id: str,
@@ -1077,6 +1063,8 @@ def write_template(
     """A partner's workbook for a campaign (by default into its outbox), pre-filled
     with its accepted actions of its previous campaign if asked; return the file and
     how many actions were pre-filled."""
+    from climate_contract.template import write_workbook  # openpyxl: only when writing one
+
     reference = reference_data(settings)
     reference.partner(partner_id)
     reference.campaign(campaign_id)
@@ -1084,9 +1072,8 @@ def write_template(
     if prefill:
         refresh_reference(settings)
         rows = load.accepted_rows(warehouse.engine_for(settings.url), partner_id, campaign_id)
-    from climate_contract.template import write_workbook  # openpyxl: only when writing one
-
-    path = output or template_file(settings, partner_id, campaign_id)
+    outbox = settings.shared_folder("outbox", partner_id)
+    path = output or outbox / f"contrat-climat-{campaign_id}-{partner_id}.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_workbook(path, reference, partner_id, campaign_id, rows, language=language)
     return path, len((rows or {}).get("actions", []))

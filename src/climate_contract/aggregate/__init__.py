@@ -9,6 +9,7 @@ __all__, __getattr__ = lazy_surface(
         "marts": (
             "Build",
             "MartDescription",
+            "UnknownMart",
             "build_models",
             "mart_descriptions",
             "mart_names",

@@ -266,11 +266,15 @@ def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
         return list(connection.execute(sa.text(compiled.replace(":", r"\:"))))
 
 
+class UnknownMart(ValueError):
+    """A mart name the dbt project does not have."""
+
+
 def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -> pa.Table:
     """The mart ``name`` as an Arrow table (only ``columns`` if given), rows sorted
     by its columns in order: a stored table has no order, and readers expect one."""
     if name not in mart_names():
-        raise ValueError(f"unknown mart {name!r}; known: {', '.join(mart_names())}")
+        raise UnknownMart(f"unknown mart {name!r}; known: {', '.join(mart_names())}")
     with engine.connect() as connection:
         result = connection.execute(sa.text(f"SELECT * FROM {LIVE_MODELS.marts}.{name}"))
         names = list(result.keys())

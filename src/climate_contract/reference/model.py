@@ -240,12 +240,17 @@ class ReferenceData:
 
     @cached_property
     def partner_ids(self) -> frozenset[str]:
-        return frozenset(partner.id for partner in self.partners)
+        return frozenset(self._partners_by_id)
+
+    @cached_property
+    def _partners_by_id(self) -> dict[str, Partner]:
+        return {partner.id: partner for partner in self.partners}
 
     def partner(self, partner_id: str) -> Partner:
-        for partner in self.partners:
-            if partner.id == partner_id:
-                return partner
+        """The partner ``partner_id``, found at once: it is asked for per file and
+        per follow-up row, with thousands of partners nationally."""
+        if partner_id in self._partners_by_id:
+            return self._partners_by_id[partner_id]
         raise UnknownReference("partner", partner_id, [p.id for p in self.partners])
 
     def campaign(self, campaign_id: str) -> Campaign:
@@ -495,6 +500,15 @@ def _required_code_lists() -> set[str]:
     return {name for name in named if name is not None} | {"indicator", "unit"}
 
 
+def _check_ids_once(reading: _Reading, path: Path, ids: list[str]) -> None:
+    """Each id once in its file; a repeat is reported where it is written again."""
+    seen: set[str] = set()
+    for index, given in enumerate(ids):
+        if given in seen:
+            reading.report(path, (index, "id"), f"{given}: id given twice")
+        seen.add(given)
+
+
 def _check_partners(
     reading: _Reading,
     path: Path,
@@ -505,11 +519,8 @@ def _check_partners(
     """What no single entry shows: ids given twice, campaigns and profiles that are
     not declared."""
     declared = None if campaigns is None else {campaign.id for campaign in campaigns}
-    seen: set[str] = set()
+    _check_ids_once(reading, path, [partner.id for partner in partners])
     for index, partner in enumerate(partners):
-        if partner.id in seen:
-            reading.report(path, (index, "id"), f"{partner.id}: id given twice")
-        seen.add(partner.id)
         unknown = sorted(set(partner.campaigns) - declared) if declared is not None else []
         if unknown:
             reading.report(
@@ -549,9 +560,7 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     profiles = _profiles(reading, directory / "profiles")
     campaigns_path = directory / "campaigns.yaml"
     campaigns = reading.read(tuple[Campaign, ...], campaigns_path)
-    for index, campaign in enumerate(campaigns or ()):
-        if [c.id for c in campaigns].index(campaign.id) != index:
-            reading.report(campaigns_path, (index, "id"), f"{campaign.id}: id given twice")
+    _check_ids_once(reading, campaigns_path, [campaign.id for campaign in campaigns or ()])
     partners_path = directory / "partners.yaml"
     partners = reading.read(tuple[Partner, ...], partners_path)
     if partners is not None:
