@@ -438,6 +438,33 @@ def test_reprocessing_judges_a_kept_file_again_as_it_was_received(
     assert "chu" in {row["partner_id"] for row in mart.to_pylist()}
 
 
+def test_a_kept_original_altered_or_gone_is_never_judged_again(tmp_path: Path, reference) -> None:
+    """Whoever edits a file in the archive cannot have it loaded as if the partner
+    had sent it: reprocessing checks the kept bytes against the hash received."""
+    settings = _settings_on_copied_reference(tmp_path)
+    inbox = settings.shared_folder("inbox", "chu")
+    write_workbook(inbox / "plan.xlsx", reference, "chu", "2026", sample_rows("chu", "2026"))
+    pipeline.run_collection(settings)
+    warehouse.engine_for(settings.url).dispose()
+    (kept,) = settings.shared_folder("archive", "chu").rglob("*.xlsx")
+    kept.chmod(0o644)
+    kept.write_bytes(kept.read_bytes() + b"\0")
+
+    altered = _invoke(_env(settings), "reprocess", "chu")
+    kept.unlink()
+    gone = _invoke(_env(settings), "reprocess", "chu")
+
+    for result in (altered, gone):
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: {kept} no longer holds the file chu sent as 'plan.xlsx' (missing, or "
+            "its content changed): it is not judged again\n"
+        )
+    with warehouse.engine_for(settings.url).connect() as connection:
+        ledger = connection.execute(sa.text("SELECT status FROM landing.submissions")).all()
+    assert [row.status for row in ledger] == ["accepted"]
+
+
 def test_a_run_ends_with_a_summary_and_the_files_still_settling(tmp_path: Path, reference) -> None:
     settings = _settings_on_copied_reference(tmp_path)
     inbox = settings.shared_root / "inbox"

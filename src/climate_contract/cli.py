@@ -63,6 +63,7 @@ def _fixable(error: ValueError) -> list[str] | None:
         MissingConfigFile,
         pipeline.NothingToFreeze,
         pipeline.NoSuchSubmission,
+        pipeline.AlteredOriginal,
     )
     return [str(error)] if isinstance(error, steward_errors) else None
 

@@ -45,6 +45,7 @@ from climate_contract.intake import (
     keep_original,
     same_file,
     scan_inbox,
+    sha256_of,
 )
 from climate_contract.isolation import AbortCause, IsolatedWorker, WorkAborted
 from climate_contract.parse import FileLimits, ParsedSubmission
@@ -1015,6 +1016,10 @@ def kept_submission(
     )
 
 
+class AlteredOriginal(ValueError):
+    """A kept original no longer holds what the partner sent: never judged again."""
+
+
 def reprocess(
     settings: Settings,
     partner_id: str,
@@ -1028,12 +1033,22 @@ def reprocess(
     answer. The kept original stays where it is. The marts follow."""
     progress = progress or RunProgress()
     entry = kept_submission(settings, partner_id, settings.campaign, file_name)
+    kept = Path(entry.stored_path)
+    try:
+        intact = sha256_of(kept) == entry.content_sha256
+    except OSError:
+        intact = False
+    if not intact:
+        raise AlteredOriginal(
+            f"{kept} no longer holds the file {partner_id} sent as {entry.file_name!r} "
+            "(missing, or its content changed): it is not judged again"
+        )
     submission_id = f"{entry.submission_id}-again-{_now():%Y%m%dT%H%M%S%f}"
     staging = _staging(settings, submission_id)
     # A copy in the staging area stands for the inbox file, which delivering removes.
     resent = staging / "resent" / Path(entry.file_name).name
     resent.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(entry.stored_path, resent)
+    shutil.copyfile(kept, resent)
     incoming = IncomingFile(
         partner_id,
         str(resent),

@@ -8,6 +8,7 @@ from climate_contract.intake.files import (
     keep_original,
     same_file,
     scan_inbox,
+    sha256_of,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "keep_original",
     "same_file",
     "scan_inbox",
+    "sha256_of",
 ]
