@@ -223,11 +223,12 @@ def test_files_over_the_limits_are_refused_before_reading(tmp_path: Path, refere
     from climate_contract.parse import FileLimits
     from climate_contract.template import write_workbook
 
-    rows = {"actions": [{"action_ref": f"A-{i}", "title": "T"} for i in range(30)]}
+    # Longer than the template's other sheets (its Instructions hold a glossary).
+    rows = {"actions": [{"action_ref": f"A-{i}", "title": "T"} for i in range(300)]}
     path = write_workbook(tmp_path / "big.xlsx", reference, "chu", "2026", rows)
 
     too_heavy = parse_submission(path, reference, FileLimits(max_bytes=1000))
-    too_long = parse_submission(path, reference, FileLimits(max_rows=10))
+    too_long = parse_submission(path, reference, FileLimits(max_rows=200))
 
     assert [f.rule for f in too_heavy.findings] == ["fichier_trop_volumineux"]
     assert "Mo" in too_heavy.findings[0].message.fr

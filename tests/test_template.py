@@ -1,14 +1,34 @@
 from __future__ import annotations
 
+import dataclasses
+import re
+import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import SHEETS
+from climate_contract.contract import (
+    ACTIONS,
+    CONTRACT_YEARS,
+    EXAMPLE_SHEET,
+    IMPACTS,
+    INVESTMENTS,
+    SHEETS,
+    Sheet,
+)
 from climate_contract.parse import parse_submission
+from climate_contract.reference import CodeValue, ReferenceData, load_reference_data
 from climate_contract.samples import sample_rows
-from climate_contract.template import write_workbook
+from climate_contract.settings import PROJECT_ROOT
+from climate_contract.template import SubmissionRows, write_workbook
+from climate_contract.validate import validate_submission
+from climate_contract.wording import Language
 
 
 def _as_partner_types(value, column, reference, language="fr"):
@@ -40,6 +60,7 @@ def test_template_has_french_sheets_headers_and_dropdowns(tmp_path: Path, refere
         "Actions",
         "Investissements",
         "Impacts",
+        "Exemple",
         "Listes",
     ]
     assert workbook["Listes"].sheet_state == "hidden"
@@ -54,7 +75,8 @@ def test_template_has_french_sheets_headers_and_dropdowns(tmp_path: Path, refere
         }
         for index, column in enumerate(sheet.columns, start=1):
             letter = openpyxl.utils.get_column_letter(index)
-            if column.code_list:
+            # A unit's list depends on the row's indicator (tested below).
+            if column.code_list and not column.narrowed_by:
                 validation = validations[f"{letter}2"]
                 assert validation.type == "list"
                 defined = workbook.defined_names[validation.formula1.lstrip("=")]
@@ -100,7 +122,14 @@ def test_an_english_speaking_partner_gets_its_template_in_english(
     path = write_workbook(tmp_path / "template.xlsx", reference, partner.id, "2026", rows)
 
     workbook = openpyxl.load_workbook(path)
-    assert workbook.sheetnames == ["Instructions", "Actions", "Investments", "Impacts", "Listes"]
+    assert workbook.sheetnames == [
+        "Instructions",
+        "Actions",
+        "Investments",
+        "Impacts",
+        "Example",
+        "Listes",
+    ]
     instructions = [c.value for c in workbook["Instructions"]["A"] if c.value]
     assert f"Partner: {partner.name} (centre-commercial)" in instructions
     assert "Campaign: 2026, to be dropped before 2026-03-31" in instructions
@@ -172,3 +201,328 @@ def test_a_template_prefilled_with_last_campaign_reads_back_as_that_data(
     assert parsed.declared_partner == "universite"
     for sheet in SHEETS:
         assert _parsed_rows(parsed, sheet) == _expected(rows_2025[sheet.name], sheet)
+
+
+def _validations_by_letter(worksheet: Worksheet) -> dict[str, DataValidation]:
+    """Each column's validation, by the letter of the column it covers from row 2."""
+    by_letter = {}
+    for validation in worksheet.data_validations.dataValidation:
+        first, *_ = str(validation.sqref).split(":")
+        assert first.endswith("2"), validation.sqref
+        by_letter[first[:-1]] = validation
+    return by_letter
+
+
+def _named_values(workbook: Workbook, name: str) -> list[Any]:
+    """The values of the cells a workbook's defined name covers."""
+    ((title, cells),) = workbook.defined_names[name].destinations
+    return [cell.value for row in workbook[title][cells] for cell in row]
+
+
+def _letter(sheet: Sheet, name: str) -> str:
+    return get_column_letter([column.name for column in sheet.columns].index(name) + 1)
+
+
+def _handed_out(
+    tmp_path: Path, reference: ReferenceData, partner_id: str
+) -> tuple[Language, Path, Workbook]:
+    """A partner's blank template as the steward hands it out: its language, its
+    path, and the workbook opened."""
+    path = write_workbook(tmp_path / "modele.xlsx", reference, partner_id, "2026")
+    return reference.partner(partner_id).language, path, openpyxl.load_workbook(path)
+
+
+def _prefilled(
+    tmp_path: Path, reference: ReferenceData, partner_id: str
+) -> tuple[SubmissionRows, Workbook]:
+    """A partner's French template written with its sample rows, and opened."""
+    rows = sample_rows(partner_id, "2026")
+    path = write_workbook(tmp_path / "modele.xlsx", reference, partner_id, "2026", rows)
+    return rows, openpyxl.load_workbook(path)
+
+
+def _offered(reference: ReferenceData, list_name: str, language: Language = "fr") -> list[str]:
+    return [
+        value.label.in_language(language)
+        for value in reference.code_lists[list_name]
+        if value.in_template
+    ]
+
+
+def test_columns_are_wide_enough_for_their_labels_and_values_under_a_frozen_wrapped_header(
+    tmp_path: Path, reference
+) -> None:
+    rows, workbook = _prefilled(tmp_path, reference, "bailleur-social")
+
+    for sheet in SHEETS:
+        worksheet = workbook[sheet.title_fr]
+        assert worksheet.freeze_panes == "A2"
+        for index, column in enumerate(sheet.columns, start=1):
+            header = worksheet.cell(row=1, column=index)
+            assert header.alignment.wrap_text, column.name
+            written = [row.get(column.name) for row in rows[sheet.name]]
+            shown = [
+                f"{value:,.2f}" if column.kind == "decimal" else str(value)
+                for value in written
+                if value is not None and column.kind in ("text", "decimal")
+            ]
+            labels = _offered(reference, column.code_list) if column.code_list else []
+            # A header wraps onto two lines at most, never inside a word.
+            header_room = [*header.value.split(), header.value[: (len(header.value) + 1) // 2]]
+            longest = max(map(len, [*labels, *shown, *header_room]))
+            width = worksheet.column_dimensions[get_column_letter(index)].width
+            assert width >= longest, (sheet.name, column.name, width, longest)
+    # "Rénovation thermique de bâtiments" is read whole, not "Rénovation therm".
+    titles = [row["title"] for row in rows["actions"]]
+    assert any(title.startswith("Rénovation thermique") for title in titles)
+    title_width = workbook["Actions"].column_dimensions[_letter(ACTIONS, "title")].width
+    assert title_width >= max(map(len, titles))
+
+
+def test_a_label_too_long_for_any_screen_is_cut_rather_than_widening_its_column(
+    tmp_path: Path, reference
+) -> None:
+    long_label = "Secteur au nom démesuré " * 20
+    sectors = (*reference.code_lists["sector"], CodeValue(code="x", fr=long_label, en=long_label))
+    code_lists = {**reference.code_lists, "sector": sectors}
+    stretched = dataclasses.replace(reference, code_lists=code_lists)
+
+    path = write_workbook(tmp_path / "modele.xlsx", stretched, "chu", "2026")
+
+    worksheet = openpyxl.load_workbook(path)["Actions"]
+    width = worksheet.column_dimensions[_letter(ACTIONS, "sector")].width
+    assert max(map(len, _offered(reference, "sector"))) < width < len(long_label) / 4
+
+
+def test_amounts_are_grouped_with_cents_and_years_are_plain_whole_numbers(
+    tmp_path: Path, reference
+) -> None:
+    rows, workbook = _prefilled(tmp_path, reference, "chu")
+
+    kinds_seen = set()
+    for sheet in SHEETS:
+        worksheet = workbook[sheet.title_fr]
+        for index, column in enumerate(sheet.columns, start=1):
+            written = range(2, len(rows[sheet.name]) + 2)
+            formats = {worksheet.column_dimensions[get_column_letter(index)].number_format} | {
+                worksheet.cell(row=row, column=index).number_format for row in written
+            }
+            kinds_seen.add(column.kind)
+            if column.kind == "integer":
+                # Whole numbers are years: never "2 026".
+                assert column.bounds is CONTRACT_YEARS
+                assert formats == {"0"}, column.name
+            elif column.kind == "decimal":
+                # Thousands grouped (the locale's separator), two decimals.
+                assert formats == {"#,##0.00"}, column.name
+            else:
+                assert formats == {"General"}, column.name
+    assert {"integer", "decimal"} <= kinds_seen
+
+
+@pytest.mark.parametrize("partner_id", ["chu", "centre-commercial"])
+def test_every_column_prompts_what_it_takes_and_every_checked_one_alerts_in_the_partner_language(
+    tmp_path: Path, reference, partner_id: str
+) -> None:
+    language, _, workbook = _handed_out(tmp_path, reference, partner_id)
+    other = "en" if language == "fr" else "fr"
+    need = {"fr": ("Facultatif", "Obligatoire"), "en": ("Optional", "Required")}[language]
+
+    styles = set()
+    for sheet in SHEETS:
+        validations = _validations_by_letter(workbook[sheet.title.in_language(language)])
+        for index, column in enumerate(sheet.columns, start=1):
+            validation = validations[get_column_letter(index)]
+            header = column.header.in_language(language)
+            assert validation.showInputMessage, column.name
+            assert validation.promptTitle == header
+            assert validation.prompt.startswith(need[column.required])
+            assert column.hint.in_language(language) in validation.prompt
+            if column.hint.fr != column.hint.en:
+                assert column.hint.in_language(other) not in validation.prompt
+            # Excel drops a validation whose texts are longer.
+            assert len(validation.promptTitle) <= 32
+            assert len(validation.prompt) <= 255
+            if not (column.code_list or column.bounds or column.listed_on):
+                assert validation.type is None, column.name  # free text: a prompt only
+                assert not validation.showErrorMessage
+                continue
+            assert validation.showErrorMessage, column.name
+            assert validation.errorTitle == header
+            assert validation.error
+            assert len(validation.error) <= 225
+            styles.add(validation.errorStyle)
+            if column.bounds is not None:
+                assert validation.type == {"integer": "whole", "decimal": "decimal"}[column.kind]
+                assert validation.operator == "between"
+                limits = (float(validation.formula1), float(validation.formula2))
+                assert limits == (column.bounds.minimum, column.bounds.maximum)
+                said = column.bounds.said_in(language)
+                assert said["minimum"] in validation.error
+                assert said["maximum"] in validation.error
+            else:
+                assert validation.type == "list", column.name
+            assert validation.errorStyle == ("warning" if column.listed_on else "stop")
+    assert styles == {"stop", "warning"}
+
+
+def test_investments_and_impacts_offer_the_references_typed_on_the_actions_sheet(
+    tmp_path: Path, reference
+) -> None:
+    rows, workbook = _prefilled(tmp_path, reference, "chu")
+
+    actions = workbook[ACTIONS.title_fr]
+    typed_on_actions = _validations_by_letter(actions)[_letter(ACTIONS, "action_ref")].sqref
+    assert "unique" in actions[f"{_letter(ACTIONS, 'action_ref')}1"].comment.text
+    for sheet in (INVESTMENTS, IMPACTS):
+        worksheet = workbook[sheet.title_fr]
+        validation = _validations_by_letter(worksheet)[_letter(sheet, "action_ref")]
+        assert validation.type == "list"
+        ((title, cells),) = workbook.defined_names[validation.formula1.lstrip("=")].destinations
+        assert title == ACTIONS.title_fr
+        assert cells.replace("$", "") == str(typed_on_actions)
+        references = [value for value in _named_values(workbook, validation.formula1) if value]
+        assert references == [row["action_ref"] for row in rows["actions"]]
+        hint = worksheet[f"{_letter(sheet, 'action_ref')}1"].comment.text
+        assert "unique" not in hint
+        assert ACTIONS.title_fr in hint
+    for sheet in SHEETS:
+        column = sheet.column("action_ref")
+        for language in ("fr", "en"):
+            said = column.hint.in_language(language)
+            assert ("unique" in said) == (sheet is ACTIONS), (sheet.name, said)
+
+
+@pytest.mark.parametrize("partner_id", ["chu", "centre-commercial"])
+def test_the_unit_list_offers_only_the_units_of_the_indicator_chosen_on_the_row(
+    tmp_path: Path, reference, partner_id: str
+) -> None:
+    language, _, workbook = _handed_out(tmp_path, reference, partner_id)
+
+    worksheet = workbook[IMPACTS.title.in_language(language)]
+    validation = _validations_by_letter(worksheet)[_letter(IMPACTS, "unit")]
+    assert validation.type == "list"
+    # Read as Excel and LibreOffice do: the name made of a prefix and the position of
+    # the row's indicator in its list, or the whole unit list while none is chosen.
+    chosen = re.fullmatch(
+        r'INDIRECT\(IFERROR\("(?P<prefix>\w+)"&MATCH\(\$(?P<column>[A-Z]+)2,'
+        r'(?P<indicators>\w+),0\),"(?P<every_unit>\w+)"\)\)',
+        validation.formula1.lstrip("="),
+    )
+    assert chosen is not None, validation.formula1
+    assert chosen["column"] == _letter(IMPACTS, "indicator")
+    indicators = [value for value in reference.code_lists["indicator"] if value.in_template]
+    labels = [indicator.label.in_language(language) for indicator in indicators]
+    assert _named_values(workbook, chosen["indicators"]) == labels
+    assert _named_values(workbook, chosen["every_unit"]) == _offered(reference, "unit", language)
+    for position, indicator in enumerate(indicators, start=1):
+        fitting = [
+            reference.code_value("unit", unit).label.in_language(language)
+            for code, unit in reference.indicator_unit_pairs
+            if code == indicator.code
+        ]
+        assert fitting, indicator.code
+        offered = _named_values(workbook, f"{chosen['prefix']}{position}")
+        assert offered == fitting, indicator.code
+    gas_saved = labels[[i.code for i in indicators].index("gaz_economise")]
+    gas_units = _named_values(workbook, f"{chosen['prefix']}{labels.index(gas_saved) + 1}")
+    assert reference.code_value("unit", "tCO2e/an").label.in_language(language) not in gas_units
+
+
+@pytest.mark.parametrize("partner_id", ["chu", "centre-commercial"])
+def test_the_instructions_explain_every_column_and_name_whom_to_ask(
+    tmp_path: Path, reference, partner_id: str
+) -> None:
+    language, path, workbook = _handed_out(tmp_path, reference, partner_id)
+    need = {"fr": ("Facultatif", "Obligatoire"), "en": ("Optional", "Required")}[language]
+
+    lines = list(workbook["Instructions"].iter_rows(values_only=True))
+
+    glossary = {(line[0], line[1]): line for line in lines if line[0] and line[1]}
+    for sheet in SHEETS:
+        for column in sheet.columns:
+            at = (sheet.title.in_language(language), column.header.in_language(language))
+            _, _, meaning, required, allowed = glossary[at]
+            assert meaning == column.hint.in_language(language)
+            assert required == need[column.required]
+            if column.code_list and not column.narrowed_by:
+                for label in _offered(reference, column.code_list, language):
+                    assert label in allowed, (column.name, label)
+            elif column.bounds is not None:
+                said = column.bounds.said_in(language)
+                assert said["minimum"] in allowed
+                assert said["maximum"] in allowed
+            elif column.listed_on is not None:
+                assert ACTIONS.title.in_language(language) in allowed
+            else:
+                assert allowed
+    kinds = {"fr": "Résultat direct", "en": "Direct result"}[language]
+    for indicator in (value for value in reference.code_lists["indicator"] if value.in_template):
+        row = next(line for line in lines if line[0] == indicator.label.in_language(language))
+        for code, unit in reference.indicator_unit_pairs:
+            if code == indicator.code:
+                assert reference.code_value("unit", unit).label.in_language(language) in row[2]
+        assert (row[1] == kinds) == (indicator.kind == "result")
+    contact = reference.campaign("2026").contact
+    assert contact
+    assert any(contact in str(line[0]) for line in lines[:20])
+    assert parse_submission(path, reference).declared_partner == partner_id
+
+
+def test_a_campaign_without_a_contact_still_loads_and_its_template_names_no_one(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    campaigns = folder / "campaigns.yaml"
+    campaigns.write_text(
+        re.sub(r",\s*contact:\s*\"[^\"]*\"", "", campaigns.read_text("utf-8")), "utf-8"
+    )
+
+    reference = load_reference_data(folder)
+    path = write_workbook(tmp_path / "modele.xlsx", reference, "chu", "2026")
+
+    assert reference.campaign("2026").contact is None
+    instructions = openpyxl.load_workbook(path)["Instructions"]
+    text = [str(cell.value) for row in instructions for cell in row if cell.value is not None]
+    assert text
+    assert not any("contact" in value.casefold() or value == "None" for value in text)
+
+
+@pytest.mark.parametrize("partner_id", ["chu", "centre-commercial"])
+def test_the_example_sheet_is_a_valid_worked_row_per_sheet_and_never_read_as_data(
+    tmp_path: Path, reference, partner_id: str
+) -> None:
+    language, path, workbook = _handed_out(tmp_path, reference, partner_id)
+    example = workbook[EXAMPLE_SHEET.in_language(language)]
+    cells = [list(row) for row in example.iter_rows(values_only=True)]
+    assert cells[0][0].startswith({"fr": "EXEMPLE", "en": "EXAMPLE"}[language])
+
+    # The template as handed out, example kept: nothing to read, and refused as empty.
+    as_handed_out = parse_submission(path, reference, partner_id=partner_id)
+    errors = [
+        f.rule
+        for f in validate_submission(as_handed_out, reference, partner_id, "2026")
+        if f.severity == "error"
+    ]
+
+    assert as_handed_out.findings == []
+    assert all(as_handed_out.sheets[sheet.name].table.num_rows == 0 for sheet in SHEETS)
+    assert errors == ["aucune_action"]
+
+    # Its rows, typed on the data sheets, are a complete and valid declaration.
+    for sheet in SHEETS:
+        headers = [column.header.in_language(language) for column in sheet.columns]
+        at = next(i for i, row in enumerate(cells) if row[: len(headers)] == headers)
+        following = [value for row in cells[at + 2 : at + 3] for value in row[: len(headers)]]
+        assert not any(following), "one example row per sheet"
+        workbook[sheet.title.in_language(language)].append(cells[at + 1][: len(headers)])
+    copied = tmp_path / "exemple-recopie.xlsx"
+    workbook.save(copied)
+
+    parsed = parse_submission(copied, reference, partner_id=partner_id)
+    findings = validate_submission(parsed, reference, partner_id, "2026")
+
+    assert parsed.findings == []
+    assert [parsed.sheets[sheet.name].table.num_rows for sheet in SHEETS] == [1, 1, 1]
+    assert [f for f in findings if f.severity == "error"] == []

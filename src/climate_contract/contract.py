@@ -8,7 +8,7 @@ the warehouse tables take their column names, and the Great Expectations suites 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -124,6 +124,13 @@ class Column:
     hint: Wording
     code_list: str | None = None
     bounds: Bounds | None = None
+    listed_on: str | None = None
+    """The sheet whose column of the same name lists the values this one may take:
+    an investment or an impact belongs to an action declared on the Actions sheet."""
+    narrowed_by: str | None = None
+    """The column of the same row whose value narrows the codes this one may take:
+    the units that measure what the row's indicator measures (reference data say
+    which, by their dimension)."""
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -159,6 +166,17 @@ ACTION_REF = Column(
         "Votre propre référence, unique dans votre fichier (ex. : ACT-01).",
         "Your own reference, unique in your file (e.g. ACT-01).",
     ),
+)
+
+# The same column on the other sheets names an action of the Actions sheet: it is
+# unique there, not on a sheet that gives several years or indicators per action.
+REFERENCED_ACTION = replace(
+    ACTION_REF,
+    hint=Wording(
+        "La référence d'une action de la feuille Actions (ex. : ACT-01).",
+        "The reference of an action of the Actions sheet (e.g. ACT-01).",
+    ),
+    listed_on="actions",
 )
 
 ACTIONS = Sheet(
@@ -311,7 +329,7 @@ INVESTMENTS = Sheet(
     "Investissements",
     "Investments",
     (
-        ACTION_REF,
+        REFERENCED_ACTION,
         Column(
             "year",
             "Année",
@@ -373,7 +391,7 @@ IMPACTS = Sheet(
     "Impacts",
     "Impacts",
     (
-        ACTION_REF,
+        REFERENCED_ACTION,
         Column(
             "indicator",
             "Indicateur",
@@ -404,6 +422,7 @@ IMPACTS = Sheet(
             True,
             Wording("Unité de la valeur.", "Unit of the value."),
             "unit",
+            narrowed_by="indicator",
         ),
         Column(
             "first_full_year",
@@ -424,6 +443,9 @@ MAX_FINDINGS_PER_FILE = 200
 and sends the file again."""
 
 INSTRUCTIONS_SHEET = "Instructions"
+EXAMPLE_SHEET = Wording("Exemple", "Example")
+"""The template's sheet of worked example rows. Never data: the parser reads the
+sheets titled as ``SHEETS`` and nothing else, so a partner may leave it in."""
 # The template says whose it is on this line; the parser reads it back, so that a
 # workbook dropped in another partner's folder is noticed.
 DECLARED_PARTNER = re.compile(r"^(?:Partenaire|Partner)\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")

@@ -128,6 +128,9 @@ class Campaign(_Record):
     id: str
     opens_on: date
     deadline: date
+    contact: str | None = None
+    """Whom partners ask about the campaign (the steward's team, e-mail, phone), as
+    their template shows it; optional, so that older campaign files still load."""
 
 
 class PlanTarget(_Record):
