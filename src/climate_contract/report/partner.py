@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,15 +19,21 @@ from jinja2 import Environment, PackageLoader
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-from openpyxl.utils import column_index_from_string
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.findings import Finding
+from climate_contract.estimate.emissions import DECLARED_CARBON_INDICATOR
+from climate_contract.findings import Finding, Severity
 from climate_contract.parse import ParsedSubmission
 from climate_contract.parse.grid import read_grids
 from climate_contract.safe_text import make_inert, safe_file_name
-from climate_contract.wording import Language, Wording, format_number
+from climate_contract.wording import TERRITORY_TIME, Language, Wording, format_number
+
+if TYPE_CHECKING:
+    from climate_contract.reference import ReferenceData
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +45,32 @@ SEVERITY_LABELS = {
     "error": Wording("Erreur", "Error"),
     "warning": Wording("Avertissement", "Warning"),
 }
+FINDING_COLUMNS = (
+    Wording("Gravité", "Severity"),
+    Wording("Feuille", "Sheet"),
+    Wording("Ligne", "Row"),
+    Wording("Colonne", "Column"),
+    Wording("Valeur trouvée", "Value found"),
+    Wording("Que faire", "What to do"),
+)
+"""What a partner reads of each finding, in the report and in the copy's summary sheet."""
+RECEIVED = Wording(
+    "reçu le {:%d/%m/%Y à %H:%M} (heure de Paris)",
+    "received on {:%Y-%m-%d at %H:%M} (Paris time)",
+)
+CarbonBasis = Literal["estimate", "declared"]
+CARBON_BASIS_LABELS: dict[CarbonBasis, Wording] = {
+    "estimate": Wording("Estimation", "Estimate"),
+    "declared": Wording("Votre déclaration", "Your declaration"),
+}
+NO_YEAR = Wording("Sans année", "No year")
+SUMMARY_TITLE = Wording("Résumé", "Summary")
+CELL_HEADING = Wording("Cellule", "Cell")
+SUMMARY_HEADING_ROW = 4
+SUMMARY_COLUMN_WIDTHS = (10, 15, 22, 8, 28, 28, 90)
+TAB_COLOURS: dict[Severity | None, str] = {"error": "C00000", "warning": "FFC000", None: "00B050"}
+"""A sheet's tab in the annotated copy: red with an error, amber with only warnings,
+green with nothing to fix."""
 OutputKind = Literal["report", "annotated"]
 FILE_SUFFIXES: dict[OutputKind, Wording] = {
     "report": Wording("rapport.html", "report.html"),
@@ -115,35 +150,41 @@ def write_report(
     parsed: ParsedSubmission,
     estimates: pa.Table,
     annotated_copy: bool = False,
+    reference: ReferenceData | None = None,
 ) -> Path:
     """The HTML report: accepted or rejected, what was loaded, every finding; it
-    points at the annotated copy only when ``annotated_copy`` says one was written."""
-    sheets = parsed.sheets
-    actions = sheets.get("actions")
+    points at the annotated copy only when ``annotated_copy`` says one was written.
+
+    With the ``reference`` data the file was checked against, the report of an
+    accepted file also gives, action by action, its carbon (declared, estimated,
+    retained) and its money year by year, as the territory counts them."""
+    language = feedback.language
+    money = money_by_action_and_year(parsed, reference, language)
     totals = {
-        "actions": actions.table.num_rows if actions else 0,
-        "investment_eur": format_number(
-            _total(sheets["investments"].table if "investments" in sheets else None, "amount_eur"),
-            feedback.language,
-        ),
-        "estimated_tco2e": format_number(
-            _total(estimates, "tco2e_avoided_per_year"), feedback.language, 1
-        ),
+        "actions": _action_count(parsed),
+        "investment_eur": format_number(money.total, language),
+        "estimated_tco2e": format_number(_total(estimates, "tco2e_avoided_per_year"), language, 1),
     }
-    ordered = sorted(
-        feedback.findings,
-        key=lambda f: (f.severity != "error", f.sheet or "", f.row or 0, f.column or ""),
-    )
-    html = _pages.get_template(f"partner_report.{feedback.language}.html.j2").render(
+    detailed = feedback.accepted and reference is not None
+    html = _pages.get_template(f"partner_report.{language}.html.j2").render(
         feedback=feedback,
-        language=feedback.language,
+        language=language,
+        received=_received(feedback.received_at, language),
         totals=totals,
-        findings=ordered,
-        errors=sum(f.severity == "error" for f in ordered),
-        warnings=sum(f.severity == "warning" for f in ordered),
+        findings=_in_reading_order(feedback.findings),
+        finding_columns=[column.in_language(language) for column in FINDING_COLUMNS],
+        column_label=partial(_column_label, language=language),
+        errors=sum(f.severity == "error" for f in feedback.findings),
+        warnings=sum(f.severity == "warning" for f in feedback.findings),
         severity_labels=SEVERITY_LABELS,
         annotated_copy=annotated_copy,
-        counted=counted_amounts(parsed, feedback.language) if feedback.accepted else [],
+        counted=counted_amounts(parsed, language) if feedback.accepted else [],
+        carbon=carbon_by_action(parsed, estimates, reference) if detailed else None,
+        carbon_basis_labels=CARBON_BASIS_LABELS,
+        money=money if detailed and money.actions else None,
+        tonnes=partial(_figure, language=language, decimals=1),
+        euros=partial(_figure, language=language, decimals=0),
+        year_label=partial(_year_label, language=language),
     )
     folder.mkdir(parents=True, exist_ok=True)
     path = _output_path(folder, feedback, "report")
@@ -151,6 +192,216 @@ def write_report(
     # as "?" rather than refusing the partner its report.
     path.write_text(html, encoding="utf-8", errors="replace")
     return path
+
+
+def _action_count(parsed: ParsedSubmission) -> int:
+    actions = parsed.sheets.get("actions")
+    return actions.table.num_rows if actions else 0
+
+
+def _received(received_at: datetime, language: Language) -> str:
+    """When the file arrived, by the territory's clock: the ledger keeps UTC, and
+    gives it back without a time zone."""
+    if received_at.tzinfo is None:
+        received_at = received_at.replace(tzinfo=UTC)
+    return RECEIVED.in_language(language).format(received_at.astimezone(TERRITORY_TIME))
+
+
+def _in_reading_order(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then sheet by sheet and row by row: the order a partner fixes them in."""
+    return sorted(
+        findings,
+        key=lambda f: (f.severity != "error", f.sheet or "", f.row or 0, f.column or ""),
+    )
+
+
+def _column_label(finding: Finding, language: Language) -> str:
+    """The finding's column as the partner finds it: its letter, and the header above it."""
+    header = finding.header.in_language(language) if finding.header else ""
+    if not finding.column:
+        return header
+    return f"{finding.column} ({header})" if header else finding.column
+
+
+def _figure(value: float | None, language: Language, decimals: int) -> str:
+    return "" if value is None else format_number(value, language, decimals)
+
+
+def _year_label(year: int | None, language: Language) -> str:
+    return NO_YEAR.in_language(language) if year is None else str(year)
+
+
+def _total_of(values: Iterable[float | None]) -> float | None:
+    """The sum of the figures given, or None when not one was."""
+    given = [value for value in values if value is not None]
+    return sum(given) if given else None
+
+
+def _action_titles(parsed: ParsedSubmission) -> dict[str, str]:
+    """Each action's title by reference, in the order of the partner's Actions sheet."""
+    actions = parsed.sheets.get("actions")
+    if actions is None:
+        return {}
+    rows = actions.table.select(["action_ref", "title"]).to_pylist()
+    return {row["action_ref"]: row["title"] or "" for row in rows if row["action_ref"]}
+
+
+def _in_action_order(titles: dict[str, str], references: Iterable[str]) -> list[str]:
+    """``references`` in the order the partner listed its actions, any other after."""
+    position = {reference: index for index, reference in enumerate(titles)}
+    return sorted(set(references), key=lambda ref: (position.get(ref, len(position)), ref))
+
+
+@dataclass(frozen=True)
+class ActionCarbon:
+    """One action's tCO2e avoided a year: as the partner declared it, as estimated
+    from its activity data (None where the file gives no such figure)."""
+
+    action_ref: str
+    title: str
+    declared: float | None
+    estimated: float | None
+
+    @property
+    def retained_basis(self) -> CarbonBasis | None:
+        # The rule the marts count by (sql/models/intermediate/carbon_lines.sql),
+        # applied before the file is loaded: the estimate beats the declaration.
+        if self.estimated is not None:
+            return "estimate"
+        if self.declared is not None:
+            return "declared"
+        return None
+
+    @property
+    def retained(self) -> float | None:
+        if self.retained_basis is None:
+            return None
+        return self.estimated if self.retained_basis == "estimate" else self.declared
+
+
+@dataclass(frozen=True)
+class CarbonTable:
+    actions: list[ActionCarbon]
+
+    @property
+    def declared(self) -> float | None:
+        return _total_of(action.declared for action in self.actions)
+
+    @property
+    def estimated(self) -> float | None:
+        return _total_of(action.estimated for action in self.actions)
+
+    @property
+    def retained(self) -> float | None:
+        return _total_of(action.retained for action in self.actions)
+
+
+def carbon_by_action(
+    parsed: ParsedSubmission, estimates: pa.Table, reference: ReferenceData
+) -> CarbonTable:
+    """Every action with a declared or estimated carbon figure, in the partner's order.
+
+    Declared: the sum of its "GHG emissions avoided" impact rows in tCO2e, each in its
+    unit's scale (sql/models/staging/stg_impacts.sql). Estimated: the sum of its
+    ``estimates`` rows, one per impact row of activity data."""
+    declared: dict[str, float] = defaultdict(float)
+    impacts = parsed.sheets.get("impacts")
+    for row in impacts.table.to_pylist() if impacts else []:
+        if row["indicator"] != DECLARED_CARBON_INDICATOR or row["value"] is None:
+            continue
+        unit = reference.code_value("unit", row["unit"] or "")
+        if unit is None or unit.scale is None:
+            continue
+        declared[row["action_ref"] or ""] += row["value"] * unit.scale
+    estimated: dict[str, float] = defaultdict(float)
+    if "action_ref" in estimates.column_names:
+        for row in estimates.select(["action_ref", "tco2e_avoided_per_year"]).to_pylist():
+            estimated[row["action_ref"] or ""] += row["tco2e_avoided_per_year"]
+    titles = _action_titles(parsed)
+    return CarbonTable(
+        [
+            ActionCarbon(ref, titles.get(ref, ""), declared.get(ref), estimated.get(ref))
+            for ref in _in_action_order(titles, [*declared, *estimated])
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class ActionMoney:
+    action_ref: str
+    title: str
+    by_year: dict[int | None, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.by_year.values())
+
+
+@dataclass(frozen=True)
+class MoneyTable:
+    """The amounts of a file before tax, by action and year."""
+
+    actions: list[ActionMoney]
+    before_tax_notes: list[str] = field(default_factory=list)
+    """How amounts declared with VAT were brought before tax, one note per tax basis."""
+
+    @property
+    def years(self) -> list[int | None]:
+        given = {year for action in self.actions for year in action.by_year}
+        return sorted(given, key=lambda year: (year is None, year or 0))
+
+    def year_total(self, year: int | None) -> float:
+        return sum(action.by_year.get(year, 0.0) for action in self.actions)
+
+    @property
+    def total(self) -> float:
+        return sum(action.total for action in self.actions)
+
+
+def _vat_rate(tax_basis: str | None, reference: ReferenceData | None) -> float:
+    basis = reference.code_value("tax_basis", tax_basis) if reference and tax_basis else None
+    return (basis.vat_rate if basis else None) or 0.0
+
+
+def money_by_action_and_year(
+    parsed: ParsedSubmission, reference: ReferenceData | None, language: Language
+) -> MoneyTable:
+    """The file's amounts as the territory adds them up: before tax, an amount on a
+    basis that includes VAT divided by 1 + its rate (sql/models/staging/
+    stg_investments.sql). Without ``reference``, amounts are taken as declared."""
+    investments = parsed.sheets.get("investments")
+    amounts: dict[str, dict[int | None, float]] = defaultdict(lambda: defaultdict(float))
+    rates: dict[str, float] = {}
+    for row in investments.table.to_pylist() if investments else []:
+        if row["amount_eur"] is None:
+            continue
+        rate = _vat_rate(row["tax_basis"], reference)
+        if rate:
+            rates[row["tax_basis"]] = rate
+        amounts[row["action_ref"] or ""][row["year"]] += row["amount_eur"] / (1 + rate)
+    titles = _action_titles(parsed)
+    notes = [
+        _before_tax_note(basis, rate, reference, language) for basis, rate in sorted(rates.items())
+    ]
+    return MoneyTable(
+        [
+            ActionMoney(ref, titles.get(ref, ""), dict(amounts[ref]))
+            for ref in _in_action_order(titles, amounts)
+        ],
+        notes,
+    )
+
+
+def _before_tax_note(
+    tax_basis: str, rate: float, reference: ReferenceData | None, language: Language
+) -> str:
+    basis = reference.code_value("tax_basis", tax_basis) if reference else None
+    label = basis.label if basis else Wording(tax_basis, tax_basis)
+    percent = f"{rate * 100:g}"
+    return Wording(
+        f"{label.fr} (TVA à {percent.replace('.', ',')}\u00a0%)",
+        f"{label.en} (VAT at {percent}%)",
+    ).in_language(language)
 
 
 def _output_path(folder: Path, feedback: Feedback, kind: OutputKind) -> Path:
@@ -259,5 +510,111 @@ def _annotate(
         if cell.fill != FILLS["error"]:
             cell.fill = FILLS[finding.severity]
         cell.comment = Comment(_writable(text), "climate-contract", width=400, height=150)
+    _colour_tabs(workbook, titles, feedback.findings)
+    _open_on(workbook, _summary_sheet(workbook, titles, feedback))
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+
+
+def _colour_tabs(workbook: Workbook, titles: dict[str, str], findings: list[Finding]) -> None:
+    worst: dict[str, Severity] = {}
+    for finding in findings:
+        title = titles.get(finding.sheet or "")
+        if title is not None and worst.get(title) != "error":
+            worst[title] = finding.severity
+    for worksheet in workbook.worksheets:
+        worksheet.sheet_properties.tabColor = TAB_COLOURS[worst.get(worksheet.title)]
+
+
+def _cell_link(finding: Finding, titles: dict[str, str]) -> Hyperlink | None:
+    """A link to the cell the finding marks in the copy; None for a finding about the
+    file, a sheet or a row as a whole."""
+    title = titles.get(finding.sheet or "")
+    if title is None or not finding.row or not finding.column:
+        return None
+    quoted_title = title.replace("'", "''")
+    return Hyperlink(ref="", location=f"'{quoted_title}'!{finding.column}{finding.row}")
+
+
+def _summary_sheet(workbook: Workbook, titles: dict[str, str], feedback: Feedback) -> Worksheet:
+    """A first sheet listing every finding, each with a link to its cell."""
+    language = feedback.language
+    errors = sum(f.severity == "error" for f in feedback.findings)
+    warnings = len(feedback.findings) - errors
+    intro = Wording(
+        f"« {feedback.file_name} », {_received(feedback.received_at, 'fr')} : "
+        f"{errors} erreur(s) et {warnings} avertissement(s). Cliquez sur une cellule de "
+        f"la colonne « {CELL_HEADING.fr} » pour y aller. Onglets : en rouge, des erreurs "
+        "à corriger ; en orange, des avertissements seulement ; en vert, rien à signaler.",
+        f'"{feedback.file_name}", {_received(feedback.received_at, "en")}: '
+        f"{errors} error(s) and {warnings} warning(s). Click a cell of the "
+        f'"{CELL_HEADING.en}" column to go there. Tabs: red, errors to correct; amber, '
+        "warnings only; green, nothing to report.",
+    )
+    title = _sheet_title(SUMMARY_TITLE.in_language(language), workbook.sheetnames)
+    summary = workbook.create_sheet(title, 0)
+    headings = [CELL_HEADING, *FINDING_COLUMNS]
+    rows: list[list[Any]] = [
+        [SUMMARY_TITLE.in_language(language)],
+        [intro.in_language(language)],
+        [],
+        [heading.in_language(language) for heading in headings],
+    ]
+    links: dict[int, Hyperlink] = {}
+    for finding in _in_reading_order(feedback.findings):
+        link = _cell_link(finding, titles)
+        if link is not None:
+            links[len(rows) + 1] = link
+        rows.append(
+            [
+                f"{finding.column}{finding.row}" if link else None,
+                SEVERITY_LABELS[finding.severity].in_language(language),
+                titles.get(finding.sheet or "", finding.sheet),
+                finding.row,
+                _column_label(finding, language) or None,
+                finding.value,
+                finding.message.in_language(language),
+            ]
+        )
+    for row_number, values in enumerate(rows, start=1):
+        for column_number, value in enumerate(values, start=1):
+            if value is None:
+                continue
+            cell = summary.cell(row=row_number, column=column_number, value=_writable(value))
+            make_inert(cell)
+    for row_number, link in links.items():
+        cell = summary.cell(row=row_number, column=1)
+        link.ref = cell.coordinate
+        cell.hyperlink = link
+        cell.style = "Hyperlink"
+    _lay_out_summary(summary, len(headings), len(rows))
+    return summary
+
+
+def _lay_out_summary(summary: Worksheet, columns: int, rows: int) -> None:
+    summary["A1"].font = Font(bold=True, size=14)
+    for cell in summary[SUMMARY_HEADING_ROW]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF3F0")
+    last_column = get_column_letter(columns)
+    for row in summary.iter_rows(min_row=SUMMARY_HEADING_ROW + 1, max_row=rows):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for number, width in enumerate(SUMMARY_COLUMN_WIDTHS, start=1):
+        summary.column_dimensions[get_column_letter(number)].width = width
+    summary.freeze_panes = summary.cell(row=SUMMARY_HEADING_ROW + 1, column=1)
+    summary.auto_filter.ref = f"A{SUMMARY_HEADING_ROW}:{last_column}{rows}"
+
+
+def _open_on(workbook: Workbook, sheet: Worksheet) -> None:
+    """Make ``sheet`` the one a spreadsheet program shows on opening, alone selected:
+    the partner's workbook may have left another tab selected, and two selected tabs
+    are edited together."""
+    workbook.active = sheet
+    for view in workbook.views:
+        view.firstSheet = 0
+    for worksheet in workbook.worksheets:
+        worksheet.sheet_view.tabSelected = worksheet is sheet
+    for chartsheet in workbook.chartsheets:
+        for view in chartsheet.sheetViews.sheetView:
+            view.tabSelected = False
