@@ -5,7 +5,7 @@ RUN apt-get update \
  && apt-get install --yes --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/climate-contract
-COPY requirements.lock pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml setup.py MANIFEST.in README.md ./
 RUN pip install --no-cache-dir uv==0.13.8 \
  && uv pip install --system --no-cache --compile-bytecode -r requirements.lock
 COPY src ./src

@@ -7,6 +7,7 @@ variables, the TOML file named by ``CLIMATE_CONTRACT_CONFIG``, the defaults belo
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -18,11 +19,38 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from climate_contract.layout import BUNDLED_FOLDERS, BUNDLED_PROJECT
 from climate_contract.wording import Language
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+def project_root() -> Path:
+    """The folder that holds ``sql/`` (the dbt project), ``expectations/`` (the GX
+    suites) and ``reference/`` (the default reference data): their copy inside the
+    installed package when it has one (``layout``), else the root of the source
+    checkout the package is in (an editable install, or ``src`` on the path)."""
+    package = resources.files("climate_contract")
+    # dbt and the reference loader read folders: the package must be files on disk
+    # (as pip and uv install a wheel), not inside a zip.
+    if not isinstance(package, Path):
+        raise RuntimeError(f"climate_contract must be installed as files, not in {package}")
+    bundled = package / BUNDLED_PROJECT
+    if bundled.is_dir():
+        return bundled
+    checkout = package.resolve().parents[1]
+    if not all((checkout / folder).is_dir() for folder in BUNDLED_FOLDERS):
+        raise RuntimeError(
+            f"{package} has no {BUNDLED_PROJECT}/ folder and is not in a source checkout: "
+            "install a wheel built by the project's setup.py"
+        )
+    return checkout
+
+
+PROJECT_ROOT = project_root()
+"""Once installed, only the ``layout.BUNDLED_FOLDERS`` are there: not ``dags/``,
+``docs/`` or the deployment files, which only a checkout has."""
 SQL_DIR = PROJECT_ROOT / "sql"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "reference"
 
 SharedArea = Literal["inbox", "archive", "quarantine", "outbox"]
 
@@ -51,7 +79,7 @@ class Settings(BaseSettings):
     )
     campaign: str = Field(default="2026", description="The campaign files are collected for.")
     reference_dir: Path = Field(
-        default=PROJECT_ROOT / "reference",
+        default=DEFAULT_REFERENCE_DIR,
         description="Partners registry, campaigns, plan targets and code lists.",
     )
     emission_factors_extension: Path | None = Field(
