@@ -10,8 +10,11 @@ export AIRFLOW__CORE__LOAD_EXAMPLES ?= False
 export AIRFLOW__API_AUTH__JWT_SECRET ?= climate-contract-local-only
 export CLIMATE_CONTRACT_DATA_DIR ?= $(CURDIR)/data
 export GX_ANALYTICS_ENABLED := false
+# Locally, the DAGs run as soon as Airflow sees them; one steward account for the UI.
+export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
+export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS ?= steward:admin
 
-.PHONY: setup browser demo test lint lock clean
+.PHONY: setup browser demo airflow test lint lock clean
 
 setup: $(VENV)/.installed
 
@@ -36,6 +39,15 @@ demo: setup
 		--columns plan_axis_label,year,investment_eur_gross,investment_eur_deduplicated,avoided_tco2e_per_year_deduplicated,suppressed_reason
 	@echo "The campaign reports for elected officials (open the HTML in a browser):"
 	$(BIN)/climate-contract reports
+	@echo "To follow the DAGs in Airflow's UI: make airflow, open http://localhost:8080 and log in as"
+	@echo "steward with the password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+
+# Airflow's UI and every component in one process, on http://localhost:8080: log in as
+# `steward` with the password Airflow prints and keeps in
+# .airflow/simple_auth_manager_passwords.json.generated. Ctrl-C stops it.
+airflow: export CLIMATE_CONTRACT_SETTLE_SECONDS ?= 60
+airflow: setup
+	$(BIN)/airflow standalone
 
 lint: setup
 	$(BIN)/ruff check .

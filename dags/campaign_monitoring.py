@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
-from climate_contract.orchestration import DEFAULT_ARGS, START_DATE, TAGS, logical_day
+from climate_contract.orchestration import (
+    DEFAULT_ARGS,
+    START_DATE,
+    TAGS,
+    has_connection,
+    logical_day,
+    send_mails,
+)
 
 DOC = """
-### Campaign monitoring
+### Campaign monitoring · Suivi de campagne
 
 Every day while a campaign is open (from its opening date until
 `campaign_monitoring_days_after_deadline` days after its deadline), for each
@@ -26,6 +34,16 @@ a day gives that day's answer):
    (setting `smtp_conn_id`). Each is recorded in `landing.reminders` before it is
    sent, so a retried task or a second run of the day never sends it twice.
    Without that connection, no e-mail is sent.
+
+The same list, any day and for any campaign: `climate-contract status`.
+
+**En français.** Chaque jour pendant une campagne (de son ouverture à
+`campaign_monitoring_days_after_deadline` jours après l'échéance) : *follow_up*
+établit la situation de chaque partenaire attendu (à jour, attendu, en retard,
+rejeté sans nouvel envoi), dans `landing.campaign_follow_up` et dans
+`suivi-<campagne>-<date>.csv` ; *send_reminders* envoie une relance, dans sa
+langue, à chaque partenaire en retard ou rejeté, une seule fois par jour, par
+la connexion SMTP `climate_contract_smtp`.
 """
 
 
@@ -58,31 +76,18 @@ def campaign_monitoring() -> None:
 
     @task
     def send_reminders(followed: list[list[dict[str, Any]]]) -> int:
-        from airflow.providers.smtp.hooks.smtp import SmtpHook
-        from airflow.sdk import BaseHook
-        from airflow.sdk.exceptions import AirflowNotFoundException
-
         from climate_contract import pipeline
         from climate_contract.report import FollowUp
         from climate_contract.settings import Settings
 
         settings = Settings()
-        try:
-            BaseHook.get_connection(settings.smtp_conn_id)
-        except AirflowNotFoundException:
-            raise AirflowSkipException(f"no connection {settings.smtp_conn_id}") from None
+        if not has_connection(settings.smtp_conn_id):
+            raise AirflowSkipException(f"no connection {settings.smtp_conn_id}")
         follow_ups = [FollowUp.from_dict(item) for campaign in followed for item in campaign]
         reminders = pipeline.campaign_reminders(settings, follow_ups)
-        sent = 0
-        with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as hook:
-            for reminder in reminders:
-                # Recorded first: a retry or a second run of the day sends it no more.
-                if pipeline.record_reminder(settings, reminder):
-                    hook.send_email_smtp(
-                        to=reminder.to, subject=reminder.subject, html_content=reminder.html
-                    )
-                    sent += 1
-        return sent
+        return send_mails(
+            settings.smtp_conn_id, reminders, partial(pipeline.record_reminder, settings)
+        )
 
     send_reminders(follow_up.expand(campaign_id=watched_campaigns()))
 

@@ -17,7 +17,7 @@ from climate_contract.orchestration import (
 )
 
 DOC = """
-### Impact aggregation
+### Impact aggregation · Agrégation des impacts
 
 Runs when **partner_collection** has loaded files or **reference_refresh** has
 loaded new reference data (Airflow Assets), and every half hour in case a run
@@ -35,6 +35,15 @@ one per file.
    as Parquet, with the dbt docs site and each campaign's report for elected
    officials (HTML and PDF), into a new folder under
    `<data_dir>/published/builds/`, then makes it `published/current` at once.
+
+**En français.** S'exécute quand **partner_collection** a chargé des fichiers
+ou **reference_refresh** de nouvelles données de référence, et toutes les
+demi-heures. *rebuild_marts* reconstruit les tables d'analyse (projet dbt de
+`sql/`) à part, les contrôle (tests dbt, contrôles des tables, règles de
+confidentialité) et ne les publie que si tout tient ; sinon les précédentes
+restent et la tâche échoue sans nouvel essai. *publish_marts* écrit les
+fichiers Parquet et le rapport de chaque campagne pour les élus (HTML et PDF)
+sous `<data_dir>/published/current`.
 """
 
 

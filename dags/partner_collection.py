@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-from climate_contract.orchestration import CORE_DATA, DEFAULT_ARGS, START_DATE, TAGS
+from climate_contract.orchestration import (
+    CORE_DATA,
+    DEFAULT_ARGS,
+    START_DATE,
+    TAGS,
+    has_connection,
+    send_mails,
+)
 from climate_contract.settings import Settings
 
 DOC = """
-### Partner collection
+### Partner collection · Collecte des fichiers des partenaires
 
 Looks into every partner's `inbox/<partner>/` folder for workbooks that are
 complete (unmodified for `settle_seconds`) and not processed yet, then, in
@@ -28,6 +36,28 @@ error here: it is read in a child process with memory and time limits, and
 rejected with a report. Tasks retry with back-off only when the warehouse or the
 shared folder was unreachable. Reference data is loaded by **reference_refresh**
 only, the one task that announces it to **impact_aggregation**.
+
+*Seeing rejections*: each rejected file is one line of the mapped task
+*rejected_file*, in the **skipped** state and named
+`partner: file rejected, N errors, M warnings`; its log lists the first errors
+and the command that shows them all. The run itself stays green: a partner's
+mistake is not a failure of the collection. *mail_answers* e-mails each partner
+its answer (accepted or to correct, in its language, the report attached)
+through the SMTP connection `climate_contract_smtp`, once per file (recorded in
+`landing.answer_mails` before it is sent); skipped without that connection.
+
+**En français.** Cherche dans le dossier `inbox/<partenaire>/` de chaque
+partenaire les classeurs complets (inchangés depuis `settle_seconds`) et pas
+encore traités, puis, par lots de `files_per_task` fichiers (une tâche par lot,
+nommée d'après ses partenaires) : lit chaque fichier, le contrôle avec les
+suites Great Expectations, archive l'original (ou le met en quarantaine) et le
+charge dans l'entrepôt en une transaction. Chaque fichier refusé apparaît dans
+la tâche *rejected_file*, à l'état **skipped**, sous le nom
+`partenaire: fichier rejected, N errors…` ; son journal donne les premières
+erreurs et la commande qui les montre toutes. *mail_answers* envoie à chaque
+partenaire sa réponse par courriel (connexion SMTP `climate_contract_smtp`),
+une seule fois par fichier. Relancer est sans risque : un fichier déjà traité
+n'est pas repris.
 """
 
 settings = Settings()
@@ -71,16 +101,42 @@ def partner_collection() -> None:
             raise AirflowFailException(f"not retried: {error!r}") from error
 
     @task(outlets=[CORE_DATA])
-    def record_loads(outcomes: list[list[dict[str, Any]]]) -> dict[str, int]:
+    def record_loads(outcomes: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
         processed = [outcome for batch in outcomes for outcome in batch]
         if not processed:
             raise AirflowSkipException("nothing new was processed")
-        return {
-            status: sum(o["status"] == status for o in processed)
-            for status in ("accepted", "rejected")
-        }
+        return processed
 
-    record_loads(process_files.expand(batch=discover_new_files()))
+    @task
+    def rejections(processed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [outcome for outcome in processed if outcome["status"] == "rejected"]
+
+    @task
+    def mail_answers(processed: list[dict[str, Any]]) -> int:
+        from climate_contract import pipeline
+
+        current = Settings()
+        if not has_connection(current.smtp_conn_id):
+            raise AirflowSkipException(f"no connection {current.smtp_conn_id}: no e-mail")
+        mails = [
+            pipeline.answer_mail(current, pipeline.SubmissionOutcome(**outcome))
+            for outcome in processed
+        ]
+        return send_mails(
+            current.smtp_conn_id, mails, partial(pipeline.record_answer_mail, current)
+        )
+
+    @task(map_index_template="{{ rejection }}", retries=0)
+    def rejected_file(outcome: dict[str, Any]) -> None:
+        from climate_contract import pipeline
+
+        rejected = pipeline.SubmissionOutcome(**outcome)
+        get_current_context()["rejection"] = rejected.label
+        raise AirflowSkipException(pipeline.rejection_notice(Settings(), rejected))
+
+    loads = record_loads(process_files.expand(batch=discover_new_files()))
+    mail_answers(loads)
+    rejected_file.expand(outcome=rejections(loads))
 
 
 partner_collection()

@@ -10,7 +10,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from climate_contract.orchestration import DEFAULT_ARGS, REFERENCE_DATA, START_DATE, TAGS
 
 DOC = """
-### Reference refresh
+### Reference refresh · Mise à jour des référentiels
 
 Every 10 minutes, compares the reference files (partners registry, campaigns,
 plan targets, code lists, emission factors and the steward's extension) with
@@ -18,6 +18,11 @@ what was last loaded, by content hash. When they changed, loads them into the
 `ref` schema and updates the asset that triggers **impact_aggregation**.
 Emission factors of every referential version are kept, so past estimates stay
 explained. Unchanged files cost one hash and one query.
+
+**En français.** Toutes les 10 minutes, compare les fichiers de référence
+(partenaires, campagnes, objectifs du plan, listes de codes, facteurs
+d'émission) à ceux chargés en dernier, par empreinte de contenu ; s'ils ont
+changé, les charge dans le schéma `ref` et déclenche **impact_aggregation**.
 """
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from climate_contract import aggregate, pipeline, warehouse
-from climate_contract.samples import write_sample_inbox
+from climate_contract.samples import sample_rows, write_sample_inbox
 from climate_contract.settings import PROJECT_ROOT, Settings
 from climate_contract.template import write_workbook
 from tests.scenario import WORKED_EXAMPLE
@@ -68,6 +69,7 @@ def test_dags_import_without_errors_and_are_documented(airflow_env) -> None:
         assert "climate-contract" in dag.tags
         assert dag.doc_md
         assert dag.doc_md.strip().startswith("###")
+        assert "**En français.**" in dag.doc_md  # stewards read it in French too
         assert not dag.catchup
         assert dag.max_active_runs == 1
         assert dag.dagrun_timeout is not None
@@ -231,3 +233,102 @@ def test_campaign_monitoring_writes_the_follow_up_and_mails_reminders_in_french(
     assert states["bailleur-social"] == "a_jour"
     assert states["chu"] == "rejete_sans_nouvel_envoi"
     assert states["opera"] == "en_retard"
+
+
+def _text_of(message: email.message.EmailMessage) -> str:
+    return message.get_body(preferencelist=("html", "plain")).get_content()
+
+
+def test_collection_shows_each_rejected_file_in_airflow_and_mails_every_partner_its_answer(
+    airflow_env, tmp_path: Path, reference
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", settle_seconds=0)
+    sent = {
+        "bailleur-social": WORKED_EXAMPLE["bailleur-social"],
+        "centre-commercial": sample_rows("centre-commercial", "2026"),
+        "chu": {"actions": [{"action_ref": "X", "title": "X"}]},
+    }
+    for partner_id, rows in sent.items():
+        inbox = settings.shared_root / "inbox" / partner_id
+        write_workbook(inbox / f"{partner_id}.xlsx", reference, partner_id, "2026", rows)
+    sink = _Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    env = airflow_env | {
+        "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
+        "AIRFLOW_CONN_CLIMATE_CONTRACT_SMTP": (
+            f"smtp://127.0.0.1:{controller.port}"
+            "?from_email=climat%40metropole.example&disable_tls=true&disable_ssl=true"
+        ),
+    }
+    try:
+        _airflow(env, "dags", "test", "reference_refresh")
+        collected = _airflow(env, "dags", "test", "partner_collection")
+        mailed_once = len(sink.messages)
+        _airflow(env, "dags", "test", "partner_collection")  # nothing new: nothing mailed
+    finally:
+        controller.stop()
+
+    engine = warehouse.engine_for(settings.url)
+    with engine.connect() as connection:
+        ledger = {
+            row.partner_id: row
+            for row in connection.execute(
+                sa.text(
+                    "SELECT s.submission_id, s.partner_id, s.status, COUNT(f.severity) AS errors"
+                    " FROM landing.submissions s LEFT JOIN landing.findings f"
+                    " ON f.submission_id = s.submission_id AND f.severity = 'error'"
+                    " GROUP BY s.submission_id, s.partner_id, s.status"
+                )
+            )
+        }
+    engine.dispose()
+    assert {p: row.status for p, row in ledger.items()} == {
+        "bailleur-social": "accepted",
+        "centre-commercial": "accepted",
+        "chu": "rejected",
+    }
+    assert mailed_once == len(sink.messages) == 3
+    by_recipient = {message["To"]: message for message in sink.messages}
+    outbox = settings.shared_root / "outbox"
+
+    def attached(message) -> set[str]:
+        return {part.get_filename() for part in message.iter_attachments()}
+
+    rejected = by_recipient[reference.partner("chu").contact]
+    assert "votre fichier est à corriger" in rejected["Subject"]
+    assert f"il comporte {ledger['chu'].errors} erreur(s)" in _text_of(rejected)
+    assert attached(rejected) == {path.name for path in (outbox / "chu").iterdir()}
+    assert any(name.endswith("-a-corriger.xlsx") for name in attached(rejected))
+    english = by_recipient[reference.partner("centre-commercial").contact]
+    assert "your file is accepted" in english["Subject"]
+    assert "centre-commercial.xlsx" in _text_of(english)
+    assert attached(english) == {p.name for p in (outbox / "centre-commercial").iterdir()}
+    french = by_recipient[reference.partner("bailleur-social").contact]
+    assert "votre fichier est accepté" in french["Subject"]
+
+    metadata = sqlite3.connect(Path(airflow_env["AIRFLOW_HOME"]) / "airflow.db")
+    run_id = metadata.execute(
+        "SELECT run_id FROM dag_run WHERE dag_id = 'partner_collection' ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    states = metadata.execute(
+        "SELECT task_id, map_index, rendered_map_index, state FROM task_instance"
+        " WHERE dag_id = 'partner_collection' AND run_id = ?",
+        (run_id,),
+    ).fetchall()
+    metadata.close()
+    rejections = [row for row in states if row[0] == "rejected_file"]
+    assert len(rejections) == 1
+    _, _, label, state = rejections[0]
+    assert state == "skipped"  # told apart from the accepted files at a glance
+    assert label.startswith("chu: chu.xlsx rejected, ")
+    assert f" {ledger['chu'].errors} errors" in label
+    assert {row[0]: row[3] for row in states if row[0] != "rejected_file"} == {
+        "discover_new_files": "success",
+        "process_files": "success",
+        "record_loads": "success",
+        "rejections": "success",
+        "mail_answers": "success",
+    }
+    # The reason, where the steward reads a skipped task's log.
+    assert "climate-contract findings chu chu.xlsx" in collected.stdout + collected.stderr

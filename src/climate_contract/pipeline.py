@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import os
+import shlex
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -78,6 +79,12 @@ class SubmissionOutcome:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def label(self) -> str:
+        """How a steward sees the file among others: ``chu: plan.xlsx rejected, 3 errors``."""
+        counts = f"{self.error_count} errors, {self.warning_count} warnings"
+        return f"{self.partner_id}: {self.file_name} {self.status}, {counts}"
 
 
 def reference_data(settings: Settings) -> ReferenceData:
@@ -514,7 +521,14 @@ def _answer(
     parsed = parsed or ParsedSubmission(Path(file_name))
     estimates = _no_estimates() if estimates is None else estimates
     annotated = report.write_annotated_copy(folder, feedback, parsed)
-    report.write_report(folder, feedback, parsed, estimates, annotated_copy=annotated is not None)
+    report.write_report(
+        folder,
+        feedback,
+        parsed,
+        estimates,
+        annotated_copy=annotated is not None,
+        reference=reference,
+    )
 
 
 def _submission_id(incoming: IncomingFile, campaign_id: str) -> str:
@@ -959,6 +973,57 @@ def record_reminder(settings: Settings, reminder: report.Reminder) -> bool:
     """Whether to send ``reminder``: recorded now, and never before for its day."""
     return report.record_reminder(warehouse.engine_for(settings.url), reminder, _now())
 
+
+def answer_mail(settings: Settings, outcome: SubmissionOutcome) -> report.AnswerMail:
+    """The e-mail telling the partner what became of its file, in its language, with
+    the answer written into its outbox attached."""
+    from climate_contract.report.partner import OutputKind
+
+    reference = reference_data(settings)
+    partner = reference.partner(outcome.partner_id)
+    entry = load.ledger_entry(warehouse.engine_for(settings.url), outcome.submission_id)
+    folder = settings.shared_folder("outbox", partner.id)
+    answers = (
+        report.answer_path(folder, entry.received_at, entry.file_name, partner.language, kind)
+        for kind in get_args(OutputKind)
+    )
+    return report.answer_mail(
+        partner=partner,
+        campaign=reference.campaign(settings.campaign),
+        submission_id=outcome.submission_id,
+        file_name=entry.file_name,
+        received_at=entry.received_at,
+        status=entry.status,
+        error_count=entry.error_count,
+        warning_count=entry.warning_count,
+        attachments=tuple(path for path in answers if path.is_file()),
+    )
+
+
+def rejection_notice(settings: Settings, outcome: SubmissionOutcome) -> str:
+    """What a steward reads of a rejected file where the collection ran: the
+    problems as the partner got them (in English) and where to see them all."""
+    found = load.submission_findings(warehouse.engine_for(settings.url), outcome.submission_id)
+    shown = [f for f in found if f.severity == "error"][:REJECTION_NOTICE_FINDINGS]
+    lines = [
+        outcome.label,
+        *(
+            f"  {f.sheet or '-'} row {f.row or '-'} column {f.column or '-'}: {f.message.en}"
+            for f in shown
+        ),
+        f"All of it: climate-contract findings {outcome.partner_id} "
+        f"{shlex.quote(outcome.file_name)} (the partner's answer is in "
+        f"{settings.shared_folder('outbox', outcome.partner_id)})",
+    ]
+    return "\n".join(lines)
+
+
+def record_answer_mail(settings: Settings, mail: report.AnswerMail) -> bool:
+    """Whether to send ``mail``: recorded now, and never before."""
+    return report.record_answer_mail(warehouse.engine_for(settings.url), mail, _now())
+
+
+REJECTION_NOTICE_FINDINGS = 10
 
 RUN_BATCH_FILES = 100
 """Files a run without Airflow reads and checks together: enough to share the fixed

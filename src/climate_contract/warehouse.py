@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import atexit
 import io
+import os
+import sys
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -249,6 +251,17 @@ reminders = sa.Table(
 """Each reminder, recorded before it is sent: a retried or repeated run never sends
 it twice."""
 
+answer_mails = sa.Table(
+    "answer_mails",
+    metadata,
+    sa.Column("submission_id", sa.Text, primary_key=True),
+    sa.Column("partner_id", sa.Text, nullable=False),
+    sa.Column("recipient", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    schema="landing",
+)
+"""The answer mailed for each submission, recorded before it is sent."""
+
 
 def _provenance() -> list[sa.Column]:
     """Where a core row comes from: submission, partner, campaign, sheet and row."""
@@ -356,14 +369,31 @@ what later publications are audited against (``climate_contract.disclosure.histo
 @cache
 def engine_for(url: str) -> Engine:
     """One engine per warehouse URL for the life of the process."""
-    # SQLAlchemy's statement cache keeps DuckDB type objects alive until the
-    # interpreter exits, which DuckDB's bindings then report as leaks.
-    options = {"query_cache_size": 0} if url.startswith("duckdb") else {}
-    engine = sa.create_engine(url, **options)
+    engine = sa.create_engine(url)
     if engine.dialect.name == "duckdb" and engine.url.database not in (None, "", ":memory:"):
         Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     atexit.register(engine.dispose)
     return engine
+
+
+def _quiet_interpreter_exit() -> None:
+    """Close stderr for the interpreter's very last steps.
+
+    When Great Expectations was imported beside duckdb_engine, DuckDB's extension
+    module is never torn down at exit (its memory goes back to the system with
+    the process), and its bindings (nanobind) then list every constant of it as
+    "leaked": about 50 lines on stderr after every command and task, mixed into
+    the next command's output. Registered when this module is imported, before
+    any engine, this runs after every exit handler registered later (engines
+    disposed, dbt's connections closed): only the interpreter's teardown
+    writes after it."""
+    if sys.stderr is not None:
+        sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), STDERR_DESCRIPTOR)
+
+
+STDERR_DESCRIPTOR = 2
+atexit.register(_quiet_interpreter_exit)
 
 
 def insert_arrow(connection: Connection, table: sa.Table, rows: pa.Table) -> None:

@@ -13,6 +13,7 @@ __all__, __getattr__ = lazy_surface(
             "SubmissionStatus",
             "accepted_rows",
             "latest_submission",
+            "ledger_entry",
             "mark_delivered",
             "store_submission",
             "submission_findings",

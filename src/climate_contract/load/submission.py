@@ -74,6 +74,15 @@ def latest_submission(
     return entries[0] if entries else None
 
 
+def ledger_entry(engine: Engine, submission_id: str) -> LedgerEntry:
+    ledger = warehouse.submissions
+    query = sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__)).where(
+        ledger.c.submission_id == submission_id
+    )
+    with engine.connect() as connection:
+        return LedgerEntry(**connection.execute(query).one()._mapping)
+
+
 def submission_findings(engine: Engine, submission_id: str) -> list[Finding]:
     """What checking a submission found, as recorded, in the order the partner read it."""
     table = warehouse.findings

@@ -22,7 +22,8 @@ __all__, __getattr__ = lazy_surface(
             "write_follow_up",
         ),
         "exports": ("export_documents",),
+        "mail": ("AnswerMail", "Mail", "answer_mail", "record_answer_mail"),
         "officials": ("Publication", "campaign_report", "report_documents"),
-        "partner": ("Feedback", "write_annotated_copy", "write_report"),
+        "partner": ("Feedback", "answer_path", "write_annotated_copy", "write_report"),
     },
 )

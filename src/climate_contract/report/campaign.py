@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.engine import Engine
 
 from climate_contract import aggregate, warehouse
 from climate_contract.reference import Campaign, ReferenceData
+from climate_contract.report.mail import Mail, record_once, written
 from climate_contract.report.partner import answer_path
 from climate_contract.safe_text import quoted
 from climate_contract.settings import Settings
@@ -48,11 +47,6 @@ STATE_LABELS: dict[str, Wording] = {
     ),
 }
 REMINDED_STATES = frozenset({"en_retard", "rejete_sans_nouvel_envoi"})
-_templates = Environment(
-    loader=PackageLoader("climate_contract.report"),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
 
 
 @dataclass(frozen=True)
@@ -92,20 +86,12 @@ class FollowUp:
         )
 
 
-@dataclass(frozen=True)
-class Reminder:
+@dataclass(frozen=True, kw_only=True)
+class Reminder(Mail):
     campaign_id: str
     partner_id: str
     state: State
     checked_on: date
-    to: str
-    subject: str
-    body: str
-
-    @property
-    def html(self) -> str:
-        """The body as HTML paragraphs, for mailers that send HTML only."""
-        return "".join(f"<p>{escape(paragraph)}</p>" for paragraph in self.body.split("\n\n"))
 
 
 def is_watched(campaign: Campaign, today: date, days_after_deadline: int) -> bool:
@@ -211,45 +197,37 @@ def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[
             continue
         partner = reference.partner(follow_up.partner_id)
         campaign = campaigns[follow_up.campaign_id]
-        template = f"reminder_{follow_up.state}.{partner.language}.txt.j2"
-        body = _templates.get_template(template).render(
-            partner=partner, campaign=campaign, follow_up=follow_up
+        subject, body = written(
+            f"reminder_{follow_up.state}",
+            partner.language,
+            partner=partner,
+            campaign=campaign,
+            follow_up=follow_up,
         )
-        subject, _, text = body.partition("\n\n")
         reminders.append(
             Reminder(
-                follow_up.campaign_id,
-                partner.id,
-                follow_up.state,
-                follow_up.checked_on,
-                partner.contact,
-                subject.strip(),
-                text,
+                to=partner.contact,
+                subject=subject,
+                body=body,
+                campaign_id=follow_up.campaign_id,
+                partner_id=partner.id,
+                state=follow_up.state,
+                checked_on=follow_up.checked_on,
             )
         )
     return reminders
 
 
 def record_reminder(engine: Engine, reminder: Reminder, recorded_at: datetime) -> bool:
-    """Record the reminder before it is sent, in its own transaction; False when it
-    was recorded already (by an earlier try or run for the same day): not to send."""
-    table = warehouse.reminders
-    key = {
-        "campaign_id": reminder.campaign_id,
-        "partner_id": reminder.partner_id,
-        "state": reminder.state,
-        "checked_on": reminder.checked_on,
-    }
-    try:
-        with engine.begin() as connection:
-            known = connection.execute(
-                sa.select(sa.func.count()).where(*(table.c[k] == v for k, v in key.items()))
-            ).scalar_one()
-            if known:
-                return False
-            connection.execute(
-                table.insert(), key | {"recipient": reminder.to, "recorded_at": recorded_at}
-            )
-    except sa.exc.IntegrityError:
-        return False  # another run recorded it at the same moment
-    return True
+    """Whether to send ``reminder``: False when it was sent for its day already."""
+    return record_once(
+        engine,
+        warehouse.reminders,
+        {
+            "campaign_id": reminder.campaign_id,
+            "partner_id": reminder.partner_id,
+            "state": reminder.state,
+            "checked_on": reminder.checked_on,
+        },
+        {"recipient": reminder.to, "recorded_at": recorded_at},
+    )
