@@ -65,7 +65,7 @@ browser:
 		|| echo "chromium could not be installed: the report rendering tests will say so"
 
 test: lint browser
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --durations=25
 
 # Regenerate the lock after changing dependencies in pyproject.toml.
 lock: setup
