@@ -25,6 +25,14 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
+# Each DAG run's whole log goes to .airflow/<dag>.log; one line here, or the log's end
+# when the run fails (`airflow dags test` exits non-zero then).
+define run_dag
+	@$(BIN)/airflow dags test $(1) > $(AIRFLOW_HOME)/$(1).log 2>&1 \
+		&& echo "$(1): success (log: $(AIRFLOW_HOME)/$(1).log)" \
+		|| { tail -n 60 $(AIRFLOW_HOME)/$(1).log; echo "$(1) failed (log: $(AIRFLOW_HOME)/$(1).log)"; exit 1; }
+endef
+
 # Sample files into the inbox, the DAGs run by Airflow itself (reference data first,
 # as its own DAG loads it), a mart printed.
 # The sample files are complete as soon as written: no need to let them settle.
@@ -32,10 +40,10 @@ demo: export CLIMATE_CONTRACT_SETTLE_SECONDS = 0
 demo: setup
 	$(BIN)/climate-contract samples
 	$(BIN)/airflow db migrate > $(AIRFLOW_HOME).migrate.log 2>&1 || (cat $(AIRFLOW_HOME).migrate.log; exit 1)
-	$(BIN)/airflow dags test reference_refresh
-	$(BIN)/airflow dags test partner_collection
-	$(BIN)/airflow dags test impact_aggregation
-	$(BIN)/climate-contract mart commitments_by_axis_year \
+	$(call run_dag,reference_refresh)
+	$(call run_dag,partner_collection)
+	$(call run_dag,impact_aggregation)
+	$(BIN)/climate-contract mart commitments_by_axis_year --where campaign_id=2026 --where year=2027 \
 		--columns plan_axis_label,year,investment_eur_gross,investment_eur_deduplicated,avoided_tco2e_per_year_deduplicated,suppressed_reason
 	@echo "The campaign reports for elected officials (open the HTML in a browser):"
 	$(BIN)/climate-contract reports

@@ -229,3 +229,15 @@ def test_a_printed_mart_is_whole_and_in_order_of_its_columns(
     printed = [[cell.strip() for cell in line.strip("│").split("│")][:4] for line in lines]
     keys = ("campaign_id", "plan_axis", "plan_axis_label", "year")
     assert printed == sorted([[str(r[key]) for key in keys] for r in mart.to_pylist()])
+
+    # One year of it, as the demo prints; a column it does not have is a usage error.
+    one_year = CliRunner().invoke(
+        app, ["mart", "commitments_by_axis_year", "--columns", "plan_axis", "--where", "year=2027"]
+    )
+    assert one_year.exit_code == 0, one_year.output
+    shown = [line.strip("│ ") for line in one_year.output.splitlines() if line.startswith("│")]
+    assert shown == sorted(r["plan_axis"] for r in mart.to_pylist() if r["year"] == 2027)
+    assert 0 < len(shown) < len(lines)
+    unknown = CliRunner().invoke(app, ["mart", "commitments_by_axis_year", "--where", "axe=1"])
+    assert unknown.exit_code == 2
+    assert "has no column 'axe'" in unknown.output

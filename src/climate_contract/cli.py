@@ -390,10 +390,22 @@ def create_roles(
         console.print(f"{duty}: {role}")
 
 
+def _conditions(where: list[str] | None) -> dict[str, str]:
+    """``column=value`` options as a mapping."""
+    for condition in where or []:
+        if "=" not in condition:
+            raise typer.BadParameter(f"{condition!r} is not column=value", param_hint="--where")
+    return dict(condition.split("=", 1) for condition in where or [])
+
+
 @app.command()
 def mart(
     name: Annotated[str, typer.Argument(help="Mart to print")],
     columns: Annotated[str | None, typer.Option(help="Comma-separated columns to show")] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(help="column=value keeping only those rows, e.g. --where year=2026"),
+    ] = None,
 ) -> None:
     """Print a mart as a table."""
     import pyarrow as pa
@@ -403,7 +415,9 @@ def mart(
 
     engine = warehouse.engine_for(Settings().url)
     try:
-        table = aggregate.read_mart(engine, name, columns.split(",") if columns else None)
+        table = aggregate.read_mart(
+            engine, name, columns.split(",") if columns else None, _conditions(where)
+        )
     except aggregate.UnknownMart as error:
         raise typer.BadParameter(str(error)) from None
     view = Table(title=f"marts.{name}")
@@ -431,11 +445,10 @@ def lineage(
 
     from climate_contract import disclosure, warehouse
 
-    conditions = dict(condition.split("=", 1) for condition in where or [])
     engine = warehouse.engine_for(Settings().url)
     with engine.connect() as connection:
         try:
-            rows = disclosure.lineage(connection, name, column, conditions)
+            rows = disclosure.lineage(connection, name, column, _conditions(where))
         except ValueError as error:
             raise typer.BadParameter(str(error)) from error
     engine.dispose()

@@ -11,7 +11,7 @@ comments, in one transaction. Until then the live marts stay as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -267,12 +267,18 @@ def query_model(settings: Settings, name: str, as_of: date) -> list[sa.Row]:
 
 
 class UnknownMart(ValueError):
-    """A mart name the dbt project does not have."""
+    """A mart (or a column of it) the dbt project does not have."""
 
 
-def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -> pa.Table:
-    """The mart ``name`` as an Arrow table (only ``columns`` if given), rows sorted
-    by its columns in order: a stored table has no order, and readers expect one."""
+def read_mart(
+    engine: Engine,
+    name: str,
+    columns: Sequence[str] | None = None,
+    where: Mapping[str, str] | None = None,
+) -> pa.Table:
+    """The mart ``name`` as an Arrow table (only ``columns`` if given; only the rows
+    whose columns read as the texts of ``where``), rows sorted by its columns in
+    order: a stored table has no order, and readers expect one."""
     if name not in mart_names():
         raise UnknownMart(f"unknown mart {name!r}; known: {', '.join(mart_names())}")
     with engine.connect() as connection:
@@ -280,6 +286,10 @@ def read_mart(engine: Engine, name: str, columns: Sequence[str] | None = None) -
         names = list(result.keys())
         rows = result.all()
     table = pa.table({column: [row[i] for row in rows] for i, column in enumerate(names)})
+    for column, value in (where or {}).items():
+        if column not in names:
+            raise UnknownMart(f"{name} has no column {column!r}; its columns: {', '.join(names)}")
+        table = table.filter(pa.array([str(cell) == value for cell in table[column].to_pylist()]))
     if columns is not None:
         table = table.select(list(columns))
     return _described(table, mart_descriptions()[name]).sort_by(
