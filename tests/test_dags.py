@@ -261,6 +261,8 @@ def test_collection_shows_each_rejected_file_in_airflow_and_mails_every_partner_
             "?from_email=climat%40metropole.example&disable_tls=true&disable_ssl=true"
         ),
     }
+    with sqlite3.connect(Path(airflow_env["AIRFLOW_HOME"]) / "airflow.db") as metadata:
+        runs_before = metadata.execute("SELECT COALESCE(MAX(id), 0) FROM dag_run").fetchone()[0]
     try:
         _airflow(env, "dags", "test", "reference_refresh")
         collected = _airflow(env, "dags", "test", "partner_collection")
@@ -308,8 +310,11 @@ def test_collection_shows_each_rejected_file_in_airflow_and_mails_every_partner_
     assert "votre fichier est accepté" in french["Subject"]
 
     metadata = sqlite3.connect(Path(airflow_env["AIRFLOW_HOME"]) / "airflow.db")
+    # This test's first run: the metadata database is shared by the worker's tests.
     run_id = metadata.execute(
-        "SELECT run_id FROM dag_run WHERE dag_id = 'partner_collection' ORDER BY id LIMIT 1"
+        "SELECT run_id FROM dag_run WHERE dag_id = 'partner_collection' AND id > ?"
+        " ORDER BY id LIMIT 1",
+        (runs_before,),
     ).fetchone()[0]
     states = metadata.execute(
         "SELECT task_id, map_index, rendered_map_index, state FROM task_instance"
