@@ -344,7 +344,7 @@ def test_marts_printed_by_the_command_line_show_their_text_as_typed(
 ) -> None:
     typed = "[bold red]Ville[/] [link=http://evil.example]clic[/link]"
     mart = pa.table({"partner_name": [typed], "investment_eur": [1234.5]})
-    monkeypatch.setattr(aggregate, "read_mart", lambda engine, name, columns: mart)
+    monkeypatch.setattr(aggregate, "read_mart", lambda engine, name, columns, where: mart)
     monkeypatch.setenv("CLIMATE_CONTRACT_DATA_DIR", str(make_settings().data_dir))
 
     printed = CliRunner().invoke(app, ["mart", "[blink]commitments[/]"]).output
