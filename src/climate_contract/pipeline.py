@@ -988,16 +988,15 @@ def answer_mail(settings: Settings, outcome: SubmissionOutcome) -> report.Answer
         for kind in get_args(OutputKind)
     )
     return report.answer_mail(
-        partner=partner,
-        campaign=reference.campaign(settings.campaign),
-        submission_id=outcome.submission_id,
-        file_name=entry.file_name,
-        received_at=entry.received_at,
-        status=entry.status,
-        error_count=entry.error_count,
-        warning_count=entry.warning_count,
-        attachments=tuple(path for path in answers if path.is_file()),
+        partner,
+        reference.campaign(settings.campaign),
+        entry,
+        tuple(path for path in answers if path.is_file()),
     )
+
+
+REJECTION_NOTICE_FINDINGS = 10
+"""Errors a rejection's notice lists where the collection ran; the command it names shows all."""
 
 
 def rejection_notice(settings: Settings, outcome: SubmissionOutcome) -> str:
@@ -1022,8 +1021,6 @@ def record_answer_mail(settings: Settings, mail: report.AnswerMail) -> bool:
     """Whether to send ``mail``: recorded now, and never before."""
     return report.record_answer_mail(warehouse.engine_for(settings.url), mail, _now())
 
-
-REJECTION_NOTICE_FINDINGS = 10
 
 RUN_BATCH_FILES = 100
 """Files a run without Airflow reads and checks together: enough to share the fixed

@@ -40,8 +40,16 @@ def number_wording(value: float, decimals: int = 0) -> Wording:
     return Wording(format_number(value, "fr", decimals), format_number(value, "en", decimals))
 
 
+def territory_time(moment: datetime) -> datetime:
+    """A time on the territory's clock; one without a time zone is UTC, as the
+    ledger keeps and gives it back."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TERRITORY_TIME)
+
+
 def local_time(moment: datetime | None) -> str:
     """A UTC time of the ledger as the territory reads it, to the minute."""
     if moment is None:
         return ""
-    return moment.replace(tzinfo=UTC).astimezone(TERRITORY_TIME).strftime("%Y-%m-%d %H:%M")
+    return territory_time(moment).strftime("%Y-%m-%d %H:%M")

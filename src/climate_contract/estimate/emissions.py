@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -33,6 +34,27 @@ def _in_base_unit(value: float, unit: str, reference: ReferenceData) -> float | 
     if unit_value is None or unit_value.scale is None:
         return None
     return value * unit_value.scale
+
+
+def declared_carbon(
+    impacts: pa.Table, reference: ReferenceData
+) -> Iterator[tuple[str | None, float, int]]:
+    """Each impact row declaring tCO2e avoided a year, in tCO2e (its unit's scale, as
+    ``sql/models/staging/stg_impacts.sql``): its action, tonnes and source row."""
+    for row in impacts.to_pylist():
+        if row["indicator"] != DECLARED_CARBON_INDICATOR or row["value"] is None:
+            continue
+        tonnes = _in_base_unit(row["value"], row["unit"], reference)
+        if tonnes is not None:
+            yield row["action_ref"], tonnes, row["source_row"]
+
+
+def estimated_by_action(estimates: pa.Table) -> dict[str | None, float]:
+    """The tCO2e a year ``estimate_emissions`` found, added up by action."""
+    totals: dict[str | None, float] = defaultdict(float)
+    for row in estimates.select(["action_ref", "tco2e_avoided_per_year"]).to_pylist():
+        totals[row["action_ref"]] += row["tco2e_avoided_per_year"]
+    return dict(totals)
 
 
 def estimate_emissions(impacts: pa.Table, reference: ReferenceData) -> pa.Table:
@@ -76,19 +98,12 @@ def compare_with_declared(
 ) -> list[Finding]:
     """A warning on each action whose declared tCO2e departs from its estimate by more
     than ``tolerance`` (relative to the estimate)."""
-    estimated: dict[str, float] = defaultdict(float)
-    for row in estimates.to_pylist():
-        estimated[row["action_ref"]] += row["tco2e_avoided_per_year"]
-    declared: dict[str, float] = defaultdict(float)
-    first_row: dict[str, int] = {}
-    for row in impacts.table.to_pylist():
-        if row["indicator"] != DECLARED_CARBON_INDICATOR or row["value"] is None:
-            continue
-        tonnes = _in_base_unit(row["value"], row["unit"], reference)
-        if tonnes is None:
-            continue
-        declared[row["action_ref"]] += tonnes
-        first_row.setdefault(row["action_ref"], row["source_row"])
+    estimated = estimated_by_action(estimates)
+    declared: dict[str | None, float] = defaultdict(float)
+    first_row: dict[str | None, int] = {}
+    for action_ref, tonnes, source_row in declared_carbon(impacts.table, reference):
+        declared[action_ref] += tonnes
+        first_row.setdefault(action_ref, source_row)
     findings = []
     for action_ref, declared_tonnes in declared.items():
         if action_ref not in estimated:

@@ -59,7 +59,7 @@ def latest_submission(
     archive or quarantine)."""
     ledger = warehouse.submissions
     query = (
-        sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__))
+        _ledger_entries()
         .where(ledger.c.partner_id == partner_id, ledger.c.campaign_id == campaign_id)
         .order_by(ledger.c.received_at.desc(), ledger.c.processed_at.desc())
     )
@@ -74,11 +74,13 @@ def latest_submission(
     return entries[0] if entries else None
 
 
-def ledger_entry(engine: Engine, submission_id: str) -> LedgerEntry:
+def _ledger_entries() -> sa.Select:
     ledger = warehouse.submissions
-    query = sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__)).where(
-        ledger.c.submission_id == submission_id
-    )
+    return sa.select(*(ledger.c[name] for name in LedgerEntry.__dataclass_fields__))
+
+
+def ledger_entry(engine: Engine, submission_id: str) -> LedgerEntry:
+    query = _ledger_entries().where(warehouse.submissions.c.submission_id == submission_id)
     with engine.connect() as connection:
         return LedgerEntry(**connection.execute(query).one()._mapping)
 

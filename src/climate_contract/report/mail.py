@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from sqlalchemy.engine import Engine
 
 from climate_contract import warehouse
-from climate_contract.load import SubmissionStatus
+from climate_contract.load import LedgerEntry
 from climate_contract.reference import Campaign, Partner
 from climate_contract.wording import Language, local_time
 
@@ -60,27 +60,19 @@ class AnswerMail(Mail):
 
 
 def answer_mail(
-    *,
-    partner: Partner,
-    campaign: Campaign,
-    submission_id: str,
-    file_name: str,
-    received_at: datetime,
-    status: SubmissionStatus,
-    error_count: int,
-    warning_count: int,
-    attachments: tuple[Path, ...],
+    partner: Partner, campaign: Campaign, entry: LedgerEntry, attachments: tuple[Path, ...]
 ) -> AnswerMail:
+    """The answer to the submission ``entry`` of the ledger, ``attachments`` attached."""
     subject, body = written(
-        "answer_rejected" if status == "rejected" else "answer_accepted",
+        "answer_rejected" if entry.status == "rejected" else "answer_accepted",
         partner.language,
         partner=partner,
         campaign=campaign,
-        file_name=file_name,
-        received_at=received_at,
-        superseded=status == "superseded",
-        error_count=error_count,
-        warning_count=warning_count,
+        file_name=entry.file_name,
+        received_at=entry.received_at,
+        superseded=entry.status == "superseded",
+        error_count=entry.error_count,
+        warning_count=entry.warning_count,
         attached=[path.name for path in attachments],
     )
     return AnswerMail(
@@ -88,7 +80,7 @@ def answer_mail(
         subject=subject,
         body=body,
         attachments=attachments,
-        submission_id=submission_id,
+        submission_id=entry.submission_id,
         partner_id=partner.id,
     )
 

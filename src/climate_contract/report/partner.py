@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,12 +25,12 @@ from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.estimate.emissions import DECLARED_CARBON_INDICATOR
+from climate_contract.estimate.emissions import declared_carbon, estimated_by_action
 from climate_contract.findings import Finding, Severity
 from climate_contract.parse import ParsedSubmission
 from climate_contract.parse.grid import read_grids
 from climate_contract.safe_text import make_inert, safe_file_name
-from climate_contract.wording import TERRITORY_TIME, Language, Wording, format_number
+from climate_contract.wording import Language, Wording, format_number, territory_time
 
 if TYPE_CHECKING:
     from climate_contract.reference import ReferenceData
@@ -200,11 +200,8 @@ def _action_count(parsed: ParsedSubmission) -> int:
 
 
 def _received(received_at: datetime, language: Language) -> str:
-    """When the file arrived, by the territory's clock: the ledger keeps UTC, and
-    gives it back without a time zone."""
-    if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=UTC)
-    return RECEIVED.in_language(language).format(received_at.astimezone(TERRITORY_TIME))
+    """When the file arrived, by the territory's clock."""
+    return RECEIVED.in_language(language).format(territory_time(received_at))
 
 
 def _in_reading_order(findings: Iterable[Finding]) -> list[Finding]:
@@ -306,17 +303,12 @@ def carbon_by_action(
     ``estimates`` rows, one per impact row of activity data."""
     declared: dict[str, float] = defaultdict(float)
     impacts = parsed.sheets.get("impacts")
-    for row in impacts.table.to_pylist() if impacts else []:
-        if row["indicator"] != DECLARED_CARBON_INDICATOR or row["value"] is None:
-            continue
-        unit = reference.code_value("unit", row["unit"] or "")
-        if unit is None or unit.scale is None:
-            continue
-        declared[row["action_ref"] or ""] += row["value"] * unit.scale
+    if impacts is not None:
+        for action_ref, tonnes, _ in declared_carbon(impacts.table, reference):
+            declared[action_ref or ""] += tonnes
     estimated: dict[str, float] = defaultdict(float)
-    if "action_ref" in estimates.column_names:
-        for row in estimates.select(["action_ref", "tco2e_avoided_per_year"]).to_pylist():
-            estimated[row["action_ref"] or ""] += row["tco2e_avoided_per_year"]
+    for action_ref, tonnes in estimated_by_action(estimates).items():
+        estimated[action_ref or ""] += tonnes
     titles = _action_titles(parsed)
     return CarbonTable(
         [

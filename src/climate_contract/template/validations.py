@@ -136,12 +136,16 @@ def _define_listed(workbook: Workbook, column: Column, language: Language) -> st
     """Name the cells where partners type the listing sheet's values of ``column``."""
     assert column.listed_on is not None
     listing = sheet_named(column.listed_on)
-    position = [c.name for c in listing.columns].index(column.name) + 1
-    letter = get_column_letter(position)
+    letter = _letter(listing, column.name)
     name = f"references_{listing.name}"
     cells = f"${letter}${FIRST_DATA_ROW}:${letter}${VALIDATED_ROWS}"
     _define(workbook, name, listing.title.in_language(language), cells)
     return name
+
+
+def _letter(sheet: Sheet, column_name: str) -> str:
+    """The spreadsheet letter of ``sheet``'s column ``column_name``, as the template lays it."""
+    return get_column_letter([column.name for column in sheet.columns].index(column_name) + 1)
 
 
 def _fitted(text: str, limit: int) -> str:
@@ -168,9 +172,7 @@ def _refusal(column: Column, sheet: Sheet, names: ListNames) -> tuple[DataValida
     if column.narrowed_by is not None and column.code_list is not None:
         narrowing = column_named(column.narrowed_by)
         assert narrowing.code_list is not None
-        narrowing_letter = get_column_letter(
-            [c.name for c in sheet.columns].index(narrowing.name) + 1
-        )
+        narrowing_letter = _letter(sheet, narrowing.name)
         # The block of the value chosen in the same row; the whole list while none is.
         formula = (
             f'INDIRECT(IFERROR("{names.narrowed[column.code_list]}"'
