@@ -143,6 +143,28 @@ def test_reminders_are_written_in_each_partner_s_language(reference) -> None:
     assert "(plan.xlsx) could not be accepted: it has 3 error(s)" in english_rejected.body
 
 
+def test_a_hostile_file_name_stays_text_in_the_answer_mail(reference, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from climate_contract.load import LedgerEntry
+    from climate_contract.report import answer_mail
+
+    hostile = '<img src=x onerror="alert(1)">&.xlsx'
+    entry = LedgerEntry(
+        "s1", hostile, "0" * 64, datetime(2026, 1, 15, 9, 30), "rejected", "q", 2, 1, None
+    )
+    partner = reference.partner("chu")
+
+    mail = answer_mail(partner, reference.campaign("2026"), entry, (tmp_path / "r.html",))
+
+    assert mail.to == partner.contact
+    assert hostile in mail.body  # the text says what the partner named its file
+    assert "<img" not in mail.html  # and the HTML version never makes it markup
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;.xlsx" in mail.html
+    assert "reçu le 2026-01-15 10:30" in mail.body  # Paris time, from the ledger's UTC
+    assert "il comporte 2 erreur(s) et 1 avertissement(s)" in mail.body
+
+
 def test_an_original_is_kept_byte_for_byte_and_never_overwritten(tmp_path: Path, reference):
     path = write_workbook(tmp_path / "inbox" / "chu" / "f.xlsx", reference, "chu", "2026")
     (incoming,) = scan_inbox(tmp_path / "inbox", reference.partner_ids).files
