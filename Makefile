@@ -14,7 +14,7 @@ export GX_ANALYTICS_ENABLED := false
 export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION ?= False
 export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS ?= steward:admin
 
-.PHONY: setup browser demo airflow test lint lock clean
+.PHONY: setup system-packages demo airflow test lint lock clean
 
 setup: $(VENV)/.installed
 
@@ -62,17 +62,18 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Chromium renders the partner and campaign reports in the tests; Pango draws the PDF's text, HarfBuzz's
-# subsetter keeps only the glyphs it uses (WeasyPrint warns without it).
-BROWSER_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# subsetter keeps only the glyphs it uses (WeasyPrint warns without it); LibreOffice Calc opens,
+# saves and prints the partner's template in the tests, as a partner without Excel does.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libreoffice-calc-nogui
 
-browser:
-	@dpkg -s $(BROWSER_PACKAGES) > /dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+system-packages:
+	@dpkg -s $(SYSTEM_PACKAGES) > /dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
 		&& apt-get update -qq \
 		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			$(BROWSER_PACKAGES) > /dev/null; } \
-		|| echo "chromium could not be installed: the report rendering tests will say so"
+			$(SYSTEM_PACKAGES) > /dev/null; } \
+		|| echo "chromium or LibreOffice could not be installed: the tests that need them will say so"
 
-test: lint browser
+test: lint system-packages
 	$(BIN)/pytest -n 2 --durations=25
 
 # Regenerate the lock after changing dependencies in pyproject.toml.

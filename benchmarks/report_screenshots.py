@@ -26,7 +26,7 @@ def screenshot_pages(report: Path, output: Path) -> list[Path]:
     """``report`` as PNG files of PAGE_HEIGHT pixels each, named after it."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
-        raise SystemExit("chromium is missing: `make browser` installs it")
+        raise SystemExit("chromium is missing: `make system-packages` installs it")
     with tempfile.TemporaryDirectory() as profile:
         whole = Path(profile) / "whole.png"
         subprocess.run(

@@ -109,7 +109,13 @@ def partner_collection() -> None:
 
     @task
     def rejections(processed: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [outcome for outcome in processed if outcome["status"] == "rejected"]
+        from airflow.sdk.configuration import conf
+
+        from climate_contract import pipeline
+
+        outcomes = [pipeline.SubmissionOutcome(**outcome) for outcome in processed]
+        room = conf.getint("core", "max_map_length")
+        return [shown.as_dict() for shown in pipeline.rejections_to_show(outcomes, room)]
 
     @task
     def mail_answers(processed: list[dict[str, Any]]) -> int:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import openpyxl
+import psycopg
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -24,6 +26,7 @@ from climate_contract.cli import app
 from climate_contract.samples import sample_rows
 from climate_contract.settings import PROJECT_ROOT, Settings
 from climate_contract.template import write_workbook
+from tests.conftest import POSTGRES_ADMIN_DSN, postgres_database
 
 UNKNOWN_AXIS = "pas_un_axe"
 
@@ -54,6 +57,14 @@ def _settings_on_copied_reference(tmp_path: Path) -> Settings:
     reference_dir = tmp_path / "reference"
     shutil.copytree(PROJECT_ROOT / "reference", reference_dir)
     return Settings(data_dir=tmp_path / "data", reference_dir=reference_dir, settle_seconds=0)
+
+
+def _drop_sample(settings: Settings, reference, partner_id: str) -> Path:
+    """The partner's sample workbook of 2026, dropped into its inbox."""
+    inbox = settings.shared_folder("inbox", partner_id)
+    return write_workbook(
+        inbox / "plan.xlsx", reference, partner_id, "2026", sample_rows(partner_id, "2026")
+    )
 
 
 def _line_holding(path: Path, text: str) -> int:
@@ -153,6 +164,64 @@ def test_findings_lists_what_the_partner_was_told_where_it_is(collected: Collect
     assert UNKNOWN_AXIS in table.stdout
 
 
+def test_lineage_lists_the_file_rows_that_add_up_to_a_published_figure(
+    collected: Collected,
+) -> None:
+    figure = ("lineage", "partner_summary", "investment_eur_gross")
+
+    behind = _invoke(collected.env, *figure, "--where", "partner_id=chu")
+    nobody = _invoke(collected.env, *figure, "--where", "partner_id=nobody")
+    unknown = _invoke(collected.env, "lineage", "partner_summary", "partner_id")
+    malformed = _invoke(collected.env, *figure, "--where", "partner_id")
+
+    assert behind.exit_code == 0, behind.output
+    rows = [line.split("│")[1:-1] for line in behind.stdout.splitlines() if "plan.xlsx" in line]
+    cells = [[cell.strip() for cell in row] for row in rows]
+    assert rows
+    assert {(row[1], row[3], row[4]) for row in cells} == {("chu", "plan.xlsx", "Investissements")}
+    (published,) = {float(row[2].replace(" ", "")) for row in cells}
+    assert sum(float(row[-1].replace(" ", "")) for row in cells) == pytest.approx(published)
+    assert nobody.exit_code == 0
+    assert nobody.stdout == "no published cell matches\n"
+    assert unknown.exit_code == 2
+    assert "partner_summary.partner_id is not a published sum; known:" in unknown.stderr
+    assert malformed.exit_code == 2
+    assert "'partner_id' is not column=value" in malformed.stderr
+
+
+def test_access_roles_are_refused_on_duckdb_in_one_line_and_made_on_postgresql(
+    tmp_path: Path,
+) -> None:
+    env = _env(_settings_on_copied_reference(tmp_path))
+    prefix = f"cc_{uuid.uuid4().hex[:8]}"
+
+    on_duckdb = _invoke(env, "create-roles", "--prefix", prefix)
+    try:
+        with postgres_database() as admin_url:
+            on_postgres = env | {"CLIMATE_CONTRACT_WAREHOUSE_URL": admin_url}
+            made = _invoke(on_postgres, "create-roles", "--prefix", prefix)
+            warehouse.engine_for(admin_url).dispose()
+        with psycopg.connect(POSTGRES_ADMIN_DSN) as admin:
+            roles = admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY 1", (f"{prefix}_%",)
+            ).fetchall()
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN_DSN, autocommit=True) as admin:
+            for duty in ("loader", "steward", "analyst"):
+                admin.execute(f'DROP ROLE IF EXISTS "{prefix}_{duty}"')
+
+    assert on_duckdb.exit_code == 1
+    (line,) = on_duckdb.stderr.splitlines()
+    assert line.startswith("error: access roles exist on PostgreSQL only; this warehouse is duckdb")
+    assert made.exit_code == 0, made.output
+    assert [role for (role,) in roles] == [
+        f"{prefix}_analyst",
+        f"{prefix}_loader",
+        f"{prefix}_steward",
+    ]
+    assert f"analyst: {prefix}_analyst" in made.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [
@@ -250,6 +319,52 @@ def test_the_reference_check_passes_on_the_shipped_files_and_says_what_it_read(
 
     assert result.exit_code == 0, result.output
     assert "no mistake found: 18 partners, 2 campaigns" in result.stdout
+
+
+def test_reference_init_copies_the_shipped_files_into_a_new_folder_only(tmp_path: Path) -> None:
+    env = _env(_settings_on_copied_reference(tmp_path))
+    own = tmp_path / "territoire"
+
+    copied = _invoke(env, "reference", "init", str(own))
+    again = _invoke(env, "reference", "init", str(own))
+    checked = _invoke(env | {"CLIMATE_CONTRACT_REFERENCE_DIR": str(own)}, "reference", "check")
+
+    assert copied.exit_code == 0, copied.output
+    shipped = PROJECT_ROOT / "reference"
+    assert {p.relative_to(own) for p in own.rglob("*")} == {
+        p.relative_to(shipped) for p in shipped.rglob("*")
+    }
+    assert f"CLIMATE_CONTRACT_REFERENCE_DIR={own}" in copied.stdout
+    assert again.exit_code == 2
+    assert "exists and is not an empty folder" in again.stderr
+    assert checked.exit_code == 0, checked.output
+
+
+def test_the_reference_check_in_json_gives_each_mistake_s_file_and_line(tmp_path: Path) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    passing = _invoke(env, "reference", "check", "--json")
+    campaigns = settings.reference_dir / "campaigns.yaml"
+    campaigns.write_text(
+        campaigns.read_text(encoding="utf-8")
+        + '- {id: "2027", opens_on: 2027-03-01, deadline: 2027-01-31}\n',
+        encoding="utf-8",
+    )
+
+    failing = _invoke(env, "reference", "check", "--json")
+
+    assert passing.exit_code == 0, passing.output
+    read = json.loads(passing.stdout)
+    assert read["problems"] == []
+    assert (read["counts"]["partners"], read["counts"]["campaigns"]) == (18, 2)
+    assert failing.exit_code == 1
+    assert json.loads(failing.stdout)["problems"] == [
+        {
+            "file": str(campaigns),
+            "line": _line_holding(campaigns, '"2027"'),
+            "message": "2027: deadline 2027-01-31 comes before opens_on 2027-03-01",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -360,6 +475,83 @@ def test_a_campaign_opened_from_the_console_is_declared_and_followed(tmp_path: P
     assert backwards.exit_code == 2
     assert twice.exit_code == 1
     assert "campaigns.yaml: not added: 2027: id given twice" in twice.stderr
+
+
+def test_a_campaign_opened_with_its_contact_is_listed_for_scripts(tmp_path: Path) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    contact = "Équipe climat, climat@territoire.example"
+    dates = ("--opens-on", "2027-01-15", "--deadline", "2027-03-31")
+    registry = yaml.safe_load((settings.reference_dir / "partners.yaml").read_text("utf-8"))
+
+    opened = _invoke(env, "campaign", "open", "2027", *dates, "--contact", contact)
+    listed = json.loads(_invoke(env, "campaign", "list", "--json").stdout)
+
+    assert opened.exit_code == 0, opened.output
+    assert listed[-1] == {
+        "id": "2027",
+        "opens_on": "2027-01-15",
+        "deadline": "2027-03-31",
+        "contact": contact,
+        "closed_on": None,
+        "partners_expected": 0,
+    }
+    for campaign in listed[:2]:
+        expected = [p for p in registry if campaign["id"] in p["campaigns"]]
+        assert campaign["partners_expected"] == len(expected) > 0
+
+
+def test_a_closed_campaign_refuses_later_files_and_stops_following_up(
+    tmp_path: Path, reference
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    campaigns = settings.reference_dir / "campaigns.yaml"
+    the_day_before_the_deadline = date(2026, 3, 30)
+    assert pipeline.watched_campaigns(settings, the_day_before_the_deadline) == ["2026"]
+    _drop_sample(settings, reference, "chu")
+
+    closed = _invoke(env, "campaign", "close", "2026", "--on", "2026-03-01")
+    again = _invoke(env, "campaign", "close", "2026")
+    ran = _invoke(env, "run")
+    told = _invoke(env, "findings", "chu", "--json")
+    status = _invoke(env, "status", "--as-of", "2026-11-24")
+
+    assert closed.exit_code == 0, closed.output
+    assert yaml.safe_load(campaigns.read_text(encoding="utf-8"))[1]["closed_on"] == date(2026, 3, 1)
+    assert again.exit_code == 1
+    assert again.stderr == (
+        f"error: {campaigns}:{_line_holding(campaigns, 'closed_on')}: "
+        "2026: closed_on is already 2026-03-01\n"
+    )
+    assert ran.exit_code == 0, ran.output
+    (finding,) = json.loads(told.stdout)["findings"]
+    assert finding["rule"] == "campagne_close"
+    assert "après la clôture de la campagne 2026 le 01/03/2026" in finding["message"]
+    assert "climat@metropole.example" in finding["message"]  # whom to ask, from the campaign
+    assert json.loads(told.stdout)["status"] == "rejected"
+    assert "campaign 2026 on 2026-11-24, closed on 2026-03-01" in status.stdout
+    assert pipeline.watched_campaigns(settings, the_day_before_the_deadline) == []
+
+
+def test_the_day_a_campaign_closes_still_counts(tmp_path: Path, reference) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    _drop_sample(settings, reference, "chu")
+    unknown = _invoke(env, "campaign", "close", "2062")
+    too_early = _invoke(env, "campaign", "close", "2026", "--on", "2025-12-31")
+
+    closed_today = _invoke(env, "campaign", "close", "2026")
+    (outcome,) = pipeline.run_collection(settings)
+
+    assert unknown.exit_code == 1
+    assert "no entry has id '2062'" in unknown.stderr
+    assert too_early.exit_code == 1
+    assert "not changed: 2026: closed_on 2025-12-31 comes before opens_on 2026-01-15" in (
+        too_early.stderr
+    )
+    assert closed_today.exit_code == 0, closed_today.output
+    assert outcome.status == "accepted"
 
 
 def test_templates_go_to_every_expected_partner_s_outbox_saying_what_was_prefilled(

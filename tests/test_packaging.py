@@ -115,11 +115,12 @@ def test_the_installed_wheel_collects_the_samples_from_anywhere(tmp_path: Path) 
     data_dir = elsewhere / "data"
     environment = _environment(data_dir)
 
-    def installed(*command: str) -> subprocess.CompletedProcess:
+    def installed(*command: str, succeeds: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run(
             command, cwd=elsewhere, env=environment, capture_output=True, text=True
         )
-        assert done.returncode == 0, f"{command}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
+        outcome = f"{command}: {done.stdout[-2000:]}{done.stderr[-3000:]}"
+        assert (done.returncode == 0) == succeeds, outcome
         return done
 
     locations = json.loads(installed(str(python), "-c", LOCATIONS).stdout)
@@ -154,3 +155,20 @@ def test_the_installed_wheel_collects_the_samples_from_anywhere(tmp_path: Path) 
     assert ran.stderr == ""
     assert f"{written} files processed: {written} accepted" in ran.stdout
     assert len(ran.stdout.splitlines()) < written + 15
+
+    # The registry the package carries is a sample an upgrade replaces: the steward
+    # edits a copy of it, never the package.
+    musee = ("partners", "add", "musee", "--name", "Musée", "--college", "institution")
+    musee += ("--contact", "accueil@musee.example")
+    shipped = package / BUNDLED_PROJECT / "reference"
+    registry = (shipped / "partners.yaml").read_bytes()
+    refused = installed(cli, *musee, succeeds=False)
+    installed(cli, "reference", "init", "territoire")
+    environment["CLIMATE_CONTRACT_REFERENCE_DIR"] = str(elsewhere / "territoire")
+    installed(cli, *musee)
+    assert refused.stderr.startswith(f"error: {shipped} holds the installed package's sample")
+    assert "`climate-contract reference init DIR`" in refused.stderr
+    assert (shipped / "partners.yaml").read_bytes() == registry
+    territory = (elsewhere / "territoire" / "partners.yaml").read_text(encoding="utf-8")
+    assert territory.startswith(registry.decode("utf-8"))
+    assert "id: musee" in territory

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -255,3 +256,22 @@ def test_a_file_received_before_its_campaign_opens_is_a_finding(
     with warehouse.engine_for(settings.url).connect() as connection:
         rules = connection.execute(sa.text("SELECT rule, severity FROM landing.findings")).all()
     assert ("recu_avant_ouverture", "warning") in {tuple(r) for r in rules}
+
+
+def test_rejections_beyond_airflow_s_map_length_are_counted_not_mapped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def outcome(partner_id: str, status: str) -> pipeline.SubmissionOutcome:
+        return pipeline.SubmissionOutcome(f"s-{partner_id}", partner_id, "plan.xlsx", status, 1, 0)
+
+    processed = [outcome("a", "rejected"), outcome("b", "accepted")]
+    processed += [outcome("c", "rejected"), outcome("d", "rejected")]
+
+    with caplog.at_level(logging.WARNING, logger=pipeline.__name__):
+        shown = pipeline.rejections_to_show(processed, room=2)
+        roomy = pipeline.rejections_to_show(processed, room=3)
+
+    assert [o.partner_id for o in shown] == ["a", "c"]
+    assert [o.partner_id for o in roomy] == ["a", "c", "d"]
+    (said,) = caplog.messages
+    assert said.startswith("3 files rejected: the first 2 are shown one by one")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
+from pypdf import PdfReader
 
 from climate_contract.contract import (
     ACTIONS,
@@ -526,3 +529,108 @@ def test_the_example_sheet_is_a_valid_worked_row_per_sheet_and_never_read_as_dat
     assert parsed.findings == []
     assert [parsed.sheets[sheet.name].table.num_rows for sheet in SHEETS] == [1, 1, 1]
     assert [f for f in findings if f.severity == "error"] == []
+
+
+def test_a_partner_who_typed_on_the_example_sheet_is_told_it_is_never_read(
+    tmp_path: Path, reference
+) -> None:
+    language, path, workbook = _handed_out(tmp_path, reference, "centre-commercial")
+    example = workbook[EXAMPLE_SHEET.in_language(language)]
+    worked_rows = [list(row) for row in example.iter_rows(values_only=True)][-1:]
+    for _ in range(2):  # under the example, as if it were the sheet to fill
+        example.append(worked_rows[0])
+    workbook.save(path)
+
+    parsed = parse_submission(path, reference, partner_id="centre-commercial")
+    findings = validate_submission(parsed, reference, "centre-commercial", "2026")
+
+    (told,) = [f for f in parsed.findings if f.rule == "saisie_dans_exemple"]
+    assert told.severity == "warning"
+    assert told.sheet == "Example"
+    assert told.message.en.startswith('The sheet "Example" holds 2 more line(s)')
+    assert "Actions, Investments, Impacts sheets" in told.message.en
+    assert "aucune_action" in [f.rule for f in findings]  # the data sheets are still empty
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _through_libreoffice(workbook: Path, target: str, folder: Path) -> Path:
+    """``workbook`` opened and saved (or printed) by LibreOffice itself, headless."""
+    if SOFFICE is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is missing: `make test` installs it (apt-get)")
+        pytest.skip("no LibreOffice on this machine: `make test` installs it (apt-get)")
+    profile = (folder / "libreoffice-profile").as_uri()
+    options = ["--headless", "--convert-to", target, "--outdir", str(folder / target)]
+    converted = subprocess.run(
+        [SOFFICE, f"-env:UserInstallation={profile}", *options, str(workbook)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert converted.returncode == 0, converted.stderr
+    assert "Error" not in converted.stderr, converted.stderr
+    return folder / target / f"{workbook.stem}.{target}"
+
+
+def _checks_as_a_spreadsheet_keeps_them(workbook: Workbook) -> dict[str, set[tuple]]:
+    """Per sheet, each validation as a partner meets it: the cells, the kind of check
+    with its list or bounds, the prompt, the alert (a prompt-only validation is the
+    same whatever formula and style a program writes beside it)."""
+    kept = {}
+    for worksheet in workbook.worksheets:
+        kept[worksheet.title] = {
+            (
+                str(validation.sqref),
+                validation.type,
+                validation.formula1 if validation.type else None,
+                validation.formula2 if validation.type in {"whole", "decimal"} else None,
+                validation.promptTitle,
+                validation.prompt,
+                (validation.errorStyle, validation.errorTitle, validation.error)
+                if validation.showErrorMessage
+                else None,
+            )
+            for validation in worksheet.data_validations.dataValidation
+        }
+    return kept
+
+
+def _named_cells(workbook: Workbook) -> dict[str, str]:
+    return {
+        name: defined.attr_text.replace("'", "") for name, defined in workbook.defined_names.items()
+    }
+
+
+@pytest.mark.parametrize("partner_id", ["chu", "centre-commercial"])
+def test_the_template_goes_through_libreoffice_with_its_checks_and_its_data(
+    tmp_path: Path, reference, partner_id: str
+) -> None:
+    """A partner without Excel opens the template in LibreOffice, fills it, saves it
+    as .xlsx, or prints it: nothing of the template's guidance or data is lost."""
+    rows = sample_rows(partner_id, "2026")
+    blank = write_workbook(tmp_path / "modele.xlsx", reference, partner_id, "2026")
+    filled = write_workbook(tmp_path / "rempli.xlsx", reference, partner_id, "2026", rows)
+
+    printed = _through_libreoffice(blank, "pdf", tmp_path)
+    saved_blank = _through_libreoffice(blank, "xlsx", tmp_path)
+    saved_filled = _through_libreoffice(filled, "xlsx", tmp_path)
+
+    pages = PdfReader(printed).pages
+    text = "".join(page.extract_text() for page in pages)
+    partner = reference.partner(partner_id)
+    assert partner.name in text  # the Instructions sheet, printed
+    assert ACTIONS.columns[0].header.in_language(partner.language) in text
+    original, resaved = openpyxl.load_workbook(blank), openpyxl.load_workbook(saved_blank)
+    assert resaved.sheetnames == original.sheetnames
+    checks = _checks_as_a_spreadsheet_keeps_them(original)
+    assert sum(len(sheet) for sheet in checks.values()) > 0
+    assert _checks_as_a_spreadsheet_keeps_them(resaved) == checks
+    assert _named_cells(resaved) == _named_cells(original)
+    parsed = parse_submission(saved_filled, reference, partner_id=partner_id)
+    assert parsed.findings == []
+    assert validate_submission(parsed, reference, partner_id, campaign_id="2026") == []
+    for sheet in SHEETS:
+        assert _parsed_rows(parsed, sheet) == _expected(rows[sheet.name], sheet)

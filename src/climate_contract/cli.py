@@ -46,8 +46,9 @@ def _fixable(error: ValueError) -> list[str] | None:
     """The error's lines for the steward, or None if it is not the steward's to fix."""
     from pydantic import ValidationError
 
-    from climate_contract import pipeline
+    from climate_contract import pipeline, warehouse
     from climate_contract.reference import ReferenceFileError, UnknownReference
+    from climate_contract.reference.registry import ShippedReference
     from climate_contract.settings import MissingConfigFile
 
     if isinstance(error, ValidationError) and error.title == Settings.__name__:
@@ -61,6 +62,8 @@ def _fixable(error: ValueError) -> list[str] | None:
     steward_errors = (
         UnknownReference,
         MissingConfigFile,
+        ShippedReference,
+        warehouse.PostgresOnly,
         pipeline.NothingToFreeze,
         pipeline.NoSuchSubmission,
         pipeline.AlteredOriginal,
@@ -300,7 +303,9 @@ def status(
     if as_json:
         _print_json([follow_up.as_dict() for follow_up in follow_ups])
         return
-    view = Table(title=f"campaign {campaign_id} on {day.isoformat()}")
+    closed_on = pipeline.reference_data(settings).campaign(campaign_id).closed_on
+    closed = f", closed on {closed_on}" if closed_on else ""
+    view = Table(title=f"campaign {campaign_id} on {day.isoformat()}{closed}")
     headers = ("partner", "state", "late", "received (Paris)", "file", "errors", "warnings")
     for column in (*headers, "contact", "report"):
         view.add_column(column, no_wrap=True)
@@ -609,19 +614,71 @@ def profile_check(
 
 
 @reference_app.command("check")
-def reference_check() -> None:
+def reference_check(as_json: JsonOption = False) -> None:
     """Read every reference file as a run would and list every mistake, with its
     file and line."""
     from climate_contract import pipeline
+    from climate_contract.reference import ReferenceFileError
 
     settings = Settings()
-    data = pipeline.reference_data(settings)
+    try:
+        data = pipeline.reference_data(settings)
+    except ReferenceFileError as error:
+        if not as_json:
+            raise
+        problems = [
+            {"file": str(problem.path), "line": problem.line, "message": problem.message}
+            for problem in error.problems
+        ]
+        _print_json({"directory": str(settings.reference_dir), "problems": problems})
+        raise typer.Exit(1) from None
+    counts = {
+        "partners": len(data.partners),
+        "campaigns": len(data.campaigns),
+        "plan_targets": len(data.plan_targets),
+        "codes": sum(len(values) for values in data.code_lists.values()),
+        "code_lists": len(data.code_lists),
+        "emission_factors": len(data.emission_factors.factors),
+        "mapping_profiles": len(data.profiles),
+    }
+    if as_json:
+        _print_json(
+            {
+                "directory": str(settings.reference_dir),
+                "problems": [],
+                "emission_factors_version": data.emission_factors.version,
+                "counts": counts,
+            }
+        )
+        return
     console.print(
-        f"{settings.reference_dir}: no mistake found: {len(data.partners)} partners, "
-        f"{len(data.campaigns)} campaigns, {len(data.plan_targets)} plan targets, "
-        f"{sum(len(values) for values in data.code_lists.values())} codes in "
-        f"{len(data.code_lists)} lists, {len(data.emission_factors.factors)} emission factors "
-        f"({data.emission_factors.version}), {len(data.profiles)} mapping profiles"
+        f"{settings.reference_dir}: no mistake found: {counts['partners']} partners, "
+        f"{counts['campaigns']} campaigns, {counts['plan_targets']} plan targets, "
+        f"{counts['codes']} codes in {counts['code_lists']} lists, "
+        f"{counts['emission_factors']} emission factors ({data.emission_factors.version}), "
+        f"{counts['mapping_profiles']} mapping profiles"
+    )
+
+
+@reference_app.command("init")
+def reference_init(
+    directory: Annotated[Path, typer.Argument(help="A new folder, or an empty one")],
+) -> None:
+    """Copy the shipped reference files (the sample territory's) into DIRECTORY, to
+    be made the territory's own: then set CLIMATE_CONTRACT_REFERENCE_DIR to it."""
+    import shutil
+
+    from climate_contract.settings import DEFAULT_REFERENCE_DIR
+
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise typer.BadParameter(f"{directory} exists and is not an empty folder")
+    shutil.copytree(DEFAULT_REFERENCE_DIR, directory, dirs_exist_ok=True)
+    copied = sorted(path.name for path in directory.iterdir())
+    console.print(f"{directory.resolve()}: {', '.join(copied)} copied")
+    console.print(
+        f"set CLIMATE_CONTRACT_REFERENCE_DIR={directory.resolve()} (or reference_dir in the "
+        "CLIMATE_CONTRACT_CONFIG file), then edit them with `partners add`, `campaign open` "
+        "and `reference check`"
     )
 
 
@@ -708,6 +765,9 @@ def campaign_open(
     campaign_id: str,
     opens_on: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day files count")],
     deadline: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day on time")],
+    contact: Annotated[
+        str | None, typer.Option(help="Whom partners ask about it, shown on their template")
+    ] = None,
 ) -> None:
     """Declare a campaign in campaigns.yaml (kept as the steward wrote it); partners
     are expected in it once their entry lists it (partners add --campaign)."""
@@ -718,9 +778,73 @@ def campaign_open(
         raise typer.BadParameter("the deadline comes before the opening")
     entry = {"id": campaign_id, "opens_on": opens_on.date(), "deadline": deadline.date()}
     append_entry(
-        settings.reference_dir, "campaigns.yaml", entry, settings.emission_factors_extension
+        settings.reference_dir,
+        "campaigns.yaml",
+        entry | ({"contact": contact} if contact else {}),
+        settings.emission_factors_extension,
     )
     console.print(f"campaign {campaign_id} declared: {opens_on.date()} to {deadline.date()}")
+
+
+@campaign_app.command("close")
+def campaign_close(
+    campaign_id: str,
+    on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day files count; defaults to today"),
+    ] = None,
+) -> None:
+    """Close a campaign: files dropped after the day it closes are refused (the
+    partner is told why) and its partners are no longer reminded. Undone by removing
+    closed_on from its entry in campaigns.yaml."""
+    from climate_contract.reference.registry import add_to_entry
+
+    settings = Settings()
+    day = on.date() if on else date.today()
+    add_to_entry(
+        settings.reference_dir,
+        "campaigns.yaml",
+        campaign_id,
+        "closed_on",
+        day,
+        settings.emission_factors_extension,
+    )
+    console.print(f"campaign {campaign_id} closed: files dropped after {day} are refused")
+
+
+@campaign_app.command("list")
+def campaign_list(as_json: JsonOption = False) -> None:
+    """The declared campaigns: opening, deadline, closing, contact, partners expected."""
+    from rich.table import Table
+
+    from climate_contract import pipeline
+
+    reference = pipeline.reference_data(Settings())
+    expected = {
+        campaign.id: sum(campaign.id in partner.campaigns for partner in reference.partners)
+        for campaign in reference.campaigns
+    }
+    if as_json:
+        _print_json(
+            [
+                campaign.model_dump(mode="json") | {"partners_expected": expected[campaign.id]}
+                for campaign in reference.campaigns
+            ]
+        )
+        return
+    view = Table(title=f"{len(reference.campaigns)} campaigns")
+    for column in ("id", "opens on", "deadline", "closed on", "partners expected", "contact"):
+        view.add_column(column, no_wrap=True)
+    for campaign in reference.campaigns:
+        view.add_row(
+            campaign.id,
+            str(campaign.opens_on),
+            str(campaign.deadline),
+            str(campaign.closed_on or ""),
+            str(expected[campaign.id]),
+            campaign.contact or "",
+        )
+    console.print(view)
 
 
 campaign_app.command("status", help="Same as `climate-contract status`.")(status)

@@ -55,7 +55,7 @@ from climate_contract.progress import RunProgress
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
 from climate_contract.safe_text import quoted, safe_file_name
 from climate_contract.settings import Settings
-from climate_contract.wording import Language, Wording
+from climate_contract.wording import Language, Wording, territory_time
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +313,7 @@ def examine_files(claims: list[Claim], settings: Settings) -> list[Examination]:
         if claim.submission_id in parsed:
             submission = parsed[claim.submission_id]
             findings = found[claim.submission_id]
-            findings += _received_before_opening(claim.incoming, campaign)
+            findings += _received_outside_campaign(claim.incoming, campaign)
         else:
             submission = ParsedSubmission(claim.staged)
             findings = [_unsupported_format(claim.incoming)]
@@ -426,8 +426,29 @@ def _examine_chunk(
         return [_aborted_examination(claim.incoming, settings, cause, claim.answer_folder)]
 
 
-def _received_before_opening(incoming: IncomingFile, campaign: Campaign) -> list[Finding]:
-    if incoming.received_at.date() >= campaign.opens_on:
+def _received_outside_campaign(incoming: IncomingFile, campaign: Campaign) -> list[Finding]:
+    """Before the opening the file still counts (a partner may be early); after the
+    campaign is closed it does not: its figures may already have been shown."""
+    received = territory_time(incoming.received_at).date()  # the campaign's days are local
+    if campaign.closed_on is not None and received > campaign.closed_on:
+        closed = campaign.closed_on
+        return [
+            Finding(
+                "error",
+                "campagne_close",
+                Wording(
+                    f"Ce fichier a été déposé le {received:%d/%m/%Y}, après la clôture de la "
+                    f"campagne {campaign.id} le {closed:%d/%m/%Y} : il n'est pas pris en "
+                    "compte. Pour une correction tardive, écrivez à l'équipe de la campagne"
+                    + (f" ({campaign.contact})." if campaign.contact else "."),
+                    f"This file was dropped on {received:%Y-%m-%d}, after the {campaign.id} "
+                    f"campaign closed on {closed:%Y-%m-%d}: it does not count. For a late "
+                    "correction, write to the campaign's team"
+                    + (f" ({campaign.contact})." if campaign.contact else "."),
+                ),
+            )
+        ]
+    if received >= campaign.opens_on:
         return []
     opens = campaign.opens_on
     return [
@@ -435,11 +456,11 @@ def _received_before_opening(incoming: IncomingFile, campaign: Campaign) -> list
             "warning",
             "recu_avant_ouverture",
             Wording(
-                f"Ce fichier a été déposé le {incoming.received_at:%d/%m/%Y}, avant l'ouverture "
+                f"Ce fichier a été déposé le {received:%d/%m/%Y}, avant l'ouverture "
                 f"de la campagne {campaign.id} le {opens:%d/%m/%Y} : il est pris en compte "
                 "pour cette campagne ; s'il date d'une campagne précédente, déposez vos "
                 "données à jour.",
-                f"This file was dropped on {incoming.received_at:%Y-%m-%d}, before the "
+                f"This file was dropped on {received:%Y-%m-%d}, before the "
                 f"{campaign.id} campaign opened on {opens:%Y-%m-%d}: it counts for this "
                 "campaign; if it is from an earlier campaign, drop your current data.",
             ),
@@ -993,6 +1014,21 @@ def answer_mail(settings: Settings, outcome: SubmissionOutcome) -> report.Answer
         entry,
         tuple(path for path in answers if path.is_file()),
     )
+
+
+def rejections_to_show(processed: list[SubmissionOutcome], room: int) -> list[SubmissionOutcome]:
+    """The rejected files among ``processed``, at most ``room`` of them (one line each
+    where the collection ran, which has a bound: Airflow's max_map_length); beyond it
+    a warning says how many and where to see them all."""
+    rejected = [outcome for outcome in processed if outcome.status == "rejected"]
+    if len(rejected) > room:
+        log.warning(
+            "%d files rejected: the first %d are shown one by one; "
+            "`climate-contract status` lists every partner's",
+            len(rejected),
+            room,
+        )
+    return rejected[:room]
 
 
 REJECTION_NOTICE_FINDINGS = 10

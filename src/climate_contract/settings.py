@@ -45,6 +45,13 @@ def project_root() -> Path:
     return checkout
 
 
+def is_shipped(path: Path) -> bool:
+    """Whether ``path`` lies in the installed package's own copy of the project
+    folders: files an upgrade replaces, never the steward's to edit."""
+    bundled = resources.files("climate_contract") / BUNDLED_PROJECT
+    return isinstance(bundled, Path) and path.resolve().is_relative_to(bundled.resolve())
+
+
 PROJECT_ROOT = project_root()
 """Once installed, only the ``layout.BUNDLED_FOLDERS`` are there: not ``dags/``,
 ``docs/`` or the deployment files, which only a checkout has."""

@@ -566,6 +566,10 @@ def access_role_names(prefix: str) -> dict[str, str]:
     return {duty: f"{prefix}_{duty}" for duty in ("loader", "steward", "analyst")}
 
 
+class PostgresOnly(ValueError):
+    """Asked of a warehouse that is not on PostgreSQL."""
+
+
 def create_access_roles(engine: Engine, prefix: str) -> dict[str, str]:
     """On PostgreSQL, as an administrator: the loader owns and writes the warehouse,
     the steward reads all of it, the analyst reads ``marts`` and nothing else.
@@ -576,7 +580,10 @@ def create_access_roles(engine: Engine, prefix: str) -> dict[str, str]:
     another role (an administrator) acts as the loader (``act_as_owner``).
     """
     if engine.dialect.name != "postgresql":
-        raise ValueError("access roles exist on PostgreSQL only")
+        raise PostgresOnly(
+            f"access roles exist on PostgreSQL only; this warehouse is {engine.dialect.name} "
+            "(set CLIMATE_CONTRACT_WAREHOUSE_URL to a postgresql:// address)"
+        )
     roles = access_role_names(prefix)
     loader, steward, analyst = roles["loader"], roles["steward"], roles["analyst"]
     with engine.begin() as connection:

@@ -11,6 +11,8 @@ from climate_contract.contract import (
     ACTION_REF,
     DECLARED_CAMPAIGN,
     DECLARED_PARTNER,
+    EXAMPLE_FILLED_LINES,
+    EXAMPLE_SHEET,
     INSTRUCTIONS_SHEET,
     SHEETS,
     Sheet,
@@ -377,4 +379,38 @@ def parse_submission(
         if parsed_sheet is not None:
             parsed.sheets[sheet.name] = parsed_sheet
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
+    parsed.findings.extend(_typed_on_the_example(grids))
     return parsed
+
+
+def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
+    """Lines added to the template's example sheet are never read: the partner who
+    typed there would otherwise only hear that its data sheets are empty."""
+    example_titles = {normalise_label(EXAMPLE_SHEET.fr), normalise_label(EXAMPLE_SHEET.en)}
+    findings = []
+    for name, grid in grids.items():
+        if normalise_label(name) not in example_titles:
+            continue
+        added = sum(not all(is_blank(cell) for cell in row) for row in grid) - EXAMPLE_FILLED_LINES
+        if added <= 0:
+            continue
+        data_sheets = Wording(
+            ", ".join(sheet.title_fr for sheet in SHEETS),
+            ", ".join(sheet.title_en for sheet in SHEETS),
+        )
+        findings.append(
+            Finding(
+                "warning",
+                "saisie_dans_exemple",
+                Wording(
+                    f"La feuille « {name} » contient {added} ligne(s) de plus que l'exemple "
+                    "fourni : elle n'est jamais lue. Saisissez (ou copiez) vos données dans "
+                    f"les feuilles {data_sheets.fr}.",
+                    f'The sheet "{name}" holds {added} more line(s) than the example it '
+                    "came with: it is never read. Type (or copy) your data on the "
+                    f"{data_sheets.en} sheets.",
+                ),
+                sheet=name,
+            )
+        )
+    return findings

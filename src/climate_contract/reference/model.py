@@ -131,6 +131,17 @@ class Campaign(_Record):
     contact: str | None = None
     """Whom partners ask about the campaign (the steward's team, e-mail, phone), as
     their template shows it; optional, so that older campaign files still load."""
+    closed_on: date | None = None
+    """The last day files count for it (``campaign close``): a file dropped later is
+    refused, so figures the officials have seen do not move; no reminder after it."""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Campaign:
+        if self.deadline < self.opens_on:
+            raise ValueError(f"deadline {self.deadline} comes before opens_on {self.opens_on}")
+        if self.closed_on is not None and self.closed_on < self.opens_on:
+            raise ValueError(f"closed_on {self.closed_on} comes before opens_on {self.opens_on}")
+        return self
 
 
 class PlanTarget(_Record):
@@ -373,6 +384,8 @@ def _label(data: Any, location: Location) -> str:
 
 
 def _said(detail: Any) -> str:
+    if detail["type"] == "value_error":
+        return str(detail["ctx"]["error"])  # our own validator's sentence, as written
     given = detail.get("input")
     if detail["type"] != "missing" and isinstance(given, str | int | float | bool):
         return f"{detail['msg']} (given {given!r})"

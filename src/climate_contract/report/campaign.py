@@ -95,8 +95,12 @@ class Reminder(Mail):
 
 
 def is_watched(campaign: Campaign, today: date, days_after_deadline: int) -> bool:
-    """A campaign is followed daily from its opening until some days past its deadline."""
-    return campaign.opens_on <= today <= campaign.deadline + timedelta(days=days_after_deadline)
+    """A campaign is followed daily from its opening until some days past its deadline,
+    and no longer once it is closed."""
+    last_day = campaign.deadline + timedelta(days=days_after_deadline)
+    if campaign.closed_on is not None:
+        last_day = min(last_day, campaign.closed_on)
+    return campaign.opens_on <= today <= last_day
 
 
 def _state(row: sa.Row) -> State:

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from climate_contract.contract import EXAMPLE_SHEET, SHEETS
+from climate_contract.contract import EXAMPLE_ROWS, EXAMPLE_SHEET, SHEETS
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.template.presentation import (
     SubmissionRows,
@@ -29,12 +29,14 @@ EXAMPLE_ROW_FONT = Font(italic=True, color="595959")
 
 
 def example_rows(campaign: Campaign) -> SubmissionRows:
-    """One row of each data sheet, for one invented action of ``campaign``'s year."""
+    """``EXAMPLE_ROWS`` rows of each data sheet, for invented actions of ``campaign``'s
+    year."""
     # Imported here: the sample generator writes its workbooks with this package.
     from climate_contract.samples import scaled_rows
 
-    rows = scaled_rows(EXAMPLE_MODEL_PARTNER, str(campaign.opens_on.year), 1, seed="example")
-    return {sheet.name: list(rows[sheet.name][:1]) for sheet in SHEETS}
+    year = str(campaign.opens_on.year)
+    rows = scaled_rows(EXAMPLE_MODEL_PARTNER, year, EXAMPLE_ROWS, seed="example")
+    return {sheet.name: list(rows[sheet.name][:EXAMPLE_ROWS]) for sheet in SHEETS}
 
 
 def _banner() -> Wording:
