@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from climate_contract import aggregate, pipeline, warehouse
-from climate_contract.samples import sample_rows, write_sample_inbox
+from climate_contract.samples import sample_rows
 from climate_contract.settings import PROJECT_ROOT, Settings
 from climate_contract.template import write_workbook
 from tests.scenario import WORKED_EXAMPLE
@@ -121,18 +121,44 @@ def test_marts_are_rebuilt_only_when_behind_and_a_failed_check_is_not_retried(
         rebuild()
 
 
-def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
-    airflow_env, tmp_path: Path, reference
-) -> None:
-    settings = Settings(data_dir=tmp_path / "data")
-    write_sample_inbox(settings.shared_root / "inbox", reference, settings.campaign)
-    env = airflow_env | {"CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir)}
+DEMO_SCREEN_LINES = 40
+"""What fits on a steward's terminal without scrolling."""
 
-    _airflow(env, "dags", "test", "reference_refresh")
-    _airflow(env, "dags", "test", "partner_collection")
-    _airflow(env, "dags", "test", "impact_aggregation")
+
+def test_make_demo_collects_the_samples_through_airflow_on_one_quiet_screen(
+    airflow_env, tmp_path: Path
+) -> None:
+    """The README's first command, as a steward runs it (its own Airflow home and data
+    folder here): every sample accepted and published, and nothing on the screen but
+    what the steward needs."""
+    settings = Settings(data_dir=tmp_path / "data")
+    env = airflow_env | {
+        "AIRFLOW_HOME": str(tmp_path / "airflow"),
+        "CLIMATE_CONTRACT_DATA_DIR": str(settings.data_dir),
+    }
+    (tmp_path / "airflow").mkdir()
+
+    demo = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(PROJECT_ROOT), "demo"],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+    )
     _airflow(env, "dags", "test", "partner_collection")  # nothing new: costs a discovery
 
+    screen = demo.stdout + demo.stderr
+    assert demo.returncode == 0, screen[-5000:]
+    lines = screen.splitlines()
+    assert len(lines) <= DEMO_SCREEN_LINES, screen
+    chatter = ("Skipping registering", "leaked", "Traceback", "WARNING", "ERROR")
+    assert [line for line in lines if any(word in line for word in chatter)] == []
+    for dag_id in ("reference_refresh", "partner_collection", "impact_aggregation"):
+        assert f"{dag_id}: success (log: {tmp_path / 'airflow' / dag_id}.log)" in lines
+    assert "marts.commitments_by_axis_year" in screen
+    years = [line.split("│")[2].strip() for line in lines if line.count("│") > 3]
+    assert set(years) == {"2027"}  # the mart's rows, of the year asked only
+    assert str(settings.data_dir / "published" / "2026" / "rapport.html") in screen
+    assert "http://localhost:8080" in lines[-2] + lines[-1]
     assert _run_states(env, "partner_collection") == ["success", "success"]
     assert _run_states(env, "impact_aggregation") == ["success"]
     engine = warehouse.engine_for(settings.url)
@@ -140,7 +166,8 @@ def test_airflow_collects_then_aggregates_sample_files_into_duckdb(
         statuses = connection.execute(
             sa.text("SELECT status, COUNT(*) FROM landing.submissions GROUP BY status")
         ).all()
-    assert dict(statuses) == {"accepted": 18}
+    expected = [p for p in pipeline.reference_data(settings).partners if "2026" in p.campaigns]
+    assert dict(statuses) == {"accepted": len(expected)}
     mart = aggregate.read_mart(engine, "commitments_by_axis_year")
     assert sum(float(v or 0) for v in mart["investment_eur_gross"].to_pylist()) > 0
     published = {p.stem for p in (settings.data_dir / "published" / "current").glob("*.parquet")}
