@@ -583,6 +583,29 @@ def test_templates_go_to_every_expected_partner_s_outbox_saying_what_was_prefill
     assert "blank: no accepted data of an earlier campaign" in one.stdout
 
 
+def test_template_all_writes_every_expected_partner_s_and_one_or_all_must_be_said(
+    tmp_path: Path,
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+
+    every = _invoke(env, "template", "--all", "--campaign", "2025")
+    neither = _invoke(env, "template")
+    both = _invoke(env, "template", "chu", "--all")
+    elsewhere = _invoke(env, "template", "--all", "--output", str(tmp_path / "x.xlsx"))
+
+    assert every.exit_code == 0, every.output
+    expected = {p.id for p in pipeline.reference_data(settings).partners if "2025" in p.campaigns}
+    written = {path.parent.name for path in settings.shared_root.glob("outbox/*/*2025*.xlsx")}
+    assert written == expected
+    assert f"{len(expected)} templates written for campaign 2025" in every.stdout
+    for refused in (neither, both):
+        assert refused.exit_code == 2
+        assert "give a partner's id, or --all (not both)" in refused.stderr
+    assert elsewhere.exit_code == 2
+    assert "--output and --language go with one partner" in elsewhere.stderr
+
+
 def test_reprocessing_judges_a_kept_file_again_as_it_was_received(
     tmp_path: Path, reference
 ) -> None:

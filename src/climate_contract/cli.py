@@ -110,7 +110,10 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> N
 
 @app.command()
 def template(
-    partner_id: str,
+    partner_id: Annotated[str | None, typer.Argument(help="The partner; or --all")] = None,
+    every_partner: Annotated[
+        bool, typer.Option("--all", help="Every partner expected, as `templates` does")
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option(help="Where to write (.xlsx, .ods or .csv); defaults to the partner's outbox"),
@@ -126,6 +129,13 @@ def template(
     """Write a partner's workbook for a campaign, blank or pre-filled."""
     from climate_contract import pipeline
 
+    if every_partner == (partner_id is not None):
+        raise typer.BadParameter("give a partner's id, or --all (not both)")
+    if every_partner:
+        if output is not None or language is not None:
+            raise typer.BadParameter("--output and --language go with one partner, not --all")
+        templates(campaign, prefill)
+        return
     settings = Settings()
     campaign_id = campaign or settings.campaign
     path, prefilled = pipeline.write_template(
@@ -141,7 +151,8 @@ def templates(
         bool, typer.Option(help="Fill in each partner's accepted data of its previous campaign")
     ] = False,
 ) -> None:
-    """Write the workbook of every partner expected in a campaign into its outbox."""
+    """Write the workbook of every partner expected in a campaign into its outbox
+    (also `template --all`)."""
     from climate_contract import pipeline
 
     settings = Settings()
