@@ -24,12 +24,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import psutil
+import psycopg
 import yaml
 
 from climate_contract.reference import load_reference_data
@@ -41,6 +44,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 CAMPAIGN = "2026"
 MODELS = sorted(PARTNER_ARCHETYPES)
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,76 @@ def sides(workload: Workload, scratch: Path) -> dict[str, Cost]:
     return costs
 
 
+REBUILD_MARTS = (
+    "from climate_contract import pipeline; from climate_contract.settings import Settings; "
+    "pipeline.rebuild_marts(Settings())"
+)
+"""The marts rebuilt and published (dbt build, mart checks, disclosure audit) on the
+warehouse the environment names, nothing else."""
+
+
+@contextmanager
+def postgres_database(admin_dsn: str) -> Iterator[str]:
+    """A new PostgreSQL database for one workload's run; dropped afterwards."""
+    name = f"cc_bench_{os.getpid()}"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield (
+            admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+            + f"/{name}"
+        )
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def warehouses(workload: Workload, scratch: Path, admin_dsn: str) -> dict[str, Cost]:
+    """The same files collected into DuckDB and into PostgreSQL, then the marts rebuilt
+    on each (the collection's own build included in its run)."""
+    files = sorted(workload.originals.rglob("*.xlsx"))
+    run = [str(BIN / "climate-contract"), "run"]
+    rebuild = [sys.executable, "-c", REBUILD_MARTS]
+    costs = {}
+    with postgres_database(admin_dsn) as url:
+        for name, warehouse_url in (("DuckDB", None), ("PostgreSQL", url)):
+            data = scratch / f"warehouse-{name}"
+            _fresh_inbox(data, files)
+            env = _project_env(data, workload)
+            if warehouse_url is not None:
+                env["CLIMATE_CONTRACT_WAREHOUSE_URL"] = warehouse_url
+            costs[f"run into {name}"] = measure(run, env)
+            costs[f"marts rebuilt on {name}"] = measure(rebuild, env)
+    return costs
+
+
+def through_airflow(workload: Workload, scratch: Path) -> dict[str, Cost]:
+    """The collection as Airflow runs it: ``partner_collection`` then
+    ``impact_aggregation`` (``airflow dags test``), after an untimed migration of a
+    fresh SQLite metadata database and the reference data's own DAG."""
+    data, home = scratch / "airflow-data", scratch / "airflow-home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    _fresh_inbox(data, sorted(workload.originals.rglob("*.xlsx")))
+    env = _project_env(data, workload) | {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__API_AUTH__JWT_SECRET": "benchmark",
+    }
+    airflow = str(BIN / "airflow")
+    measure([airflow, "db", "migrate"], env)
+    measure([airflow, "dags", "test", "reference_refresh"], env)
+    collection = measure([airflow, "dags", "test", "partner_collection"], env)
+    aggregation = measure([airflow, "dags", "test", "impact_aggregation"], env)
+    both = Cost(
+        collection.wall + aggregation.wall,
+        collection.cpu + aggregation.cpu,
+        max(collection.peak_mib, aggregation.peak_mib),
+    )
+    return {"Airflow: partner_collection then impact_aggregation": both}
+
+
 def report(workload: str, by_side: dict[str, list[Cost]], rounds: int) -> None:
     floor = statistics.median(c.cpu for c in by_side["floor: calamine read"])
     naive_cpu = statistics.median(c.cpu for c in by_side["naive script"])
@@ -231,6 +305,14 @@ def main() -> None:
     options.add_argument("--rounds", type=int, default=1)
     options.add_argument("--only", choices=("dijon", "national"), help="one workload only")
     options.add_argument("--workdir", type=Path, default=Path("/tmp/cc-national"))
+    options.add_argument(
+        "--postgres",
+        default=os.environ.get("CLIMATE_CONTRACT_TEST_POSTGRES", ADMIN_DSN),
+        help="An administrator's DSN: the same files are also collected into a new database",
+    )
+    options.add_argument(
+        "--no-airflow", action="store_true", help="Skip the Dijon collection through Airflow"
+    )
     arguments = options.parse_args()
     dijon, national = prepare(
         arguments.workdir, arguments.files, arguments.mean_actions, arguments.max_actions
@@ -238,8 +320,12 @@ def main() -> None:
     chosen = {"dijon": [dijon], "national": [national]}.get(arguments.only, [dijon, national])
     for workload in chosen:
         by_side: dict[str, list[Cost]] = {}
+        scratch = arguments.workdir / "scratch"
         for _ in range(arguments.rounds):
-            for side, cost in sides(workload, arguments.workdir / "scratch").items():
+            measured = sides(workload, scratch) | warehouses(workload, scratch, arguments.postgres)
+            if workload is dijon and not arguments.no_airflow:
+                measured |= through_airflow(workload, scratch)
+            for side, cost in measured.items():
                 by_side.setdefault(side, []).append(cost)
         report(workload.name, by_side, arguments.rounds)
 

@@ -338,6 +338,11 @@ def test_reference_init_copies_the_shipped_files_into_a_new_folder_only(tmp_path
     assert again.exit_code == 2
     assert "exists and is not an empty folder" in again.stderr
     assert checked.exit_code == 0, checked.output
+    dangling = tmp_path / "lien"
+    dangling.symlink_to(tmp_path / "nowhere")
+    to_nothing = _invoke(env, "reference", "init", str(dangling))
+    assert to_nothing.exit_code == 2
+    assert "is a link to nothing" in to_nothing.stderr
 
 
 def test_the_reference_check_in_json_gives_each_mistake_s_file_and_line(tmp_path: Path) -> None:
@@ -599,11 +604,81 @@ def test_template_all_writes_every_expected_partner_s_and_one_or_all_must_be_sai
     written = {path.parent.name for path in settings.shared_root.glob("outbox/*/*2025*.xlsx")}
     assert written == expected
     assert f"{len(expected)} templates written for campaign 2025" in every.stdout
-    for refused in (neither, both):
-        assert refused.exit_code == 2
-        assert "give a partner's id, or --all (not both)" in refused.stderr
+    assert neither.exit_code == both.exit_code == 2
+    assert "give a partner's id, or --all (neither was given)" in neither.stderr
+    assert "give a partner's id, or --all (not both)" in both.stderr
     assert elsewhere.exit_code == 2
     assert "--output and --language go with one partner" in elsewhere.stderr
+
+
+@pytest.mark.parametrize("output", ["folder.xlsx", "plan.txt", ""])
+def test_a_template_written_to_no_workbook_name_is_a_usage_error(
+    tmp_path: Path, output: str
+) -> None:
+    (tmp_path / "folder.xlsx").mkdir()
+
+    result = _invoke(
+        _env(_settings_on_copied_reference(tmp_path)),
+        "template",
+        "chu",
+        "--output",
+        str(tmp_path / output),
+    )
+
+    assert result.exit_code == 2
+    assert "is not a file name ending in .xlsx, .ods, .csv" in result.stderr
+
+
+def test_ids_that_could_not_name_a_folder_are_refused_where_they_are_written(
+    tmp_path: Path,
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    campaigns = settings.reference_dir / "campaigns.yaml"
+    before = campaigns.read_text(encoding="utf-8")
+    dates = ("--opens-on", "2027-01-15", "--deadline", "2027-03-31")
+    details = ("--name", "X", "--college", "institution", "--contact", "x@x.example")
+
+    climbing = _invoke(env, "campaign", "open", "../../outside", *dates)
+    empty = _invoke(env, "campaign", "open", "", *dates)
+    spaced = _invoke(env, "partners", "add", "CHU Dijon", *details)
+
+    for refused in (climbing, empty, spaced):
+        assert refused.exit_code == 1
+        (line,) = refused.stderr.splitlines()
+        assert "cannot be an id: ids name folders and files" in line
+    assert campaigns.read_text(encoding="utf-8") == before
+    assert not (settings.shared_root / "inbox" / "CHU Dijon").exists()
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("opens_on: 2026-01-15", "2026.opens_on: Input should be a valid date or datetime"),
+        ("", "empty (or only comments)"),
+    ],
+    ids=["no such day", "empty"],
+)
+def test_a_campaigns_file_with_no_such_day_or_nothing_is_one_line_per_mistake(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    campaigns = settings.reference_dir / "campaigns.yaml"
+    text = campaigns.read_text(encoding="utf-8")
+    campaigns.write_text(
+        text.replace(written, "opens_on: 2026-02-30") if written else "# à remplir\n",
+        encoding="utf-8",
+    )
+
+    checked = _invoke(_env(settings), "reference", "check")
+    as_json = _invoke(_env(settings), "reference", "check", "--json")
+
+    assert checked.exit_code == as_json.exit_code == 1
+    (line,) = checked.stderr.splitlines()
+    assert line.startswith(f"error: {campaigns}")
+    assert said in line
+    (problem,) = json.loads(as_json.stdout)["problems"]
+    assert said in problem["message"]
 
 
 def test_reprocessing_judges_a_kept_file_again_as_it_was_received(

@@ -531,25 +531,51 @@ def test_the_example_sheet_is_a_valid_worked_row_per_sheet_and_never_read_as_dat
     assert [f for f in findings if f.severity == "error"] == []
 
 
+def _type_below(example: Worksheet) -> None:
+    worked = [list(row) for row in example.iter_rows(values_only=True)][-1]
+    for _ in range(2):
+        example.append(worked)
+
+
+def _type_over(example: Worksheet) -> None:
+    """The partner's own action over the worked one, cell by cell."""
+    for row in example.iter_rows():
+        if row[0].value == "ACT-01":
+            row[0].value = "PLAN-7"
+
+
+def _clear(example: Worksheet) -> None:
+    for row in example.iter_rows():
+        for cell in row:
+            cell.value = None
+
+
+@pytest.mark.parametrize(
+    ("change", "told"),
+    [(_type_below, True), (_type_over, True), (_clear, False), (None, False)],
+    ids=["rows typed below", "typed over the example", "emptied", "untouched"],
+)
 def test_a_partner_who_typed_on_the_example_sheet_is_told_it_is_never_read(
-    tmp_path: Path, reference
+    tmp_path: Path, reference, change, told: bool
 ) -> None:
     language, path, workbook = _handed_out(tmp_path, reference, "centre-commercial")
-    example = workbook[EXAMPLE_SHEET.in_language(language)]
-    worked_rows = [list(row) for row in example.iter_rows(values_only=True)][-1:]
-    for _ in range(2):  # under the example, as if it were the sheet to fill
-        example.append(worked_rows[0])
+    if change is not None:
+        change(workbook[EXAMPLE_SHEET.in_language(language)])
     workbook.save(path)
 
     parsed = parse_submission(path, reference, partner_id="centre-commercial")
     findings = validate_submission(parsed, reference, "centre-commercial", "2026")
 
-    (told,) = [f for f in parsed.findings if f.rule == "saisie_dans_exemple"]
-    assert told.severity == "warning"
-    assert told.sheet == "Example"
-    assert told.message.en.startswith('The sheet "Example" holds 2 more line(s)')
-    assert "Actions, Investments, Impacts sheets" in told.message.en
+    warned = [f for f in parsed.findings if f.rule == "saisie_dans_exemple"]
     assert "aucune_action" in [f.rule for f in findings]  # the data sheets are still empty
+    if not told:
+        assert warned == []
+        return
+    (warning,) = warned
+    assert warning.severity == "warning"
+    assert warning.sheet == "Example"
+    assert warning.message.en.startswith('The sheet "Example" was changed since the template')
+    assert "Actions, Investments, Impacts sheets" in warning.message.en
 
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, get_args
 
@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 
 from climate_contract.progress import RunProgress
 from climate_contract.settings import Settings
-from climate_contract.wording import Language, local_time
+from climate_contract.wording import Language, local_time, territory_time
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -99,6 +99,11 @@ reference_app = typer.Typer(help="The reference files the steward keeps.")
 app.add_typer(reference_app, name="reference")
 
 
+def _territory_today() -> date:
+    """Today where the campaign runs: its dates and the days files arrive are Paris days."""
+    return territory_time(datetime.now(UTC)).date()
+
+
 def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -128,14 +133,20 @@ def template(
 ) -> None:
     """Write a partner's workbook for a campaign, blank or pre-filled."""
     from climate_contract import pipeline
+    from climate_contract.template.writer import FORMATS
 
     if every_partner == (partner_id is not None):
-        raise typer.BadParameter("give a partner's id, or --all (not both)")
+        said = "not both" if every_partner else "neither was given"
+        raise typer.BadParameter(f"give a partner's id, or --all ({said})")
     if every_partner:
         if output is not None or language is not None:
             raise typer.BadParameter("--output and --language go with one partner, not --all")
         templates(campaign, prefill)
         return
+    if output is not None and (output.suffix.lower() not in FORMATS or output.is_dir()):
+        raise typer.BadParameter(
+            f"{output} is not a file name ending in {', '.join(FORMATS)}", param_hint="--output"
+        )
     settings = Settings()
     campaign_id = campaign or settings.campaign
     path, prefilled = pipeline.write_template(
@@ -309,7 +320,7 @@ def status(
 
     settings = Settings()
     campaign_id = campaign or settings.campaign
-    day = as_of.date() if as_of else date.today()
+    day = as_of.date() if as_of else _territory_today()
     follow_ups = pipeline.campaign_status(settings, campaign_id, day)
     if as_json:
         _print_json([follow_up.as_dict() for follow_up in follow_ups])
@@ -681,6 +692,8 @@ def reference_init(
 
     from climate_contract.settings import DEFAULT_REFERENCE_DIR
 
+    if directory.is_symlink() and not directory.exists():
+        raise typer.BadParameter(f"{directory} is a link to nothing")
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise typer.BadParameter(f"{directory} exists and is not an empty folder")
     shutil.copytree(DEFAULT_REFERENCE_DIR, directory, dirs_exist_ok=True)
@@ -811,7 +824,7 @@ def campaign_close(
     from climate_contract.reference.registry import add_to_entry
 
     settings = Settings()
-    day = on.date() if on else date.today()
+    day = on.date() if on else _territory_today()
     add_to_entry(
         settings.reference_dir,
         "campaigns.yaml",

@@ -446,11 +446,12 @@ INSTRUCTIONS_SHEET = "Instructions"
 EXAMPLE_SHEET = Wording("Exemple", "Example")
 """The template's sheet of worked example rows. Never data: the parser reads the
 sheets titled as ``SHEETS`` and nothing else, so a partner may leave it in."""
-EXAMPLE_ROWS = 1
-"""Worked rows of each data sheet on the example sheet."""
-EXAMPLE_FILLED_LINES = 1 + len(SHEETS) * (2 + EXAMPLE_ROWS)
-"""The example sheet's lines holding something: its banner, then for each data sheet
-its title, its headers and its worked rows. More means the partner typed there."""
+LISTS_SHEET = "Listes"
+"""The template's hidden sheet of drop-down values."""
+EXAMPLE_FINGERPRINT = "empreinte_exemple"
+"""The header, on the lists sheet, of the example sheet's fingerprint as written: the
+parser tells a partner who changed that sheet (typed its data there) that it is
+never read."""
 # The template says whose it is on this line; the parser reads it back, so that a
 # workbook dropped in another partner's folder is noticed.
 DECLARED_PARTNER = re.compile(r"^(?:Partenaire|Partner)\s*:.*\((?P<partner_id>[\w-]+)\)\s*$")

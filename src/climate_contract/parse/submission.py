@@ -11,9 +11,10 @@ from climate_contract.contract import (
     ACTION_REF,
     DECLARED_CAMPAIGN,
     DECLARED_PARTNER,
-    EXAMPLE_FILLED_LINES,
+    EXAMPLE_FINGERPRINT,
     EXAMPLE_SHEET,
     INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
     SHEETS,
     Sheet,
 )
@@ -40,7 +41,12 @@ from climate_contract.parse.sheets import (
     cell_at,
     read_rows,
 )
-from climate_contract.parse.values import is_blank, normalise_label, to_text
+from climate_contract.parse.values import (
+    is_blank,
+    normalise_label,
+    sheet_fingerprint,
+    to_text,
+)
 from climate_contract.reference import ReferenceData
 from climate_contract.wording import Wording
 
@@ -384,15 +390,18 @@ def parse_submission(
 
 
 def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
-    """Lines added to the template's example sheet are never read: the partner who
-    typed there would otherwise only hear that its data sheets are empty."""
+    """The template's example sheet is never read: a partner who changed it (typed
+    its data there, over the example or below it) would otherwise only hear that
+    its data sheets are empty. Told when the sheet no longer holds what the template
+    wrote, by the fingerprint the template kept on its lists sheet."""
+    written = _recorded_example(grids.get(LISTS_SHEET, []))
     example_titles = {normalise_label(EXAMPLE_SHEET.fr), normalise_label(EXAMPLE_SHEET.en)}
     findings = []
     for name, grid in grids.items():
-        if normalise_label(name) not in example_titles:
+        if normalise_label(name) not in example_titles or written is None:
             continue
-        added = sum(not all(is_blank(cell) for cell in row) for row in grid) - EXAMPLE_FILLED_LINES
-        if added <= 0:
+        emptied = all(is_blank(cell) for row in grid for cell in row)
+        if emptied or sheet_fingerprint(grid) == written:
             continue
         data_sheets = Wording(
             ", ".join(sheet.title_fr for sheet in SHEETS),
@@ -403,14 +412,24 @@ def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
                 "warning",
                 "saisie_dans_exemple",
                 Wording(
-                    f"La feuille « {name} » contient {added} ligne(s) de plus que l'exemple "
-                    "fourni : elle n'est jamais lue. Saisissez (ou copiez) vos données dans "
-                    f"les feuilles {data_sheets.fr}.",
-                    f'The sheet "{name}" holds {added} more line(s) than the example it '
-                    "came with: it is never read. Type (or copy) your data on the "
+                    f"La feuille « {name} » a été modifiée depuis l'envoi du modèle : elle "
+                    "n'est jamais lue. Si vous y avez saisi vos données, saisissez-les (ou "
+                    f"copiez-les) dans les feuilles {data_sheets.fr}.",
+                    f'The sheet "{name}" was changed since the template was sent: it is '
+                    "never read. If you typed your data there, type (or copy) it on the "
                     f"{data_sheets.en} sheets.",
                 ),
                 sheet=name,
             )
         )
     return findings
+
+
+def _recorded_example(lists: Grid) -> str | None:
+    """The example sheet's fingerprint as the template wrote it, if it did."""
+    header = lists[0] if lists else []
+    if EXAMPLE_FINGERPRINT not in header or len(lists) < 2:
+        return None
+    position = header.index(EXAMPLE_FINGERPRINT)
+    recorded = lists[1][position] if position < len(lists[1]) else None
+    return recorded if isinstance(recorded, str) else None

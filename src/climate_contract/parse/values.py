@@ -8,6 +8,7 @@ a message, for the partner, that says what was expected.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -96,6 +97,18 @@ def to_text(value: Any) -> str:
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]  # quoted by a writer so that no spreadsheet evaluates it
     return text
+
+
+def sheet_fingerprint(rows: Iterable[Iterable[Any]]) -> str:
+    """What a sheet holds, as a short digest of its filled cells read as text, row by
+    row: the same whichever program wrote or read it, and whatever the formatting
+    or the empty rows between."""
+    digest = hashlib.sha256()
+    for row in rows:
+        cells = [to_text(cell) for cell in row if not is_blank(cell)]
+        if cells:
+            digest.update(("\x1f".join(cells) + "\x1e").encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def _plain_number(text: str) -> float:

@@ -2,14 +2,22 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from climate_contract.wording import Language, Wording
 
@@ -28,11 +36,27 @@ class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _folder_name(given: str) -> str:
+    if not _FOLDER_NAME.fullmatch(given):
+        raise ValueError(
+            f"{given!r} cannot be an id: ids name folders and files, so they are letters, "
+            "digits, '-', '_' and '.' (not first), e.g. chu or 2026"
+        )
+    return given
+
+
+Identifier = Annotated[str, AfterValidator(_folder_name)]
+"""A partner's or a campaign's id: also the name of its folders and part of file names."""
+
+
 class Partner(_Record):
-    id: str
+    id: Identifier
     name: str
     college: Literal["entreprise", "organisme_public", "association", "institution"]
-    campaigns: tuple[str, ...]
+    campaigns: tuple[Identifier, ...]
     contact: str
     profile: str | None = None
     """The mapping profile of the partner's own layout, if it does not use the template."""
@@ -125,7 +149,7 @@ class UnknownReference(ValueError):
 
 
 class Campaign(_Record):
-    id: str
+    id: Identifier
     opens_on: date
     deadline: date
     contact: str | None = None
@@ -289,10 +313,25 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(stream))
 
 
+class ReferenceLoader(yaml.CSafeLoader):
+    """libyaml's loader (a national registry of partners reads 10x faster), with a
+    date that is no calendar day (2026-02-30) kept as text: the model then says
+    where it is written, rather than the loader failing without a line."""
+
+
+def _timestamp_or_text(loader: ReferenceLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+ReferenceLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as stream:
-        # libyaml's loader: a national registry of partners reads 10x faster.
-        return yaml.load(stream, Loader=yaml.CSafeLoader)
+        return yaml.load(stream, Loader=ReferenceLoader)
 
 
 @dataclass(frozen=True)
@@ -336,7 +375,10 @@ class _Reading:
     def document(self, path: Path) -> Any:
         """The file's content, or None when it cannot be read (the problem noted)."""
         try:
-            return _read_csv(path) if path.suffix == ".csv" else _read_yaml(path)
+            document = _read_csv(path) if path.suffix == ".csv" else _read_yaml(path)
+            if document is None:
+                self.problems.append(ReferenceProblem(path, None, "empty (or only comments)"))
+            return document
         except FileNotFoundError:
             self.problems.append(ReferenceProblem(path, None, "file missing"))
         except yaml.MarkedYAMLError as error:

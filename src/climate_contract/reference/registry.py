@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import yaml
 from climate_contract.reference.model import (
     ReferenceData,
     ReferenceFileError,
+    ReferenceLoader,
     ReferenceProblem,
     load_reference_data,
 )
@@ -39,11 +41,21 @@ def append_entry(
     ``ReferenceFileError`` says why."""
     path = _editable(directory) / file_name
     before = path.read_bytes().decode("utf-8")
+    ending = _line_ending(before)
     # One line per entry, "- {id: ..., ...}": the registry's own layout.
-    separator = "" if before.endswith("\n") or not before else "\n"
-    after = f"{before}{separator}- {_flow(entry)}\n"
+    separator = "" if not before or _LINE_BREAK.fullmatch(before[-1]) else ending
+    after = f"{before}{separator}- {_flow(entry)}{ending}"
     added_line = before.count("\n") + len(separator) + 1
     return _rewritten(path, before, after, (added_line, "not added"), factors_extension)
+
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""What YAML counts as the end of a line."""
+
+
+def _line_ending(text: str) -> str:
+    """The file's own line ending, for the lines we add."""
+    return "\r\n" if "\r\n" in text else "\n"
 
 
 def add_to_entry(
@@ -54,36 +66,52 @@ def add_to_entry(
     value: object,
     factors_extension: Path | None = None,
 ) -> ReferenceData:
-    """Write ``field: value`` into the entry whose id is ``entry_id``, the rest of the
-    file untouched; checked and put back like ``append_entry``."""
+    """Write ``field: value`` into the entry whose id is ``entry_id``, next to its
+    id (the one value written plainly in every entry), the rest of the file
+    untouched; checked and put back like ``append_entry``."""
     path = _editable(directory) / file_name
     before = path.read_bytes().decode("utf-8")
-    entry = _entry_node(path, before, entry_id)
-    given = {key.value: value_node for key, value_node in entry.value}
-    if field in given:
-        raise ReferenceFileError(
-            [
-                ReferenceProblem(
-                    path,
-                    given[field].start_mark.line + 1,
-                    f"{entry_id}: {field} is already {given[field].value}",
-                )
-            ]
-        )
+    # A byte order mark (as Notepad writes) is not counted in YAML's positions.
+    bom = "\ufeff" if before.startswith("\ufeff") else ""
+    text = before[len(bom) :]
+    entry, id_key, id_value = _entry_node(path, text, entry_id)
+    _refuse_if_given(path, text, entry, entry_id, field)
     pair = _flow({field: value})[1:-1]
     if entry.flow_style:
-        closing = entry.end_mark.index - 1  # the entry's "}"
-        at, text = closing, (", " if entry.value else "") + pair
+        at, addition = id_value.end_mark.index, f", {pair}"
     else:
-        # On a line of its own after the entry's last line, in the file's line ending.
-        last_key, last_value = entry.value[-1]
-        line_end = before.find("\n", last_value.end_mark.index)
-        at = len(before) if line_end < 0 else line_end - before[line_end - 1 : line_end].count("\r")
-        newline = before[at : line_end + 1] or "\n"
-        text = f"{newline}{' ' * last_key.start_mark.column}{pair}"
-    after = before[:at] + text + before[at:]
-    changed_line = before.count("\n", 0, at) + 1
+        # On a line of its own after the id's, indented as the id is.
+        indent = " " * id_key.start_mark.column
+        line_end = _LINE_BREAK.search(text, id_value.end_mark.index)
+        if line_end is None:  # the id's line is the file's last, without an ending
+            at, addition = len(text), f"{_line_ending(text)}{indent}{pair}"
+        else:
+            at, addition = line_end.end(), f"{indent}{pair}{line_end.group()}"
+    after = bom + text[:at] + addition + text[at:]
+    changed_line = len(_LINE_BREAK.findall(text, 0, at)) + 1
     return _rewritten(path, before, after, (changed_line, "not changed"), factors_extension)
+
+
+def _refuse_if_given(
+    path: Path, text: str, entry: yaml.MappingNode, entry_id: str, field: str
+) -> None:
+    """A field already set (written, or inherited through a merge key), or written
+    empty, is the steward's to change by hand: never a second key beside it."""
+    written = next((value for key, value in entry.value if key.value == field), None)
+    loaded = yaml.load(text, Loader=ReferenceLoader)
+    given = next(
+        (
+            item.get(field)
+            for item in loaded
+            if isinstance(item, dict) and str(item.get("id")) == entry_id
+        ),
+        None,
+    )
+    if written is None and given is None:
+        return
+    line = (written or entry).start_mark.line + 1
+    said = f"is already {given}" if given is not None else "is written empty: fill it in there"
+    raise ReferenceFileError([ReferenceProblem(path, line, f"{entry_id}: {field} {said}")])
 
 
 def _editable(directory: Path) -> Path:
@@ -100,13 +128,23 @@ def _flow(mapping: dict[str, Any]) -> str:
     return written.strip()
 
 
-def _entry_node(path: Path, text: str, entry_id: str) -> yaml.MappingNode:
-    entries = yaml.compose(text, Loader=yaml.CSafeLoader)
+def _entry_node(
+    path: Path, text: str, entry_id: str
+) -> tuple[yaml.MappingNode, yaml.ScalarNode, yaml.ScalarNode]:
+    """The entry whose id is ``entry_id``, with its id's key and value."""
+    entries = yaml.compose(text, Loader=ReferenceLoader)
     for entry in entries.value if isinstance(entries, yaml.SequenceNode) else ():
-        if isinstance(entry, yaml.MappingNode) and any(
-            key.value == "id" and value.value == entry_id for key, value in entry.value
-        ):
-            return entry
+        if not isinstance(entry, yaml.MappingNode):
+            continue
+        for key, value in entry.value:
+            if key.value != "id" or value.value != entry_id:
+                continue
+            beside = value.start_mark.line == key.start_mark.line
+            if beside and value.start_mark.index > key.start_mark.index:
+                return entry, key, value
+            # An alias: the id's text is elsewhere, nowhere to write beside it.
+            said = f"{entry_id}: its id is not written beside its key: edit this entry by hand"
+            raise ReferenceFileError([ReferenceProblem(path, key.start_mark.line + 1, said)])
     raise ReferenceFileError([ReferenceProblem(path, None, f"no entry has id {entry_id!r}")])
 
 

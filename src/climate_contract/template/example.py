@@ -7,8 +7,9 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import EXAMPLE_ROWS, EXAMPLE_SHEET, SHEETS
+from climate_contract.contract import EXAMPLE_SHEET, SHEETS
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.template.presentation import (
     SubmissionRows,
@@ -22,6 +23,8 @@ from climate_contract.wording import Language, Wording
 EXAMPLE_MODEL_PARTNER = "bailleur-social"
 """The sample partner whose first generated action is the example: a building
 renovation, money over several years and gas saved, the action most partners have."""
+EXAMPLE_ROWS = 1
+"""Worked rows of each data sheet on the example sheet."""
 EXAMPLE_TAB_COLOR = "F4B183"
 EXAMPLE_HEADER_FILL = PatternFill("solid", fgColor="7F7F7F")
 EXAMPLE_BANNER_FONT = Font(bold=True, size=12, color="C00000")
@@ -57,7 +60,7 @@ def write_example_sheet(
     campaign: Campaign,
     language: Language,
     index: int,
-) -> None:
+) -> Worksheet:
     worksheet = workbook.create_sheet(EXAMPLE_SHEET.in_language(language), index=index)
     worksheet.sheet_properties.tabColor = EXAMPLE_TAB_COLOR
     worksheet.append([_banner().in_language(language)])
@@ -84,3 +87,4 @@ def write_example_sheet(
             append_row(worksheet, sheet, values, EXAMPLE_ROW_FONT)
     for position, width in widths.items():
         worksheet.column_dimensions[get_column_letter(position + 1)].width = width
+    return worksheet

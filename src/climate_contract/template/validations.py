@@ -18,7 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import SHEETS, Column, Sheet
+from climate_contract.contract import LISTS_SHEET, SHEETS, Column, Sheet
 from climate_contract.reference import ReferenceData
 from climate_contract.template.presentation import (
     NEED_LABELS,
@@ -31,7 +31,6 @@ from climate_contract.template.presentation import (
 )
 from climate_contract.wording import Language, Wording
 
-LISTS_SHEET = "Listes"
 FIRST_DATA_ROW = 2
 VALIDATED_ROWS = 1000
 """The last row whose cells are validated: far beyond any partner's actions."""

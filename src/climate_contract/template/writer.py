@@ -17,7 +17,14 @@ from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import INSTRUCTIONS_SHEET, SHEETS, Sheet
+from climate_contract.contract import (
+    EXAMPLE_FINGERPRINT,
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    SHEETS,
+    Sheet,
+)
+from climate_contract.parse.values import sheet_fingerprint
 from climate_contract.reference import ReferenceData
 from climate_contract.safe_text import quoted
 from climate_contract.template.example import write_example_sheet
@@ -90,13 +97,17 @@ def _write_xlsx(
             sheet.title.in_language(language), index=len(workbook.sheetnames) - 1
         )
         _write_data_sheet(worksheet, sheet, rows, reference, names, language)
-    write_example_sheet(
+    example = write_example_sheet(
         workbook,
         reference,
         reference.campaign(campaign_id),
         language,
         index=len(workbook.sheetnames) - 1,
     )
+    lists = workbook[LISTS_SHEET]
+    column = lists.max_column + 1
+    lists.cell(row=1, column=column, value=EXAMPLE_FINGERPRINT)
+    lists.cell(row=2, column=column, value=sheet_fingerprint(example.values))
     workbook.properties.title = f"Contrat climat {campaign_id} - {partner_id}"
     workbook.save(path)
 
@@ -134,6 +145,10 @@ def _write_csv(
             writer.writerow([])
 
 
+FORMATS = (".xlsx", ".ods", ".csv")
+"""What a template can be written as, by its file name's suffix."""
+
+
 def write_workbook(
     path: Path,
     reference: ReferenceData,
@@ -157,5 +172,5 @@ def write_workbook(
         case ".csv":
             _write_csv(path, reference, rows, language)
         case other:
-            raise ValueError(f"unsupported workbook format {other!r}: use .xlsx, .ods or .csv")
+            raise ValueError(f"unsupported workbook format {other!r}: use {', '.join(FORMATS)}")
     return path
