@@ -130,3 +130,16 @@ def test_an_entry_added_to_a_crlf_file_ends_its_lines_as_the_file_does(
 
     (added,) = _inserted(before, campaigns.read_bytes().decode("utf-8"))
     assert added == "\r\n- {id: '2027', opens_on: 2027-01-15, deadline: 2027-03-31}\r\n"
+
+
+def test_an_entry_refused_in_a_crlf_file_is_said_not_added(reference_dir: Path) -> None:
+    campaigns = reference_dir / "campaigns.yaml"
+    before = LAYOUTS["CRLF without a final line ending"]
+    campaigns.write_bytes(before.encode("utf-8"))
+    twice = {"id": "2025", "opens_on": date(2025, 1, 15), "deadline": date(2025, 3, 31)}
+
+    with pytest.raises(ReferenceFileError) as refused:
+        append_entry(reference_dir, "campaigns.yaml", twice)
+
+    assert str(refused.value) == f"{campaigns}: not added: 2025: id given twice"
+    assert campaigns.read_bytes().decode("utf-8") == before

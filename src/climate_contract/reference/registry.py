@@ -45,12 +45,17 @@ def append_entry(
     # One line per entry, "- {id: ..., ...}": the registry's own layout.
     separator = "" if not before or _LINE_BREAK.fullmatch(before[-1]) else ending
     after = f"{before}{separator}- {_flow(entry)}{ending}"
-    added_line = before.count("\n") + len(separator) + 1
+    added_line = _line_number(after, len(before) + len(separator))
     return _rewritten(path, before, after, (added_line, "not added"), factors_extension)
 
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 """What YAML counts as the end of a line."""
+
+
+def _line_number(text: str, index: int) -> int:
+    """The line of ``text`` where ``index`` falls, counted as YAML counts lines."""
+    return len(_LINE_BREAK.findall(text, 0, index)) + 1
 
 
 def _line_ending(text: str) -> str:
@@ -88,7 +93,7 @@ def add_to_entry(
         else:
             at, addition = line_end.end(), f"{indent}{pair}{line_end.group()}"
     after = bom + text[:at] + addition + text[at:]
-    changed_line = len(_LINE_BREAK.findall(text, 0, at)) + 1
+    changed_line = _line_number(text, at)
     return _rewritten(path, before, after, (changed_line, "not changed"), factors_extension)
 
 
