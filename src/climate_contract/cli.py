@@ -168,9 +168,7 @@ def templates(
 
     settings = Settings()
     campaign_id = campaign or settings.campaign
-    reference = pipeline.reference_data(settings)
-    reference.campaign(campaign_id)
-    expected = [p.id for p in reference.partners if campaign_id in p.campaigns]
+    expected = [p.id for p in pipeline.reference_data(settings).expected_in(campaign_id)]
     with _progress() as progress:
         for partner_id in progress.track(expected, description="templates"):
             path, prefilled = pipeline.write_template(settings, partner_id, campaign_id, prefill)
@@ -718,9 +716,7 @@ def partners_list(
 
     settings = Settings()
     reference = pipeline.reference_data(settings)
-    if campaign is not None:
-        reference.campaign(campaign)
-    partners = [p for p in reference.partners if campaign is None or campaign in p.campaigns]
+    partners = reference.partners if campaign is None else reference.expected_in(campaign)
     if as_json:
         _print_json([partner.model_dump() for partner in partners])
         return
@@ -845,8 +841,7 @@ def campaign_list(as_json: JsonOption = False) -> None:
 
     reference = pipeline.reference_data(Settings())
     expected = {
-        campaign.id: sum(campaign.id in partner.campaigns for partner in reference.partners)
-        for campaign in reference.campaigns
+        campaign.id: len(reference.expected_in(campaign.id)) for campaign in reference.campaigns
     }
     if as_json:
         _print_json(

@@ -432,6 +432,7 @@ def _received_outside_campaign(incoming: IncomingFile, campaign: Campaign) -> li
     received = territory_time(incoming.received_at).date()  # the campaign's days are local
     if campaign.closed_on is not None and received > campaign.closed_on:
         closed = campaign.closed_on
+        whom = f" ({campaign.contact})." if campaign.contact else "."
         return [
             Finding(
                 "error",
@@ -439,12 +440,10 @@ def _received_outside_campaign(incoming: IncomingFile, campaign: Campaign) -> li
                 Wording(
                     f"Ce fichier a été déposé le {received:%d/%m/%Y}, après la clôture de la "
                     f"campagne {campaign.id} le {closed:%d/%m/%Y} : il n'est pas pris en "
-                    "compte. Pour une correction tardive, écrivez à l'équipe de la campagne"
-                    + (f" ({campaign.contact})." if campaign.contact else "."),
+                    f"compte. Pour une correction tardive, écrivez à l'équipe de la campagne{whom}",
                     f"This file was dropped on {received:%Y-%m-%d}, after the {campaign.id} "
                     f"campaign closed on {closed:%Y-%m-%d}: it does not count. For a late "
-                    "correction, write to the campaign's team"
-                    + (f" ({campaign.contact})." if campaign.contact else "."),
+                    f"correction, write to the campaign's team{whom}",
                 ),
             )
         ]

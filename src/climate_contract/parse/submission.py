@@ -395,10 +395,12 @@ def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
     its data sheets are empty. Told when the sheet no longer holds what the template
     wrote, by the fingerprint the template kept on its lists sheet."""
     written = _recorded_example(grids.get(LISTS_SHEET, []))
+    if written is None:
+        return []
     example_titles = {normalise_label(EXAMPLE_SHEET.fr), normalise_label(EXAMPLE_SHEET.en)}
     findings = []
     for name, grid in grids.items():
-        if normalise_label(name) not in example_titles or written is None:
+        if normalise_label(name) not in example_titles:
             continue
         emptied = all(is_blank(cell) for row in grid for cell in row)
         if emptied or sheet_fingerprint(grid) == written:

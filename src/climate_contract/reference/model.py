@@ -284,6 +284,11 @@ class ReferenceData:
     def _partners_by_id(self) -> dict[str, Partner]:
         return {partner.id: partner for partner in self.partners}
 
+    def expected_in(self, campaign_id: str) -> tuple[Partner, ...]:
+        """The partners expected in the declared campaign ``campaign_id``."""
+        self.campaign(campaign_id)  # UnknownReference names the declared ones
+        return tuple(partner for partner in self.partners if campaign_id in partner.campaigns)
+
     def partner(self, partner_id: str) -> Partner:
         """The partner ``partner_id``, found at once: it is asked for per file and
         per follow-up row, with thousands of partners nationally."""
