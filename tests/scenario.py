@@ -87,20 +87,50 @@ def _confidential(ref: str, axis: str, sector: str, **extra) -> dict:
 
 DISCLOSURE_SCENARIO = {
     "reseau-chaleur": {
-        "actions": [_action("RC-1", *BOILER, shared_project_key=PROJECT)],
+        "actions": [
+            _action(
+                "RC-1",
+                *BOILER,
+                shared_project_key=PROJECT,
+                jobs_created=4.5,
+                activity_created=True,
+                municipality="Dijon",
+            )
+        ],
         "investments": [_investment("RC-1", 2026, 2_000_000)],
         "impacts": [_impact("RC-1", "ges_evites", 2_000, "tCO2e/an", 2028)],
     },
     "bailleur-social": {
-        "actions": [_action("BS-1", "Rénovation", "sobriete_efficacite", "residentiel")],
+        "actions": [
+            _action(
+                "BS-1",
+                "Rénovation",
+                "sobriete_efficacite",
+                "residentiel",
+                jobs_created=2,
+                jobs_consolidated=10,
+                municipality="21166",
+            )
+        ],
         "investments": [_investment("BS-1", 2026, 1_200_000)],
         "impacts": [_impact("BS-1", "gaz_economise", 2_000, "MWh/an", 2027)],
     },
     "universite": {
         # A public co-funder that claims the lead's carbon too: gross is not deduplicated.
         "actions": [
-            _action("U-1", "Isolation", "sobriete_efficacite", "tertiaire"),
-            _action("U-2", *BOILER, role="cofinanceur", shared_project_key=PROJECT),
+            # Arcey names two communes of the region: which one is not told.
+            _action(
+                "U-1",
+                "Isolation",
+                "sobriete_efficacite",
+                "tertiaire",
+                jobs_consolidated=1.5,
+                municipality="ARCEY",
+            ),
+            # The lead's jobs claimed again: counted once, as impacts are.
+            _action(
+                "U-2", *BOILER, role="cofinanceur", shared_project_key=PROJECT, jobs_created=4.5
+            ),
         ],
         "investments": [_investment("U-1", 2026, 300_000), _investment("U-2", 2026, 150_000)],
         "impacts": [
@@ -111,8 +141,14 @@ DISCLOSURE_SCENARIO = {
     # A confidential co-funder of a public lead: gross minus deduplicated isolates it.
     "banque-regionale": {
         "actions": [
-            _confidential("BQ-1", *BOILER[1:], role="cofinanceur", shared_project_key=PROJECT),
-            _confidential("BQ-2", "sobriete_efficacite", "residentiel"),
+            _confidential(
+                "BQ-1",
+                *BOILER[1:],
+                role="cofinanceur",
+                shared_project_key=PROJECT,
+                jobs_created=4.5,
+            ),
+            _confidential("BQ-2", "sobriete_efficacite", "residentiel", jobs_created=3.25),
         ],
         "investments": [
             _investment("BQ-1", 2026, 512_345.67),
@@ -121,12 +157,19 @@ DISCLOSURE_SCENARIO = {
         "impacts": [_impact("BQ-2", "ges_evites", 153.7, "tCO2e/an", 2027)],
     },
     "chu": {
-        "actions": [_confidential("CH-1", "sobriete_efficacite", "tertiaire")],
+        # Alone in creating an activity among confidential actions.
+        "actions": [
+            _confidential(
+                "CH-1", "sobriete_efficacite", "tertiaire", jobs_created=1.75, activity_created=True
+            )
+        ],
         "investments": [_investment("CH-1", 2026, 733_221.11)],
         "impacts": [_impact("CH-1", "ges_evites", 211.3, "tCO2e/an", 2027)],
     },
     "cooperative-agricole": {
-        "actions": [_confidential("CA-1", "agriculture_alimentation", "agriculture")],
+        "actions": [
+            _confidential("CA-1", "agriculture_alimentation", "agriculture", jobs_created=2.5)
+        ],
         "investments": [_investment("CA-1", 2026, 655_432.19)],
         "impacts": [_impact("CA-1", "ges_evites", 377.7, "tCO2e/an", 2027)],
     },
@@ -134,7 +177,9 @@ DISCLOSURE_SCENARIO = {
     # the status funnel counts.
     "promoteur-immobilier": {
         "actions": [
-            _confidential("PI-1", "sobriete_efficacite", "residentiel", status="abandonnee"),
+            _confidential(
+                "PI-1", "sobriete_efficacite", "residentiel", status="abandonnee", jobs_created=9
+            ),
             _confidential("PI-2", "mobilites", "transport_routier", end_year=2031),
         ],
         "investments": [

@@ -499,11 +499,40 @@ def test_a_campaign_opened_with_its_contact_is_listed_for_scripts(tmp_path: Path
         "deadline": "2027-03-31",
         "contact": contact,
         "closed_on": None,
+        "parts": [],
         "partners_expected": 0,
     }
     for campaign in listed[:2]:
         expected = [p for p in registry if campaign["id"] in p["campaigns"]]
         assert campaign["partners_expected"] == len(expected) > 0
+
+
+def test_a_campaign_opened_with_a_part_collects_it_and_an_unknown_part_is_refused(
+    tmp_path: Path,
+) -> None:
+    settings = _settings_on_copied_reference(tmp_path)
+    env = _env(settings)
+    campaigns = settings.reference_dir / "campaigns.yaml"
+    dates = ("--opens-on", "2027-01-15", "--deadline", "2027-03-31")
+
+    opened = _invoke(env, "campaign", "open", "2027", *dates, "--part", "jobs")
+    before = campaigns.read_text(encoding="utf-8")
+    unknown = _invoke(env, "campaign", "open", "2028", *dates, "--part", "emplois")
+    listed = json.loads(_invoke(env, "campaign", "list", "--json").stdout)
+    template = _invoke(env, "template", "chu", "--campaign", "2027")
+
+    assert opened.exit_code == 0, opened.output
+    assert "collecting jobs" in opened.stdout
+    assert [campaign["parts"] for campaign in listed] == [[], ["jobs"], ["jobs"]]
+    assert unknown.exit_code == 1
+    (line,) = unknown.stderr.splitlines()
+    assert "campaigns.yaml: not added" in line
+    assert "parts" in line
+    assert campaigns.read_text(encoding="utf-8") == before
+    assert template.exit_code == 0, template.output
+    (written,) = (settings.shared_root / "outbox" / "chu").glob("*2027*.xlsx")
+    headers = [cell.value for cell in openpyxl.load_workbook(written)["Actions"][1]]
+    assert headers[-3:] == ["Emplois créés (ETP)", "Emplois consolidés (ETP)", "Activité créée"]
 
 
 def test_a_closed_campaign_refuses_later_files_and_stops_following_up(

@@ -164,6 +164,30 @@ MUTATIONS = (
             "COALESCE(SUM(investment_eur), 0)",
         ),
     ),
+    Mutation(
+        "co-funders' jobs counted again",
+        model="models/marts/jobs_by_territory.sql",
+        replace=("WHERE is_live AND counted", "WHERE is_live"),
+    ),
+    Mutation(
+        "abandoned actions' jobs counted",
+        model="models/marts/jobs_by_territory.sql",
+        replace=("WHERE is_live AND counted", "WHERE counted"),
+    ),
+    Mutation(
+        "an activity counted twice in the jobs lines",
+        model="models/intermediate/job_lines.sql",
+        replace=("CAST(1 AS NUMERIC(20, 6))", "CAST(2 AS NUMERIC(20, 6))"),
+    ),
+    Mutation(
+        "confidential jobs counted in their axis",
+        model="models/intermediate/job_lines.sql",
+        replace=("    confidential,\n", "    FALSE AS confidential,\n"),
+    ),
+    Mutation(
+        "jobs created read from the wrong column in core",
+        "UPDATE core.actions SET jobs_created = jobs_consolidated WHERE action_ref = 'BS-1'",
+    ),
 )
 
 

@@ -88,7 +88,11 @@ def test_english_headers_below_a_title_row_are_found(tmp_path: Path, reference) 
         "parent_action_ref": None,
         "partner_axis": None,
         "priority": None,
+        "jobs_created": None,
+        "jobs_consolidated": None,
+        "activity_created": None,
         "source_row": None,
+        "commune_code": "21231",
     }
     assert action["source_row"] == 4
     (investment,) = parsed.sheets["investments"].table.to_pylist()

@@ -788,6 +788,10 @@ def campaign_open(
     contact: Annotated[
         str | None, typer.Option(help="Whom partners ask about it, shown on their template")
     ] = None,
+    part: Annotated[
+        list[str] | None,
+        typer.Option(help="An optional part of the contract it collects (repeatable): jobs"),
+    ] = None,
 ) -> None:
     """Declare a campaign in campaigns.yaml (kept as the steward wrote it); partners
     are expected in it once their entry lists it (partners add --campaign)."""
@@ -800,10 +804,13 @@ def campaign_open(
     append_entry(
         settings.reference_dir,
         "campaigns.yaml",
-        entry | ({"contact": contact} if contact else {}),
+        entry | ({"contact": contact} if contact else {}) | ({"parts": part} if part else {}),
         settings.emission_factors_extension,
     )
-    console.print(f"campaign {campaign_id} declared: {opens_on.date()} to {deadline.date()}")
+    collected = f", collecting {', '.join(part)}" if part else ""
+    console.print(
+        f"campaign {campaign_id} declared: {opens_on.date()} to {deadline.date()}{collected}"
+    )
 
 
 @campaign_app.command("close")
@@ -852,7 +859,8 @@ def campaign_list(as_json: JsonOption = False) -> None:
         )
         return
     view = Table(title=f"{len(reference.campaigns)} campaigns")
-    for column in ("id", "opens on", "deadline", "closed on", "partners expected", "contact"):
+    columns = ("id", "opens on", "deadline", "closed on", "partners expected", "parts", "contact")
+    for column in columns:
         view.add_column(column, no_wrap=True)
     for campaign in reference.campaigns:
         view.add_row(
@@ -861,6 +869,7 @@ def campaign_list(as_json: JsonOption = False) -> None:
             str(campaign.deadline),
             str(campaign.closed_on or ""),
             str(expected[campaign.id]),
+            ", ".join(campaign.parts),
             campaign.contact or "",
         )
     console.print(view)

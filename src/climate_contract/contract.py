@@ -8,12 +8,14 @@ the warehouse tables take their column names, and the Great Expectations suites 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
 import pyarrow as pa
 
+from climate_contract.parts import Part
 from climate_contract.wording import Language, Wording, format_number
 
 ColumnKind = Literal["text", "integer", "decimal", "code", "boolean"]
@@ -98,6 +100,21 @@ AMOUNTS_EUR = Bounds(
         ),
     ),
 )
+JOBS = Bounds(
+    "jobs",
+    0,
+    100_000,
+    _NEGATIVE,
+    (
+        "emplois_demesures",
+        Wording(
+            "Le nombre d'emplois {value} dépasse {maximum} : saisissez un nombre d'emplois "
+            "(équivalents temps plein), pas un montant.",
+            "The number of jobs {value} is over {maximum}: enter a number of jobs (full-time "
+            "equivalents), not an amount.",
+        ),
+    ),
+)
 QUANTITIES = Bounds(
     "quantities",
     0,
@@ -131,6 +148,9 @@ class Column:
     """The column of the same row whose value narrows the codes this one may take:
     the units that measure what the row's indicator measures (reference data say
     which, by their dimension)."""
+    part: Part | None = None
+    """The optional part of the contract the column belongs to: only the templates of
+    campaigns that turn it on show the column, and only their files keep its values."""
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -154,6 +174,15 @@ class Sheet:
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
+
+    def with_parts(self, parts: Collection[Part]) -> Sheet:
+        """The sheet as a campaign turning ``parts`` on asks for it."""
+        return replace(
+            self,
+            columns=tuple(
+                column for column in self.columns if column.part is None or column.part in parts
+            ),
+        )
 
 
 ACTION_REF = Column(
@@ -321,6 +350,46 @@ ACTIONS = Sheet(
             False,
             Wording("Niveau de priorité, tel que vous l'écrivez.", "Priority, as you write it."),
         ),
+        Column(
+            "jobs_created",
+            "Emplois créés (ETP)",
+            "Jobs created (FTE)",
+            "decimal",
+            False,
+            Wording(
+                "Emplois que l'action crée sur le territoire, en équivalents temps plein "
+                "(ex. : 2,5).",
+                "Jobs the action creates in the territory, in full-time equivalents (e.g. 2.5).",
+            ),
+            bounds=JOBS,
+            part="jobs",
+        ),
+        Column(
+            "jobs_consolidated",
+            "Emplois consolidés (ETP)",
+            "Jobs consolidated (FTE)",
+            "decimal",
+            False,
+            Wording(
+                "Emplois existants que l'action maintient, en équivalents temps plein.",
+                "Existing jobs the action keeps, in full-time equivalents.",
+            ),
+            bounds=JOBS,
+            part="jobs",
+        ),
+        Column(
+            "activity_created",
+            "Activité créée",
+            "Activity created",
+            "boolean",
+            False,
+            Wording(
+                "Oui : l'action crée une activité nouvelle (entreprise, service, filière).",
+                "Yes: the action creates a new activity (business, service, supply chain).",
+            ),
+            "yes_no",
+            part="jobs",
+        ),
     ),
 )
 
@@ -437,7 +506,29 @@ IMPACTS = Sheet(
 )
 
 SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS)
-BOUNDS: tuple[Bounds, ...] = (CONTRACT_YEARS, AMOUNTS_EUR, QUANTITIES)
+BOUNDS: tuple[Bounds, ...] = (CONTRACT_YEARS, AMOUNTS_EUR, QUANTITIES, JOBS)
+
+
+def sheets_for(parts: Collection[Part]) -> tuple[Sheet, ...]:
+    """The data sheets as a campaign turning ``parts`` on asks for them."""
+    return tuple(sheet.with_parts(parts) for sheet in SHEETS)
+
+
+def part_columns(parts: Collection[Part]) -> dict[str, tuple[Column, ...]]:
+    """Per sheet name, the columns of the optional parts not in ``parts``."""
+    return {
+        sheet.name: tuple(
+            column
+            for column in sheet.columns
+            if column.part is not None and column.part not in parts
+        )
+        for sheet in SHEETS
+    }
+
+
+COMMUNE_CODE = "commune_code"
+"""Added to the actions read: the INSEE code of the commune the ``municipality`` cell
+names, when the reference's communes know it (by code or by a name no other shares)."""
 MAX_FINDINGS_PER_FILE = 200
 """Findings told for one file: more would bury what matters; the partner fixes these
 and sends the file again."""

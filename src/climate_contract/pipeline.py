@@ -295,9 +295,10 @@ def examine_files(claims: list[Claim], settings: Settings) -> list[Examination]:
     for claim in claims:
         shutil.rmtree(claim.answer_folder, ignore_errors=True)  # from an attempt that failed
     readable = [c for c in claims if c.staged.suffix.lower() in SUPPORTED_SUFFIXES]
+    campaign = reference.campaign(settings.campaign)
     parsed = {
         claim.submission_id: parse.parse_submission(
-            claim.staged, reference, limits, claim.incoming.partner_id
+            claim.staged, reference, limits, claim.incoming.partner_id, campaign
         )
         for claim in readable
     }
@@ -307,7 +308,6 @@ def examine_files(claims: list[Claim], settings: Settings) -> list[Examination]:
         campaign_id=settings.campaign,
     )
     found = dict(zip((claim.submission_id for claim in readable), checked, strict=True))
-    campaign = reference.campaign(settings.campaign)
     examinations = []
     for claim in claims:
         if claim.submission_id in parsed:
@@ -873,11 +873,11 @@ def publish_marts(settings: Settings) -> list[Path]:
 def _publish(
     settings: Settings, engine: sa.Engine, folder: Path, publication: report.Publication
 ) -> list[Path]:
-    tables = {name: aggregate.read_mart(engine, name) for name in aggregate.mart_names()}
+    reference = reference_data(settings)
+    collected = {part for campaign in reference.campaigns for part in campaign.parts}
+    tables = {name: aggregate.read_mart(engine, name) for name in aggregate.marts_shown(collected)}
     documents = {"docs/index.html": aggregate.docs_site(settings)}
-    documents |= report.report_documents(
-        tables, reference_data(settings), publication, settings.report_languages
-    )
+    documents |= report.report_documents(tables, reference, publication, settings.report_languages)
     documents |= report.export_documents(tables, aggregate.mart_descriptions(), publication)
     return publish.publish_tables(folder, publication.mark, tables, documents)
 
@@ -906,7 +906,7 @@ def freeze_campaign(settings: Settings, campaign_id: str) -> Path:
         if state.source_mark != publish.published_mark(folder):
             _publish(settings, engine, folder, publication)
         tables = {}
-        for name in aggregate.mart_names():
+        for name in aggregate.marts_shown(reference.campaign(campaign_id).parts):
             table = pq.read_table(folder / publish.CURRENT / f"{name}.parquet")
             tables[name] = table.filter(pc.equal(table["campaign_id"], campaign_id))
         if not tables["campaign_coverage"].num_rows:

@@ -24,7 +24,7 @@ import pyarrow.csv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from climate_contract.contract import CONTRACT_YEARS, SHEETS, ColumnKind
+from climate_contract.contract import COMMUNE_CODE, CONTRACT_YEARS, SHEETS, ColumnKind
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -101,6 +101,15 @@ observed_inventory = sa.Table(
     sa.Column("unit", sa.Text, nullable=False),
     sa.Column("value", sa.Numeric(20, 6), nullable=False),
     sa.Column("source", sa.Text, nullable=False),
+    schema="ref",
+)
+communes = sa.Table(
+    "communes",
+    metadata,
+    sa.Column("commune_code", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("epci_code", sa.Text, nullable=False),
+    sa.Column("epci_name", sa.Text, nullable=False),
     schema="ref",
 )
 code_values = sa.Table(
@@ -274,12 +283,19 @@ def _provenance() -> list[sa.Column]:
     ]
 
 
+DERIVED_COLUMNS: dict[str, tuple[sa.Column, ...]] = {
+    "actions": (sa.Column(COMMUNE_CODE, sa.Text),),
+}
+"""What reading a sheet adds to its contract columns: the INSEE code of the commune
+an action names (``parse.with_commune_codes``)."""
+
 core_tables: dict[str, sa.Table] = {
     sheet.name: sa.Table(
         sheet.name,
         metadata,
         *_provenance(),
         *(sa.Column(column.name, SQL_TYPES[column.kind]) for column in sheet.columns),
+        *DERIVED_COLUMNS.get(sheet.name, ()),
         schema="core",
     )
     for sheet in SHEETS

@@ -36,6 +36,7 @@ SELECT
     a.partner_id,
     a.action_ref,
     a.submission_id,
+    a.source_sheet,
     a.source_row,
     a.title,
     a.plan_axis,
@@ -46,6 +47,10 @@ SELECT
     a.role,
     a.shared_project_key,
     a.confidential,
+    a.commune_code,
+    a.jobs_created,
+    a.jobs_consolidated,
+    a.activity_created,
     a.status <> 'abandonnee' AS is_live,
     COALESCE(l.lead_count, 0) AS project_lead_count,
     (

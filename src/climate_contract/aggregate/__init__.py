@@ -13,6 +13,7 @@ __all__, __getattr__ = lazy_surface(
             "build_models",
             "mart_descriptions",
             "mart_names",
+            "marts_shown",
             "publish_build",
             "query_model",
             "read_mart",

@@ -11,7 +11,7 @@ comments, in one transaction. Until then the live marts stay as they were.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from climate_contract import disclosure, warehouse
 from climate_contract.aggregate.project import PROJECT_NAME, Project
+from climate_contract.parts import Part
 from climate_contract.settings import SQL_DIR, Settings
 from climate_contract.warehouse import BUILD_MODELS, LIVE_MODELS, ModelSchemas
 
@@ -52,6 +53,8 @@ def mart_names() -> list[str]:
 class MartDescription:
     description: str
     columns: dict[str, str]
+    part: str | None = None
+    """The optional part of the contract the mart is about (its ``meta.part``)."""
 
 
 @cache
@@ -65,9 +68,17 @@ def mart_descriptions() -> dict[str, MartDescription]:
         model["name"]: MartDescription(
             " ".join(model.get("description", "").split()),
             {c["name"]: " ".join(c.get("description", "").split()) for c in model["columns"]},
+            model.get("config", {}).get("meta", {}).get("part"),
         )
         for model in models["models"]
     }
+
+
+def marts_shown(parts: Collection[Part]) -> list[str]:
+    """The marts published where campaigns collect ``parts``: a territory that does
+    not collect an optional part sees nothing of it, not even an empty table."""
+    descriptions = mart_descriptions()
+    return [name for name in mart_names() if descriptions[name].part in (None, *parts)]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ TOTAL = "all"
 """The row of a mart that adds up its plan axes."""
 NOT_GIVEN = "non_renseigne"
 """The funding source of an amount the partner gave none for."""
+UNKNOWN_COMMUNE = "non_identifiee"
+"""The commune of an action whose ``Commune`` cell names none the reference knows."""
 
 
 class DbtFailed(RuntimeError):
@@ -75,6 +77,7 @@ class Project:
             "confidential_pool": POOL,
             "all_axes": TOTAL,
             "not_given": NOT_GIVEN,
+            "unknown_commune": UNKNOWN_COMMUNE,
         }
 
     def invoke(

@@ -28,6 +28,7 @@ from climate_contract import warehouse
 from climate_contract.aggregate.project import POOL, TOTAL
 from climate_contract.disclosure.contributions import (
     CARBON,
+    JOB_MEASURES,
     MONEY,
     Selection,
     YearMatch,
@@ -136,6 +137,12 @@ FIGURES: tuple[PublishedFigure, ...] = (
         live_only=False,
         investment_eur_deduplicated=(MONEY, True),
         tco2e_per_year_deduplicated=(CARBON, True),
+    ),
+    *_figures(
+        "jobs_by_territory",
+        ("commune_code", "plan_axis"),
+        "any",
+        **{measure: (measure, True) for measure in JOB_MEASURES},
     ),
     *_figures(
         "partner_summary",

@@ -1,8 +1,9 @@
 """What every published figure is made of: the contributions behind it.
 
 A contribution is one line of ``intermediate.investment_lines`` (an amount of an action
-in a year) or of ``intermediate.impact_lines`` (what an action delivers each year from
-its first year of full effect). A published figure is the sum of a selection of
+in a year), of ``intermediate.impact_lines`` (what an action delivers each year from
+its first year of full effect) or of ``intermediate.job_lines`` (the jobs an action
+creates or consolidates, an activity it creates). A published figure is the sum of a selection of
 contributions; the disclosure plan and its audit reason on those selections.
 """
 
@@ -20,7 +21,9 @@ from climate_contract.warehouse import ModelSchemas
 
 MONEY = "investment_eur"
 CARBON = "ges_evites"
-CONTRIBUTION_MODELS = ("investment_lines", "impact_lines", "trajectory_years")
+JOB_MEASURES = ("jobs_created", "jobs_consolidated", "activities_created")
+"""The measures of ``intermediate.job_lines`` (the contract's optional jobs part)."""
+CONTRIBUTION_MODELS = ("investment_lines", "impact_lines", "job_lines", "trajectory_years")
 """The models the disclosure plan reads: built before it."""
 
 YearMatch = Literal["equal", "up_to", "any"]
@@ -32,7 +35,7 @@ _CONTRIBUTIONS = """
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
     'investment_eur' AS measure, year, funder, nature, funding_source,
-    plan_axis, sector, status, is_live, confidential,
+    plan_axis, sector, NULL AS commune_code, status, is_live, confidential,
     investment_counted AS counted, amount_eur AS value
 FROM {schema}.investment_lines
 UNION ALL
@@ -40,9 +43,15 @@ SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
     indicator AS measure, first_full_year AS year, NULL AS funder, NULL AS nature,
     NULL AS funding_source,
-    plan_axis, NULL AS sector, status, is_live, confidential,
+    plan_axis, NULL AS sector, NULL AS commune_code, status, is_live, confidential,
     impacts_counted AS counted, quantity AS value
 FROM {schema}.impact_lines
+UNION ALL
+SELECT
+    campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
+    measure, NULL AS year, NULL AS funder, NULL AS nature, NULL AS funding_source,
+    plan_axis, NULL AS sector, commune_code, status, is_live, confidential, counted, value
+FROM {schema}.job_lines
 """
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from climate_contract.disclosure.contributions import (
     CARBON,
+    JOB_MEASURES,
     MONEY,
     Selection,
     YearMatch,
@@ -73,7 +74,7 @@ def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
                 PoolCell(MONEY, year, basis, _pooled(campaign_id, MONEY, basis, "equal", year))
                 for basis in BASES
             )
-        for indicator in sorted(set(live["measure"]) - {MONEY}):
+        for indicator in sorted(set(live["measure"]) - {MONEY, *JOB_MEASURES}):
             cells.extend(
                 PoolCell(
                     indicator, year, basis, _pooled(campaign_id, indicator, basis, "up_to", year)
@@ -81,6 +82,16 @@ def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
                 for year in years
                 for basis in BASES
             )
+        cells.extend(
+            PoolCell(
+                measure,
+                None,
+                "deduplicated",
+                _pooled(campaign_id, measure, "deduplicated", "any", None),
+            )
+            for measure in JOB_MEASURES
+            if measure in set(live["measure"])
+        )
         for funnel_measure, measure in (("funnel_investment_eur", MONEY), ("funnel_tco2e", CARBON)):
             cells.append(
                 PoolCell(

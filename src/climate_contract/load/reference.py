@@ -65,6 +65,15 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
         warehouse.observed_inventory: [
             point.model_dump() for point in reference.observed_inventory
         ],
+        warehouse.communes: [
+            {
+                "commune_code": commune.code,
+                "name": commune.name,
+                "epci_code": commune.epci_code,
+                "epci_name": commune.epci_name,
+            }
+            for commune in reference.communes
+        ],
         warehouse.code_values: [
             {
                 "list_name": list_name,

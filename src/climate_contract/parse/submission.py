@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
 from climate_contract.contract import (
     ACTION_REF,
+    COMMUNE_CODE,
     DECLARED_CAMPAIGN,
     DECLARED_PARTNER,
     EXAMPLE_FINGERPRINT,
@@ -47,7 +50,7 @@ from climate_contract.parse.values import (
     sheet_fingerprint,
     to_text,
 )
-from climate_contract.reference import ReferenceData
+from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -289,14 +292,78 @@ def parse_submission(
     reference: ReferenceData,
     limits: FileLimits = DEFAULT_LIMITS,
     partner_id: str | None = None,
+    campaign: Campaign | None = None,
 ) -> ParsedSubmission:
     """Read every contract sheet of ``path``; a file over the limits or unreadable,
     missing sheets, too many rows and unreadable cells are findings.
 
     A partner whose registry entry names a mapping profile, or a workbook without
     the template's sheets that carries a known profile's layout, is read through
-    that profile.
+    that profile. The columns of optional parts ``campaign`` does not turn on are
+    left empty (``without_parts_off``); every part is kept when no campaign is given.
+    The actions get the INSEE code of the commune they name (``with_commune_codes``).
     """
+    parsed = _parse_submission(path, reference, limits, partner_id)
+    if campaign is not None:
+        without_parts_off(parsed, campaign)
+    with_commune_codes(parsed, reference)
+    return parsed
+
+
+def with_commune_codes(parsed: ParsedSubmission, reference: ReferenceData) -> None:
+    """Add to the actions read the INSEE code of the commune each names (``Dijon``,
+    ``21231`` and ``DIJON`` alike), null where the reference's communes do not tell
+    which: the cell itself is kept as typed."""
+    actions = parsed.sheets.get("actions")
+    if actions is None or COMMUNE_CODE in actions.table.column_names:
+        return
+    codes = [
+        None if typed is None or (commune := reference.commune(typed)) is None else commune.code
+        for typed in actions.table.column("municipality").to_pylist()
+    ]
+    table = actions.table.append_column(COMMUNE_CODE, pa.array(codes, pa.string()))
+    parsed.sheets["actions"] = replace(actions, table=table)
+
+
+def without_parts_off(parsed: ParsedSubmission, campaign: Campaign) -> None:
+    """Empty the columns of the optional parts ``campaign`` does not collect, and
+    tell the partner, once per column, when the file filled one: a column its
+    template never showed (an older or another territory's workbook) is not kept."""
+    for name, sheet in list(parsed.sheets.items()):
+        table = sheet.table
+        for column in sheet.sheet.columns:
+            if column.part is None or column.part in campaign.parts:
+                continue
+            position = table.schema.get_field_index(column.name)
+            if table.column(position).null_count < len(table):
+                parsed.findings.append(
+                    Finding(
+                        "warning",
+                        "partie_non_collectee",
+                        Wording(
+                            f"La campagne {campaign.id} ne collecte pas la colonne "
+                            f"« {column.header_fr} » : ses valeurs ne sont pas lues (le modèle "
+                            "de la campagne ne l'a pas).",
+                            f"The {campaign.id} campaign does not collect the column "
+                            f'"{column.header_en}": its values are not read (the campaign\'s '
+                            "template does not have it).",
+                        ),
+                        sheet=sheet.title,
+                        row=sheet.header_row,
+                        column=sheet.column_letters.get(column.name),
+                        header=sheet.header(column),
+                    )
+                )
+            table = table.set_column(position, column.name, pa.nulls(len(table), column.arrow_type))
+        parsed.sheets[name] = replace(sheet, table=table)
+
+
+def _parse_submission(
+    path: Path,
+    reference: ReferenceData,
+    limits: FileLimits,
+    partner_id: str | None,
+) -> ParsedSubmission:
     parsed = ParsedSubmission(path)
     if path.stat().st_size == 0:
         parsed.findings.append(_EMPTY_FILE)

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from climate_contract.parts import Part
 from climate_contract.wording import Language, Wording
 
 FactorUnit = Literal["kWh", "L", "t", "km", "p.km"]
@@ -158,6 +159,8 @@ class Campaign(_Record):
     closed_on: date | None = None
     """The last day files count for it (``campaign close``): a file dropped later is
     refused, so figures the officials have seen do not move; no reminder after it."""
+    parts: tuple[Part, ...] = ()
+    """The optional parts of the contract the campaign collects (``parts.Part``)."""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Campaign:
@@ -192,6 +195,18 @@ class ObservedPoint(_Record):
     year: int
     value: float
     source: str = ""
+
+
+class Commune(_Record):
+    """A commune of the territory's region, as ``reference/communes.csv`` gives it
+    (INSEE's official geography): what an action's ``Commune`` cell is read as."""
+
+    code: str
+    """The INSEE code (code officiel géographique), e.g. 21231."""
+    name: str
+    epci_code: str = ""
+    """The SIREN of the intercommunality (EPCI) the commune belongs to."""
+    epci_name: str = ""
 
 
 class CodeValue(_Record):
@@ -265,6 +280,24 @@ class ReferenceData:
     emission_factors: FactorReferential
     profiles: dict[str, MappingProfile]
     observed_inventory: tuple[ObservedPoint, ...] = ()
+    communes: tuple[Commune, ...] = ()
+
+    def commune(self, typed: str) -> Commune | None:
+        """The commune a partner named by its INSEE code or its name (any case,
+        accents or punctuation); None for a name several communes share, or none."""
+        from climate_contract.parse.values import name_key
+
+        return self._communes_by_key.get(name_key(typed))
+
+    @cached_property
+    def _communes_by_key(self) -> dict[str, Commune]:
+        from climate_contract.parse.values import name_key
+
+        by_name: dict[str, list[Commune]] = {}
+        for commune in self.communes:
+            by_name.setdefault(name_key(commune.name), []).append(commune)
+        unique = {key: found[0] for key, found in by_name.items() if len(found) == 1}
+        return unique | {commune.code.casefold(): commune for commune in self.communes}
 
     def codes(self, list_name: str) -> list[str]:
         return [value.code for value in self.code_lists[list_name]]
@@ -612,6 +645,9 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     # Optional: a territory may not have entered its observed inventory yet.
     inventory = directory / "observed_inventory.csv"
     observed = reading.read(tuple[ObservedPoint, ...], inventory) if inventory.is_file() else ()
+    # Optional too: without it, the communes partners name are kept as typed only.
+    communes_path = directory / "communes.csv"
+    communes = reading.read(tuple[Commune, ...], communes_path) if communes_path.is_file() else ()
     referential = _factor_referential(
         reading, directory / "emission_factors.yaml", factors_extension
     )
@@ -646,6 +682,7 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         campaigns=campaigns,
         plan_targets=targets,
         observed_inventory=observed,
+        communes=communes,
         code_lists=code_lists,
         emission_factors=referential,
         profiles=profiles,

@@ -257,6 +257,19 @@ def _action(
     return action, investments, impacts
 
 
+def _with_jobs(rows: SubmissionRows, rng: random.Random) -> SubmissionRows:
+    """The actions' jobs and activities (the contract's optional ``jobs`` part), from
+    their own random stream so that the other figures stay as they were; a template
+    shows them only for a campaign that turns the part on."""
+    for action in rows["actions"]:
+        if action["role"] != "porteur" or rng.random() < 0.4:
+            continue
+        action["jobs_created"] = round(rng.uniform(0.5, 12), 1)
+        action["jobs_consolidated"] = round(rng.uniform(0, 20), 1) if rng.random() < 0.5 else None
+        action["activity_created"] = rng.random() < 0.25
+    return rows
+
+
 def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
     """The sample rows of one partner for one campaign, in warehouse form."""
     rng = random.Random(f"{partner_id}/{campaign_id}")
@@ -281,7 +294,7 @@ def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
             number = len(rows["actions"]) + 1
             archetype = ARCHETYPES[archetype_key]
             add(_action(rng, number, archetype, campaign_year, role=role, shared_key=shared_key))
-    return rows
+    return _with_jobs(rows, random.Random(f"{partner_id}/{campaign_id}/jobs"))
 
 
 def scaled_rows(model_partner_id: str, campaign_id: str, actions: int, seed: str) -> SubmissionRows:
@@ -298,7 +311,7 @@ def scaled_rows(model_partner_id: str, campaign_id: str, actions: int, seed: str
         rows["actions"].append(action)
         rows["investments"].extend(investments)
         rows["impacts"].extend(impacts)
-    return rows
+    return _with_jobs(rows, random.Random(f"{seed}/{campaign_id}/jobs"))
 
 
 def write_sample_inbox(inbox_root: Path, reference: ReferenceData, campaign_id: str) -> list[Path]:

@@ -9,7 +9,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import EXAMPLE_SHEET, SHEETS
+from climate_contract.contract import EXAMPLE_SHEET, SHEETS, sheets_for
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.template.presentation import (
     SubmissionRows,
@@ -66,14 +66,15 @@ def write_example_sheet(
     worksheet.append([_banner().in_language(language)])
     worksheet["A1"].font = EXAMPLE_BANNER_FONT
     rows = example_rows(campaign)
-    shown = {sheet.name: displayed_rows(sheet, rows, reference, language) for sheet in SHEETS}
+    sheets = sheets_for(campaign.parts)
+    shown = {sheet.name: displayed_rows(sheet, rows, reference, language) for sheet in sheets}
     # One width per column position, wide enough for every sheet's column there.
     widths: dict[int, float] = {}
-    for sheet in SHEETS:
+    for sheet in sheets:
         sheet_widths = column_widths(sheet, shown[sheet.name], reference, language)
         for position, width in enumerate(sheet_widths):
             widths[position] = max(widths.get(position, 0), width)
-    for sheet in SHEETS:
+    for sheet in sheets:
         worksheet.append([])
         title = Wording(f"Feuille {sheet.title_fr}", f"{sheet.title_en} sheet")
         worksheet.append([title.in_language(language)])

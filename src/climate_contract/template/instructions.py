@@ -12,12 +12,12 @@ from climate_contract.contract import (
     EXAMPLE_SHEET,
     IMPACTS,
     INVESTMENTS,
-    SHEETS,
     Column,
     campaign_line,
     partner_line,
+    sheets_for,
 )
-from climate_contract.reference import ReferenceData
+from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.template.presentation import (
     NEED_LABELS,
     choice_labels,
@@ -144,7 +144,9 @@ def _see_table(column: Column) -> Wording:
     return Wording(f"Voir le tableau {title.fr} ci-dessous.", f"See the {title.en} table below.")
 
 
-def glossary_rows(reference: ReferenceData, language: Language) -> list[list[str]]:
+def glossary_rows(
+    reference: ReferenceData, campaign: Campaign, language: Language
+) -> list[list[str]]:
     return [
         [
             sheet.title.in_language(language),
@@ -153,7 +155,7 @@ def glossary_rows(reference: ReferenceData, language: Language) -> list[list[str
             NEED_LABELS[column.required].in_language(language),
             allowed_values(column, reference, language),
         ]
-        for sheet in SHEETS
+        for sheet in sheets_for(campaign.parts)
         for column in sheet.columns
     ]
 
@@ -176,18 +178,18 @@ def write_instructions(
     worksheet: Worksheet,
     reference: ReferenceData,
     partner_id: str,
-    campaign_id: str,
+    campaign: Campaign,
     sample: bool,
     language: Language,
 ) -> None:
-    for line in instruction_lines(reference, partner_id, campaign_id, sample):
+    for line in instruction_lines(reference, partner_id, campaign.id, sample):
         worksheet.append([line.in_language(language)])
     worksheet["A1"].font = Font(bold=True, size=14)
     _write_table(
         worksheet,
         GLOSSARY_TITLE.in_language(language),
         [header.in_language(language) for header in GLOSSARY_HEADERS],
-        glossary_rows(reference, language),
+        glossary_rows(reference, campaign, language),
     )
     for column in narrowed_columns():
         narrowing = column_named(column.narrowed_by or "")

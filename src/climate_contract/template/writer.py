@@ -21,8 +21,8 @@ from climate_contract.contract import (
     EXAMPLE_FINGERPRINT,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
-    SHEETS,
     Sheet,
+    sheets_for,
 )
 from climate_contract.parse.values import sheet_fingerprint
 from climate_contract.reference import ReferenceData
@@ -87,22 +87,20 @@ def _write_xlsx(
     language: Language,
 ) -> None:
     """Instructions, the data sheets, the example sheet, then the hidden lists."""
+    campaign = reference.campaign(campaign_id)
+    sheets = sheets_for(campaign.parts)
     workbook = Workbook()
     instructions = workbook.active
     instructions.title = INSTRUCTIONS_SHEET
-    write_instructions(instructions, reference, partner_id, campaign_id, sample, language)
+    write_instructions(instructions, reference, partner_id, campaign, sample, language)
     names = write_lists_sheet(workbook, reference, language)
-    for sheet in SHEETS:
+    for sheet in sheets:
         worksheet = workbook.create_sheet(
             sheet.title.in_language(language), index=len(workbook.sheetnames) - 1
         )
         _write_data_sheet(worksheet, sheet, rows, reference, names, language)
     example = write_example_sheet(
-        workbook,
-        reference,
-        reference.campaign(campaign_id),
-        language,
-        index=len(workbook.sheetnames) - 1,
+        workbook, reference, campaign, language, index=len(workbook.sheetnames) - 1
     )
     lists = workbook[LISTS_SHEET]
     column = lists.max_column + 1
@@ -113,10 +111,14 @@ def _write_xlsx(
 
 
 def _write_ods(
-    path: Path, reference: ReferenceData, rows: SubmissionRows, language: Language
+    path: Path,
+    reference: ReferenceData,
+    sheets: tuple[Sheet, ...],
+    rows: SubmissionRows,
+    language: Language,
 ) -> None:
     with pd.ExcelWriter(path, engine="odf") as writer:
-        for sheet in SHEETS:
+        for sheet in sheets:
             frame = pd.DataFrame(
                 [
                     [quoted(value) for value in row]
@@ -129,13 +131,17 @@ def _write_ods(
 
 
 def _write_csv(
-    path: Path, reference: ReferenceData, rows: SubmissionRows, language: Language
+    path: Path,
+    reference: ReferenceData,
+    sheets: tuple[Sheet, ...],
+    rows: SubmissionRows,
+    language: Language,
 ) -> None:
     """One CSV holding every sheet as a section: a line with the sheet title, the
     header line, the rows, then a blank line."""
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=CSV_DELIMITER)
-        for sheet in SHEETS:
+        for sheet in sheets:
             writer.writerow([sheet.title.in_language(language)])
             writer.writerow([column.header.in_language(language) for column in sheet.columns])
             writer.writerows(
@@ -143,6 +149,10 @@ def _write_csv(
                 for row in displayed_rows(sheet, rows, reference, language)
             )
             writer.writerow([])
+
+
+def _campaign_sheets(reference: ReferenceData, campaign_id: str) -> tuple[Sheet, ...]:
+    return sheets_for(reference.campaign(campaign_id).parts)
 
 
 FORMATS = (".xlsx", ".ods", ".csv")
@@ -168,9 +178,9 @@ def write_workbook(
         case ".xlsx":
             _write_xlsx(path, reference, partner_id, campaign_id, rows, sample, language)
         case ".ods":
-            _write_ods(path, reference, rows, language)
+            _write_ods(path, reference, _campaign_sheets(reference, campaign_id), rows, language)
         case ".csv":
-            _write_csv(path, reference, rows, language)
+            _write_csv(path, reference, _campaign_sheets(reference, campaign_id), rows, language)
         case other:
             raise ValueError(f"unsupported workbook format {other!r}: use {', '.join(FORMATS)}")
     return path

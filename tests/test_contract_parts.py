@@ -1,0 +1,325 @@
+"""The contract's optional parts: a campaign collects only those it turns on, and a
+part's figures go from the partner's workbook to its mart under the disclosure rules."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pytest
+import sqlalchemy as sa
+
+from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract.contract import ACTIONS
+from climate_contract.findings import has_errors
+from climate_contract.parse import ParsedSheet, ParsedSubmission, parse_submission
+from climate_contract.samples import sample_rows
+from climate_contract.settings import PROJECT_ROOT, Settings
+from climate_contract.template import write_workbook
+from climate_contract.validate import validate_submission
+from tests.scenario import DISCLOSURE_SCENARIO, _action, _impact, _investment
+
+JOBS_HEADERS_FR = ["Emplois créés (ETP)", "Emplois consolidés (ETP)", "Activité créée"]
+JOBS_HEADERS_EN = ["Jobs created (FTE)", "Jobs consolidated (FTE)", "Activity created"]
+WITH_JOBS, WITHOUT_JOBS = "2026", "2025"
+"""Campaigns of the shipped reference: 2026 turns the jobs part on, 2025 does not."""
+
+
+def _rows(**jobs) -> dict:
+    return {
+        "actions": [_action("A-1", "Recyclerie", "economie_circulaire", "dechets", **jobs)],
+        "investments": [_investment("A-1", 2026, 80_000)],
+        "impacts": [_impact("A-1", "ges_evites", 12.5, "tCO2e/an", 2027)],
+    }
+
+
+def _every_cell(path: Path) -> set[str]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig") as stream:
+            return {cell for row in csv.reader(stream, delimiter=";") for cell in row}
+    if path.suffix == ".ods":
+        import pandas as pd
+
+        sheets = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
+        return {str(cell) for frame in sheets.values() for cell in frame.to_numpy().ravel()}
+    workbook = openpyxl.load_workbook(path)
+    return {
+        str(cell)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    }
+
+
+def test_the_reference_turns_jobs_on_in_one_campaign_only(reference) -> None:
+    assert reference.campaign(WITH_JOBS).parts == ("jobs",)
+    assert reference.campaign(WITHOUT_JOBS).parts == ()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".csv"])
+def test_only_the_template_of_a_campaign_collecting_jobs_asks_for_them(
+    tmp_path: Path, reference, suffix: str
+) -> None:
+    with_jobs = write_workbook(tmp_path / f"with{suffix}", reference, "chu", WITH_JOBS)
+    without = write_workbook(tmp_path / f"without{suffix}", reference, "chu", WITHOUT_JOBS)
+    english = write_workbook(
+        tmp_path / f"english{suffix}", reference, "chu", WITH_JOBS, language="en"
+    )
+
+    assert set(JOBS_HEADERS_FR) <= _every_cell(with_jobs)
+    assert set(JOBS_HEADERS_EN) <= _every_cell(english)
+    # Nowhere: not on the Actions sheet, the glossary or the example.
+    assert not {*JOBS_HEADERS_FR, *JOBS_HEADERS_EN} & _every_cell(without)
+
+
+def test_the_template_s_jobs_columns_close_the_actions_sheet_with_their_validations(
+    tmp_path: Path, reference
+) -> None:
+    path = write_workbook(tmp_path / "chu.xlsx", reference, "chu", WITH_JOBS)
+    actions = openpyxl.load_workbook(path)["Actions"]
+    headers = [cell.value for cell in actions[1]]
+    example = openpyxl.load_workbook(path)["Exemple"]
+    example_cells = {cell for row in example.iter_rows(values_only=True) for cell in row}
+
+    assert headers[-3:] == JOBS_HEADERS_FR
+    validated = {
+        str(cell_range).split(":")[0].rstrip("0123456789"): validation
+        for validation in actions.data_validations.dataValidation
+        for cell_range in validation.sqref.ranges
+    }
+    jobs_letter = openpyxl.utils.get_column_letter(headers.index(JOBS_HEADERS_FR[0]) + 1)
+    activity_letter = openpyxl.utils.get_column_letter(headers.index(JOBS_HEADERS_FR[2]) + 1)
+    assert validated[jobs_letter].type == "decimal"
+    assert (float(validated[jobs_letter].formula1), float(validated[jobs_letter].formula2)) == (
+        0,
+        100_000,
+    )
+    assert validated[activity_letter].type == "list"
+    assert set(JOBS_HEADERS_FR) <= example_cells
+
+
+def test_jobs_typed_in_the_template_are_read_back(tmp_path: Path, reference) -> None:
+    path = write_workbook(
+        tmp_path / "chu.xlsx",
+        reference,
+        "chu",
+        WITH_JOBS,
+        _rows(jobs_created=2.5, jobs_consolidated=None, activity_created=True),
+    )
+    parsed = parse_submission(path, reference, campaign=reference.campaign(WITH_JOBS))
+
+    table = parsed.sheets["actions"].table
+    assert table.column("jobs_created").to_pylist() == [2.5]
+    assert table.column("jobs_consolidated").to_pylist() == [None]
+    assert table.column("activity_created").to_pylist() == [True]
+    assert validate_submission(parsed, reference, "chu", WITH_JOBS) == []
+
+
+def test_jobs_below_zero_over_the_bound_or_unreadable_are_errors_where_typed(
+    tmp_path: Path, reference
+) -> None:
+    path = write_workbook(tmp_path / "chu.xlsx", reference, "chu", WITH_JOBS, _rows())
+    workbook = openpyxl.load_workbook(path)
+    actions = workbook["Actions"]
+    headers = [cell.value for cell in actions[1]]
+    for header, typed in zip(JOBS_HEADERS_FR, (-1, 250_000, "beaucoup"), strict=True):
+        actions.cell(row=2, column=headers.index(header) + 1, value=typed)
+    workbook.save(path)
+
+    findings = validate_submission(parse_submission(path, reference), reference, "chu")
+
+    told = {(f.rule, f.row, f.header.fr if f.header else None) for f in findings}
+    assert ("positif", 2, "Emplois créés (ETP)") in told
+    assert ("emplois_demesures", 2, "Emplois consolidés (ETP)") in told
+    assert ("type", 2, "Activité créée") in told
+    assert has_errors(findings)
+    over = next(f for f in findings if f.rule == "emplois_demesures")
+    assert "100\u202f000" in over.message.fr
+    assert "100,000" in over.message.en
+
+
+def test_the_suite_holds_jobs_to_the_contract_s_bounds(reference) -> None:
+    """Jobs that reach the suite without the parser's check (a sheet built in code)
+    are still held to the contract's bounds."""
+    values = {column.name: [None, None] for column in ACTIONS.columns}
+    values |= {
+        "action_ref": ["A-1", "A-2"],
+        "title": ["Un", "Deux"],
+        "plan_axis": ["mobilites"] * 2,
+        "sector": ["transport_routier"] * 2,
+        "status": ["engagee"] * 2,
+        "start_year": [2026, 2026],
+        "role": ["porteur"] * 2,
+        "confidential": [False, False],
+        "jobs_created": [-0.5, 3.0],
+        "jobs_consolidated": [2.0, 100_001.0],
+    }
+    table = pa.table(
+        values | {"source_row": [2, 3]},
+        schema=pa.schema(
+            [(column.name, column.arrow_type) for column in ACTIONS.columns]
+            + [("source_row", pa.int64())]
+        ),
+    )
+    letters = {column.name: chr(ord("A") + i) for i, column in enumerate(ACTIONS.columns)}
+    parsed = ParsedSubmission(Path("built.xlsx"))
+    parsed.sheets["actions"] = ParsedSheet(ACTIONS, "Actions", table, 1, letters)
+
+    findings = validate_submission(parsed, reference)
+
+    assert {(f.rule, f.row, f.value) for f in findings if f.rule == "emplois_hors_bornes"} == {
+        ("emplois_hors_bornes", 2, "-0.5"),
+        ("emplois_hors_bornes", 3, "100001"),
+    }
+
+
+def test_jobs_sent_to_a_campaign_that_does_not_collect_them_are_told_and_not_kept(
+    make_settings, reference
+) -> None:
+    settings: Settings = make_settings().model_copy(update={"campaign": WITHOUT_JOBS})
+    # A CSV names no campaign: written with the jobs columns, it is read for 2025.
+    inbox = settings.shared_folder("inbox", "chu")
+    write_workbook(
+        inbox / "chu.csv",
+        reference,
+        "chu",
+        WITH_JOBS,
+        _rows(jobs_created=4, jobs_consolidated=1, activity_created=False),
+    )
+
+    (outcome,) = pipeline.run_collection(settings)
+
+    assert outcome.status == "accepted"
+    engine = warehouse.engine_for(settings.url)
+    findings = load.submission_findings(engine, outcome.submission_id)
+    told = [f for f in findings if f.rule == "partie_non_collectee"]
+    assert [f.severity for f in told] == ["warning"] * 3
+    for finding, header in zip(told, JOBS_HEADERS_FR, strict=True):
+        assert f"La campagne 2025 ne collecte pas la colonne « {header} »" in finding.message.fr
+    with engine.connect() as connection:
+        kept = connection.execute(
+            sa.text(
+                "SELECT jobs_created, jobs_consolidated, activity_created, title FROM core.actions"
+            )
+        ).all()
+    assert [tuple(row) for row in kept] == [(None, None, None, "Recyclerie")]
+    assert aggregate.read_mart(engine, "jobs_by_territory").num_rows == 0
+    engine.dispose()
+
+
+def test_a_territory_collecting_no_part_publishes_nothing_of_it(make_settings) -> None:
+    shipped = PROJECT_ROOT / "reference"
+    settings: Settings = make_settings()
+    own = settings.data_dir.parent / "reference"
+    shutil.copytree(shipped, own)
+    campaigns = own / "campaigns.yaml"
+    campaigns.write_text(
+        campaigns.read_text(encoding="utf-8").replace(", parts: [jobs]", ""), encoding="utf-8"
+    )
+    settings = settings.model_copy(update={"reference_dir": own})
+    reference = pipeline.reference_data(settings)
+    assert all(campaign.parts == () for campaign in reference.campaigns)
+    write_workbook(
+        settings.shared_folder("inbox", "chu") / "chu.xlsx",
+        reference,
+        "chu",
+        WITH_JOBS,
+        sample_rows("chu", WITH_JOBS),
+    )
+
+    (outcome,) = pipeline.run_collection(settings)
+    pipeline.publish_marts(settings)
+
+    assert outcome.status == "accepted"
+    current = settings.data_dir / "published" / "current"
+    published = {path.stem for path in current.glob("*.parquet")}
+    assert "jobs_by_territory" not in published
+    assert published == set(aggregate.mart_names()) - {"jobs_by_territory"}
+    assert not [path for path in current.rglob("*jobs*")]
+    reports = [page for page in current.rglob("*.html") if "docs" not in page.parts]
+    assert reports
+    for page in reports:
+        assert "Emplois" not in page.read_text(encoding="utf-8")
+
+
+def test_jobs_reach_their_mart_by_commune_counted_once_and_confidential_ones_only_pooled(
+    warehouse_settings: Settings, reference
+) -> None:
+    """DISCLOSURE_SCENARIO's jobs: public leads in communes named by name, by code
+    and by a name two communes share, a co-funder that repeats its lead's jobs,
+    confidential actions of three partners (one abandoned, one co-funder), and one
+    confidential activity."""
+    for partner_id, rows in DISCLOSURE_SCENARIO.items():
+        inbox = warehouse_settings.shared_folder("inbox", partner_id)
+        write_workbook(inbox / "2026.xlsx", reference, partner_id, WITH_JOBS, rows)
+    outcomes = pipeline.run_collection(warehouse_settings)
+    assert {outcome.status for outcome in outcomes} == {"accepted"}
+
+    engine = warehouse.engine_for(warehouse_settings.url)
+    mart = aggregate.read_mart(engine, "jobs_by_territory").to_pylist()
+    engine.dispose()
+    rows = {(row["commune_code"], row["plan_axis"]): row for row in mart}
+
+    def figures(commune: str, axis: str) -> tuple:
+        row = rows[(commune, axis)]
+        return (
+            row["commune_name"],
+            row["epci_name"],
+            row["action_count"],
+            row["partner_count"],
+            *(
+                None if row[name] is None else float(row[name])
+                for name in ("jobs_created", "jobs_consolidated", "activities_created")
+            ),
+            row["suppressed_reason"],
+        )
+
+    assert len(rows) == len(mart) == 4
+    # The lead's 4.5 jobs and activity; the co-funders' 4.5 (public U-2,
+    # confidential BQ-1) are the same jobs.
+    assert figures("21231", "energies_renouvelables") == (
+        "Dijon",
+        "Dijon Métropole",
+        1,
+        1,
+        4.5,
+        0.0,
+        1.0,
+        None,
+    )
+    assert figures("21166", "sobriete_efficacite") == (
+        "Chenôve",
+        "Dijon Métropole",
+        1,
+        1,
+        2.0,
+        10.0,
+        0.0,
+        None,
+    )
+    assert figures("non_identifiee", "sobriete_efficacite") == (
+        None,
+        None,
+        1,
+        1,
+        0.0,
+        1.5,
+        0.0,
+        None,
+    )
+    # BQ-2 3.25, CH-1 1.75, CA-1 2.5 (PI-1 is abandoned); CH-1's activity is alone
+    # in its pool: withheld.
+    assert figures("confidentiel", "confidentiel") == (
+        None,
+        None,
+        3,
+        3,
+        7.5,
+        0.0,
+        None,
+        "confidential",
+    )
