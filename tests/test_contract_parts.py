@@ -4,6 +4,7 @@ part's figures go from the partner's workbook to its mart under the disclosure r
 from __future__ import annotations
 
 import csv
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from climate_contract import aggregate, load, pipeline, warehouse
 from climate_contract.contract import ACTIONS
 from climate_contract.findings import has_errors
 from climate_contract.parse import ParsedSheet, ParsedSubmission, parse_submission
+from climate_contract.reference import Commune, ReferenceFileError, load_reference_data
 from climate_contract.samples import sample_rows
 from climate_contract.settings import PROJECT_ROOT, Settings
 from climate_contract.template import write_workbook
@@ -312,14 +314,234 @@ def test_jobs_reach_their_mart_by_commune_counted_once_and_confidential_ones_onl
         None,
     )
     # BQ-2 3.25, CH-1 1.75, CA-1 2.5 (PI-1 is abandoned); CH-1's activity is alone
-    # in its pool: withheld.
+    # in its pool: withheld, and so are the pool's counts, which would tell it.
     assert figures("confidentiel", "confidentiel") == (
         None,
         None,
-        3,
-        3,
+        None,
+        None,
         7.5,
         0.0,
         None,
         "confidential",
     )
+
+
+def _workbook_with_jobs_typed(path: Path, reference, campaign_id: str, typed: dict) -> Path:
+    """A template of ``campaign_id`` whose Actions sheet gets the jobs columns (added
+    after the last one where the template has none) with ``typed`` in row 2, and
+    ``{"P9": 12}``-like cells anywhere else."""
+    write_workbook(path, reference, "chu", campaign_id, _rows())
+    workbook = openpyxl.load_workbook(path)
+    actions = workbook["Actions"]
+    headers = [cell.value for cell in actions[1]]
+    for header in JOBS_HEADERS_FR:
+        if header not in headers:
+            headers.append(header)
+            actions.cell(row=1, column=len(headers), value=header)
+    for name, value in typed.items():
+        if name in headers:
+            actions.cell(row=2, column=headers.index(name) + 1, value=value)
+        else:
+            actions[name] = value
+    workbook.save(path)
+    return path
+
+
+def test_jobs_typed_for_a_campaign_that_does_not_collect_them_are_never_refused(
+    tmp_path: Path, reference
+) -> None:
+    """Whatever a partner typed in columns the campaign does not collect, the file is
+    not refused for it, and a value alone on a row makes no action of it."""
+    path = _workbook_with_jobs_typed(
+        tmp_path / "2025.xlsx",
+        reference,
+        WITHOUT_JOBS,
+        {"Emplois créés (ETP)": "3 ETP", "Emplois consolidés (ETP)": -1, "Activité créée": "?"}
+        | {"P9": 12},
+    )
+
+    parsed = parse_submission(path, reference, campaign=reference.campaign(WITHOUT_JOBS))
+    findings = validate_submission(parsed, reference, "chu", WITHOUT_JOBS)
+
+    assert not has_errors(findings), [(f.rule, f.row, f.column) for f in findings]
+    told = [(f.rule, f.row, f.column) for f in findings]
+    assert told == [
+        ("partie_non_collectee", 1, "P"),
+        ("partie_non_collectee", 1, "Q"),
+        ("partie_non_collectee", 1, "R"),
+    ]
+    assert parsed.sheets["actions"].table.num_rows == 1
+    assert parsed.sheets["actions"].table.column("jobs_created").to_pylist() == [None]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("2,5", 2.5), ("3 ETP", 3.0), ("1 FTE", 1.0), ("12 k€", None), ("5 000 €", None)],
+)
+def test_jobs_are_counted_in_people_never_in_euros(
+    tmp_path: Path, reference, typed: str, read: float | None
+) -> None:
+    path = _workbook_with_jobs_typed(
+        tmp_path / "2026.xlsx", reference, WITH_JOBS, {"Emplois créés (ETP)": typed}
+    )
+
+    parsed = parse_submission(path, reference, campaign=reference.campaign(WITH_JOBS))
+
+    assert parsed.sheets["actions"].table.column("jobs_created").to_pylist() == [read]
+    refused = [f for f in parsed.findings if f.rule == "type"]
+    if read is None:
+        (finding,) = refused
+        assert "un nombre d'emplois en équivalents temps plein" in finding.message.fr
+        assert (finding.row, finding.column) == (2, "P")
+    else:
+        assert refused == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "rule"),
+    [
+        ("Dijon", "21231", None),
+        ("21000", "21231", None),  # Dijon's postal code, no commune's INSEE code
+        ("ARCEY", None, "commune_non_identifiee"),  # a commune of Côte-d'Or and of Doubs
+        ("Dijn", None, "commune_non_identifiee"),
+        ("21300", "21300", "code_postal_ou_insee"),  # Chenôve's postal code
+    ],
+)
+def test_the_commune_of_an_action_with_jobs_is_identified_or_the_partner_is_told(
+    tmp_path: Path, reference, typed: str, code: str | None, rule: str | None
+) -> None:
+    path = _workbook_with_jobs_typed(
+        tmp_path / "2026.xlsx",
+        reference,
+        WITH_JOBS,
+        {"Emplois créés (ETP)": 2, "Commune": typed},
+    )
+
+    parsed = parse_submission(path, reference, campaign=reference.campaign(WITH_JOBS))
+    without_jobs = parse_submission(path, reference, campaign=reference.campaign(WITHOUT_JOBS))
+
+    assert parsed.sheets["actions"].table.column("commune_code").to_pylist() == [code]
+    told = [
+        f for f in parsed.findings if f.rule in {"commune_non_identifiee", "code_postal_ou_insee"}
+    ]
+    assert [f.rule for f in told] == ([rule] if rule else [])
+    if rule == "code_postal_ou_insee":
+        assert "Gissey-sur-Ouche" in told[0].message.fr
+        assert "Chenôve" in told[0].message.fr
+        assert "21166" in told[0].message.fr
+    # Where no figure is counted by commune, nothing is said of it.
+    assert not {f.rule for f in without_jobs.findings} & {
+        "commune_non_identifiee",
+        "code_postal_ou_insee",
+    }
+
+
+def test_a_code_shown_without_its_leading_zero_is_still_its_commune(reference) -> None:
+    ain = dataclasses.replace(
+        reference, communes=(Commune(code="01053", name="Bourg-en-Bresse", postal_codes="01000"),)
+    )
+
+    assert ain.commune("1053") == ain.commune("01053") == ain.commune("Bourg en Bresse")
+    assert ain.commune("1053") is not None
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        (
+            ["21231,Dijon,21000,,", "21231,Faux-Dijon,,,"],
+            "communes.csv:3: 21231: code given twice",
+        ),
+        (["21231,?,21000,,"], "communes.csv:2: 21231.name: '?' names no commune"),
+        (["confidentiel,Dijon,,,"], "communes.csv:2: confidentiel.code: String should match"),
+    ],
+)
+def test_a_communes_file_that_would_mislead_is_refused_where_it_is_wrong(
+    tmp_path: Path, lines: list[str], said: str
+) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    header = "code,name,postal_codes,epci_code,epci_name"
+    (folder / "communes.csv").write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+
+    with pytest.raises(ReferenceFileError) as refused:
+        load_reference_data(folder)
+
+    (problem,) = refused.value.problems
+    assert f"{problem.path.name}:{problem.line}: {problem.message}".startswith(said)
+
+
+def test_a_communes_file_saved_by_a_spreadsheet_is_read_or_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    shipped = (PROJECT_ROOT / "reference" / "communes.csv").read_text(encoding="utf-8")
+    communes = folder / "communes.csv"
+
+    communes.write_text("\ufeff" + shipped, encoding="utf-8")  # Excel's "CSV UTF-8"
+    with_bom = load_reference_data(folder)
+    communes.write_text(shipped.replace(",", ";"), encoding="utf-8")
+    with pytest.raises(ReferenceFileError) as semicolons:
+        load_reference_data(folder)
+
+    assert with_bom.commune("Dijon") is not None
+    assert len(with_bom.communes) == shipped.count("\n") - 1
+    (problem,) = semicolons.value.problems
+    assert problem.line == 1
+    assert "no column 'code'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("written", "parts"), [("[jobs]", ("jobs",)), ("jobs", ("jobs",)), ("", ()), ("[]", ())]
+)
+def test_a_campaign_s_parts_read_as_a_steward_writes_them(
+    tmp_path: Path, written: str, parts: tuple
+) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    campaigns = folder / "campaigns.yaml"
+    text = campaigns.read_text(encoding="utf-8")
+    campaigns.write_text(text.replace("parts: [jobs]", f"parts: {written}"), encoding="utf-8")
+
+    assert load_reference_data(folder).campaign(WITH_JOBS).parts == parts
+
+
+def test_a_part_given_twice_is_refused_on_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    campaigns = folder / "campaigns.yaml"
+    text = campaigns.read_text(encoding="utf-8")
+    campaigns.write_text(text.replace("parts: [jobs]", "parts: [jobs, jobs]"), encoding="utf-8")
+
+    with pytest.raises(ReferenceFileError) as refused:
+        load_reference_data(folder)
+
+    (problem,) = refused.value.problems
+    assert "jobs given twice" in problem.message
+    assert problem.line == text[: text.index("parts: [jobs]")].count("\n") + 1
+
+
+def test_a_jobs_header_nearly_the_template_s_is_told_not_silently_dropped(
+    tmp_path: Path, reference
+) -> None:
+    path = _workbook_with_jobs_typed(
+        tmp_path / "2026.xlsx",
+        reference,
+        WITH_JOBS,
+        {"Emplois créés (ETP)": 3, "Activité créée": "Oui"},
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook["Actions"]["P1"] = "Emplois créés"  # "(ETP)" left out
+    workbook["Actions"]["R1"] = "Activité créée ?"
+    workbook.save(path)
+
+    parsed = parse_submission(path, reference, campaign=reference.campaign(WITH_JOBS))
+
+    told = [(f.rule, f.severity, f.column, f.header.fr) for f in parsed.findings]
+    assert told == [
+        ("entete_approchant", "warning", "P", "Emplois créés (ETP)"),
+        ("entete_approchant", "warning", "R", "Activité créée"),
+    ]
+    assert "La colonne P (« Emplois créés ») n'est pas lue" in parsed.findings[0].message.fr

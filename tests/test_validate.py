@@ -3,19 +3,21 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pyarrow as pa
 import pytest
 
-from climate_contract.contract import INVESTMENTS, SHEETS
+from climate_contract.contract import ACTIONS, INVESTMENTS, SHEETS, Column
 from climate_contract.findings import Finding, cap_findings, has_errors
 from climate_contract.parse import ParsedSheet, ParsedSubmission, parse_submission
 from climate_contract.samples import sample_rows
 from climate_contract.settings import EXPECTATIONS_DIR
 from climate_contract.template import write_workbook
 from climate_contract.validate import validate_submission
+from climate_contract.validate.suites import contract_expectations, load_suite
 from climate_contract.wording import Wording
 
 ACTION = {
@@ -125,17 +127,60 @@ def test_a_required_cell_left_empty_is_an_error(tmp_path: Path, reference) -> No
 
 
 @pytest.mark.parametrize("sheet", SHEETS, ids=lambda sheet: sheet.name)
-def test_suites_check_every_required_and_coded_column_of_the_contract(sheet) -> None:
-    suite = json.loads((EXPECTATIONS_DIR / f"{sheet.name}.json").read_text(encoding="utf-8"))
-    checked = {(e["type"], e["kwargs"].get("column")) for e in suite["expectations"]}
+def test_suites_check_every_column_as_the_contract_says_and_the_files_restate_none(
+    sheet,
+) -> None:
+    suite = load_suite(sheet.name)
+    checked = {
+        (e.expectation_type, e.configuration.kwargs.get("column")) for e in suite.expectations
+    }
     for column in sheet.columns:
         if column.required:
             assert ("expect_column_to_exist", column.name) in checked
             assert ("expect_column_values_to_not_be_null", column.name) in checked
         if column.kind == "code":
             assert ("expect_column_values_to_be_in_set", column.name) in checked
-    for expectation in suite["expectations"]:
-        assert {"rule", "message_fr", "message_en"} <= expectation["meta"].keys()
+        if column.bounds is not None:
+            assert ("expect_column_values_to_be_between", column.name) in checked
+    for expectation in suite.expectations:
+        assert {"rule", "message_fr", "message_en"} <= expectation.meta.keys()
+    written = json.loads((EXPECTATIONS_DIR / f"{sheet.name}.json").read_text(encoding="utf-8"))
+    generated = {
+        (e["type"], e["kwargs"]["column"], e["meta"]["rule"]) for e in contract_expectations(sheet)
+    }
+    restated = [
+        e
+        for e in written["expectations"]
+        if (e["type"], e["kwargs"].get("column"), e["meta"]["rule"]) in generated
+    ]
+    assert restated == []
+
+
+def test_a_column_added_to_the_contract_is_checked_without_touching_the_suites() -> None:
+    """A required, coded column added to the Actions sheet: its suite checks it, as
+    the contract says, with no line added to expectations/actions.json."""
+    added = Column(
+        "funder_kind",
+        "Type de financeur",
+        "Funder kind",
+        "code",
+        True,
+        Wording("Public ou privé.", "Public or private."),
+        "nature",
+    )
+    grown = replace(ACTIONS, columns=(*ACTIONS.columns, added))
+
+    kinds = {
+        (e["type"], e["meta"]["rule"])
+        for e in contract_expectations(grown)
+        if e["kwargs"]["column"] == "funder_kind"
+    }
+
+    assert kinds == {
+        ("expect_column_to_exist", "colonne_obligatoire"),
+        ("expect_column_values_to_not_be_null", "valeur_obligatoire"),
+        ("expect_column_values_to_be_in_set", "code_autorise"),
+    }
 
 
 def test_the_same_title_twice_is_a_warning_that_lets_the_file_through(

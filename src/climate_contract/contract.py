@@ -1,8 +1,10 @@
 """The partner workbook: its sheets and columns, the data contract every stage shares.
 
 The template writes these headers, the parser looks for them (French or English),
-the warehouse tables take their column names, and the Great Expectations suites in
-``expectations/`` check the values under them.
+the warehouse tables take their column names, and the Great Expectations suites
+check the values under them: what this module says of each column (required, code
+list, type, bounds) becomes the suite's expectations (``validate.suites``), and
+``expectations/<sheet>.json`` adds the rules across columns, rows and sheets.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class Bounds:
     maximum: float
     below: tuple[str, Wording]
     above: tuple[str, Wording]
+    checked: tuple[str, Wording]
+    """The suites' rule and message for a value outside the bounds, whichever side."""
 
     @property
     def parameters(self) -> dict[str, float]:
@@ -84,7 +88,7 @@ _NEGATIVE = (
         "The value {value} is negative: enter a value of zero or more.",
     ),
 )
-CONTRACT_YEARS = Bounds("years", 2015, 2060, _out_of_period(), _out_of_period())
+CONTRACT_YEARS = Bounds("years", 2015, 2060, _out_of_period(), _out_of_period(), _out_of_period())
 AMOUNTS_EUR = Bounds(
     "amounts_eur",
     0,
@@ -97,6 +101,15 @@ AMOUNTS_EUR = Bounds(
             "sans zéro de trop.",
             "The amount {value} is over {maximum} EUR: check that it is in euros, without "
             "a zero too many.",
+        ),
+    ),
+    (
+        "montant_hors_bornes",
+        Wording(
+            "Le montant {value} est hors des bornes admises : saisissez un montant en euros "
+            "entre {minimum} et {maximum}.",
+            "The amount {value} is outside the accepted bounds: enter an amount in euros "
+            "between {minimum} and {maximum}.",
         ),
     ),
 )
@@ -114,6 +127,15 @@ JOBS = Bounds(
             "equivalents), not an amount.",
         ),
     ),
+    (
+        "emplois_hors_bornes",
+        Wording(
+            "Le nombre d'emplois {value} est hors des bornes admises : saisissez un nombre "
+            "d'emplois (équivalents temps plein) entre {minimum} et {maximum}.",
+            "The number of jobs {value} is outside the accepted bounds: enter a number of "
+            "jobs (full-time equivalents) between {minimum} and {maximum}.",
+        ),
+    ),
 )
 QUANTITIES = Bounds(
     "quantities",
@@ -126,6 +148,15 @@ QUANTITIES = Bounds(
             "La valeur {value} dépasse {maximum} : vérifiez son unité et qu'elle n'a pas "
             "de zéro de trop.",
             "The value {value} is over {maximum}: check its unit and that it has no zero too many.",
+        ),
+    ),
+    (
+        "valeur_hors_bornes",
+        Wording(
+            "La valeur {value} est hors des bornes admises : saisissez une valeur entre "
+            "{minimum} et {maximum}, dans l'unité indiquée.",
+            "The value {value} is outside the accepted bounds: enter a value between "
+            "{minimum} and {maximum}, in the unit given.",
         ),
     ),
 )
@@ -151,6 +182,9 @@ class Column:
     part: Part | None = None
     """The optional part of the contract the column belongs to: only the templates of
     campaigns that turn it on show the column, and only their files keep its values."""
+    filled_in_template_only: bool = False
+    """Required of the template's rows only: a partner's own layout (read through a
+    mapping profile) may leave it empty, where its platform has no such field."""
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -240,6 +274,7 @@ ACTIONS = Sheet(
                 "Axe du Plan Climat et Biodiversité.", "Axis of the Climate and Biodiversity Plan."
             ),
             "plan_axis",
+            filled_in_template_only=True,
         ),
         Column(
             "sector",
@@ -258,6 +293,7 @@ ACTIONS = Sheet(
             True,
             Wording("Avancement de l'action.", "Progress of the action."),
             "status",
+            filled_in_template_only=True,
         ),
         Column(
             "start_year",
@@ -267,6 +303,7 @@ ACTIONS = Sheet(
             True,
             Wording("Ex. : 2026.", "E.g. 2026."),
             bounds=CONTRACT_YEARS,
+            filled_in_template_only=True,
         ),
         Column(
             "end_year",
@@ -407,6 +444,7 @@ INVESTMENTS = Sheet(
             True,
             Wording("Année de la dépense.", "Year of the spending."),
             bounds=CONTRACT_YEARS,
+            filled_in_template_only=True,
         ),
         Column(
             "amount_eur",

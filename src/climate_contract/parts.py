@@ -7,13 +7,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from climate_contract.wording import Wording
-
 Part = Literal["jobs"]
 
-PART_TITLES: dict[Part, Wording] = {
-    "jobs": Wording(
-        "Emplois et activités créés (développement local)",
-        "Jobs and activities created (local development)",
-    ),
-}
+BY_COMMUNE: frozenset[Part] = frozenset({"jobs"})
+"""The parts whose figures are counted by the commune each action names: there, a
+commune the reference does not identify is told to the partner."""

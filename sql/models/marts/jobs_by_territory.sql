@@ -44,8 +44,12 @@ SELECT
     commune.epci_name,
     c.plan_axis,
     axis.label_fr AS plan_axis_label,
-    c.action_count,
-    c.partner_count,
+    -- How many confidential actions declare jobs would tell what the pool's
+    -- withheld figures hide (an activity each, say): never published.
+    CASE WHEN c.plan_axis <> '{{ var("confidential_pool") }}' THEN c.action_count END
+        AS action_count,
+    CASE WHEN c.plan_axis <> '{{ var("confidential_pool") }}' THEN c.partner_count END
+        AS partner_count,
     {{ published("c.jobs_created", "w.jobs_created") }} AS jobs_created,
     {{ published("c.jobs_consolidated", "w.jobs_consolidated") }} AS jobs_consolidated,
     {{ published("c.activities_created", "w.activities_created") }} AS activities_created,

@@ -1,6 +1,7 @@
 -- What confidentiality costs, per campaign and measure: the pooled confidential
 -- figures the marts hold (money per year, each impact per year, the status
--- funnel's pool) and how many of them the disclosure plan withholds.
+-- funnel's pool, the jobs mart's pool) and how many of them the disclosure plan
+-- withholds.
 WITH pools AS (
     SELECT
         campaign_id,
@@ -23,6 +24,13 @@ WITH pools AS (
     FROM {{ ref("action_figures") }}
     CROSS JOIN (VALUES ('funnel_investment_eur'), ('funnel_tco2e')) AS funnel (measure)
     WHERE confidential
+    UNION ALL
+    SELECT DISTINCT
+        campaign_id,
+        measure,
+        CAST(NULL AS INTEGER) AS year
+    FROM {{ ref("job_lines") }}
+    WHERE confidential AND is_live AND counted
 )
 
 SELECT

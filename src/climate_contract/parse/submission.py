@@ -46,11 +46,13 @@ from climate_contract.parse.sheets import (
 )
 from climate_contract.parse.values import (
     is_blank,
+    name_key,
     normalise_label,
     sheet_fingerprint,
     to_text,
 )
-from climate_contract.reference import Campaign, ReferenceData
+from climate_contract.parts import BY_COMMUNE
+from climate_contract.reference import Campaign, Commune, ReferenceData
 from climate_contract.wording import Wording
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,7 @@ def _parse_sheet(
         findings.append(_headers_not_found(title, grid, sheet))
         return None
     findings.extend(_duplicated_headers(grid, header_index, positions, sheet, title))
+    findings.extend(_headers_nearly_right(grid, header_index, positions, sheet, title))
     letters = {name: get_column_letter(index + 1) for name, index in positions.items()}
     rows = [
         (index + 1, row)
@@ -167,6 +170,60 @@ def _parse_sheet(
         if HINT_ROW.match(normalise_label(first_reference)):
             rows = rows[1:]  # a hint row under the headers ("Texte libre, unique...")
     return read_rows(title, header_index + 1, rows, positions, letters, sheet, reference, findings)
+
+
+NEAR_MISS_LENGTH = 6
+"""Letters a header must keep to be taken for a contract header it begins or ends
+(``Emplois créés`` for ``Emplois créés (ETP)``): shorter ones say too little."""
+
+
+def _headers_nearly_right(
+    grid: Grid, header_index: int, positions: dict[str, int], sheet: Sheet, title: str
+) -> list[Finding]:
+    """A filled column whose header is a contract column's, cut short or added to
+    (``Emplois créés`` for ``Emplois créés (ETP)``, ``Activité créée ?``): never read,
+    so never silently dropped either."""
+    row = grid[header_index] if header_index < len(grid) else []
+    unread = [column for column in sheet.columns if column.name not in positions]
+    findings = []
+    for index, cell in enumerate(row):
+        typed = "" if is_blank(cell) else name_key(str(cell))
+        if len(typed) < NEAR_MISS_LENGTH or index in positions.values():
+            continue
+        meant = next(
+            (
+                column
+                for column in unread
+                for header in (column.header_fr, column.header_en)
+                if name_key(header).startswith(typed) or typed.startswith(name_key(header))
+            ),
+            None,
+        )
+        if meant is None or all(
+            is_blank(cell_at(below, index)) for below in grid[header_index + 1 :]
+        ):
+            continue
+        letter = get_column_letter(index + 1)
+        findings.append(
+            Finding(
+                "warning",
+                "entete_approchant",
+                Wording(
+                    f"La colonne {letter} (« {to_text(cell)} ») n'est pas lue : son en-tête "
+                    f"n'est pas exactement « {meant.header_fr} ». Si elle en tient lieu, "
+                    "reprenez l'en-tête du modèle, puis déposez le fichier à nouveau.",
+                    f'Column {letter} ("{to_text(cell)}") is not read: its header is not '
+                    f'exactly "{meant.header_en}". If it stands for it, use the template\'s '
+                    "header, then drop the file again.",
+                ),
+                sheet=title,
+                row=header_index + 1,
+                column=letter,
+                header=meant.header,
+                value=to_text(cell),
+            )
+        )
+    return findings
 
 
 def _declared(grids: dict[str, Grid], line: re.Pattern[str]) -> str | None:
@@ -300,62 +357,142 @@ def parse_submission(
     A partner whose registry entry names a mapping profile, or a workbook without
     the template's sheets that carries a known profile's layout, is read through
     that profile. The columns of optional parts ``campaign`` does not turn on are
-    left empty (``without_parts_off``); every part is kept when no campaign is given.
+    never read, and left empty (``_with_uncollected_columns``); every part is read
+    when no campaign is given.
     The actions get the INSEE code of the commune they name (``with_commune_codes``).
     """
-    parsed = _parse_submission(path, reference, limits, partner_id)
-    if campaign is not None:
-        without_parts_off(parsed, campaign)
-    with_commune_codes(parsed, reference)
+    parsed = _parse_submission(path, reference, limits, partner_id, campaign)
+    with_commune_codes(parsed, reference, campaign)
     return parsed
 
 
-def with_commune_codes(parsed: ParsedSubmission, reference: ReferenceData) -> None:
+def _collected(sheet: Sheet, campaign: Campaign | None) -> Sheet:
+    """The sheet as ``campaign`` collects it: every part when no campaign is given."""
+    return sheet if campaign is None else sheet.with_parts(campaign.parts)
+
+
+def _with_uncollected_columns(
+    read: ParsedSheet, sheet: Sheet, grid: Grid, campaign: Campaign, findings: list[Finding]
+) -> ParsedSheet:
+    """``read`` (read as ``campaign`` collects ``sheet``) with the columns of the parts
+    it does not collect, empty: never read, so never refused; a partner who filled one
+    (in an older or another territory's workbook) is told, once per column."""
+    uncollected = tuple(column for column in sheet.columns if column not in read.sheet.columns)
+    if not uncollected:
+        return read
+    header = grid[read.header_row - 1] if read.header_row else []
+    below = grid[read.header_row :]
+    for name, position in _header_positions(header, replace(sheet, columns=uncollected)).items():
+        if all(is_blank(cell_at(row, position)) for row in below):
+            continue
+        column = sheet.column(name)
+        findings.append(
+            Finding(
+                "warning",
+                "partie_non_collectee",
+                Wording(
+                    f"La campagne {campaign.id} ne collecte pas la colonne "
+                    f"« {column.header_fr} » : ses valeurs ne sont pas lues (le modèle de la "
+                    "campagne ne l'a pas).",
+                    f'The {campaign.id} campaign does not collect the column "{column.header_en}": '
+                    "its values are not read (the campaign's template does not have it).",
+                ),
+                sheet=read.title,
+                row=read.header_row,
+                column=get_column_letter(position + 1),
+                header=column.header,
+            )
+        )
+    read_columns = read.table.column_names
+    table = pa.table(
+        {
+            # In the contract's order; a required column the file lacks stays absent.
+            **{
+                column.name: read.table.column(column.name)
+                if column.name in read_columns
+                else pa.nulls(read.table.num_rows, column.arrow_type)
+                for column in sheet.columns
+                if column.name in read_columns or column in uncollected
+            },
+            "source_row": read.table.column("source_row"),
+        }
+    )
+    return replace(read, sheet=sheet, table=table)
+
+
+def with_commune_codes(
+    parsed: ParsedSubmission, reference: ReferenceData, campaign: Campaign | None = None
+) -> None:
     """Add to the actions read the INSEE code of the commune each names (``Dijon``,
     ``21231`` and ``DIJON`` alike), null where the reference's communes do not tell
-    which: the cell itself is kept as typed."""
+    which: the cell itself is kept as typed. Where ``campaign`` counts the row's
+    figures by commune (``parts.BY_COMMUNE``), a commune not identified, or a number
+    that is also another commune's postal code, is told."""
     actions = parsed.sheets.get("actions")
     if actions is None or COMMUNE_CODE in actions.table.column_names:
         return
-    codes = [
-        None if typed is None or (commune := reference.commune(typed)) is None else commune.code
-        for typed in actions.table.column("municipality").to_pylist()
+    counted = [
+        column.name
+        for column in actions.sheet.columns
+        if campaign is not None and column.part in campaign.parts and column.part in BY_COMMUNE
     ]
+    figures = actions.table.select(counted).to_pylist()
+    rows = actions.table.column("source_row").to_pylist()
+    codes = []
+    for position, typed in enumerate(actions.table.column("municipality").to_pylist()):
+        commune = None if typed is None else reference.commune(typed)
+        codes.append(None if commune is None else commune.code)
+        if typed is None or not any(value is not None for value in figures[position].values()):
+            continue
+        told = _commune_told(typed, commune, reference.communes_by_postal_code(typed))
+        if told is not None:
+            rule, message = told
+            parsed.findings.append(
+                Finding(
+                    "warning",
+                    rule,
+                    message,
+                    sheet=actions.title,
+                    row=rows[position],
+                    column=actions.letter("municipality", position),
+                    header=actions.header(actions.sheet.column("municipality")),
+                    value=typed,
+                )
+            )
     table = actions.table.append_column(COMMUNE_CODE, pa.array(codes, pa.string()))
     parsed.sheets["actions"] = replace(actions, table=table)
 
 
-def without_parts_off(parsed: ParsedSubmission, campaign: Campaign) -> None:
-    """Empty the columns of the optional parts ``campaign`` does not collect, and
-    tell the partner, once per column, when the file filled one: a column its
-    template never showed (an older or another territory's workbook) is not kept."""
-    for name, sheet in list(parsed.sheets.items()):
-        table = sheet.table
-        for column in sheet.sheet.columns:
-            if column.part is None or column.part in campaign.parts:
-                continue
-            position = table.schema.get_field_index(column.name)
-            if table.column(position).null_count < len(table):
-                parsed.findings.append(
-                    Finding(
-                        "warning",
-                        "partie_non_collectee",
-                        Wording(
-                            f"La campagne {campaign.id} ne collecte pas la colonne "
-                            f"« {column.header_fr} » : ses valeurs ne sont pas lues (le modèle "
-                            "de la campagne ne l'a pas).",
-                            f"The {campaign.id} campaign does not collect the column "
-                            f'"{column.header_en}": its values are not read (the campaign\'s '
-                            "template does not have it).",
-                        ),
-                        sheet=sheet.title,
-                        row=sheet.header_row,
-                        column=sheet.column_letters.get(column.name),
-                        header=sheet.header(column),
-                    )
-                )
-            table = table.set_column(position, column.name, pa.nulls(len(table), column.arrow_type))
-        parsed.sheets[name] = replace(sheet, table=table)
+def _commune_told(
+    typed: str, commune: Commune | None, by_postal_code: tuple[Commune, ...]
+) -> tuple[str, Wording] | None:
+    if commune is None:
+        return (
+            "commune_non_identifiee",
+            Wording(
+                f"La commune « {typed} » n'est pas identifiée (inconnue, ou nom porté par "
+                "plusieurs communes) : ses chiffres sont comptés sans territoire. Saisissez "
+                "son code INSEE à 5 caractères (par exemple 21231 pour Dijon).",
+                f'The municipality "{typed}" is not identified (unknown, or a name several '
+                "municipalities share): its figures are counted without a territory. Enter its "
+                "5-character INSEE code (for example 21231 for Dijon).",
+            ),
+        )
+    meant = [other for other in by_postal_code if other.code != commune.code]
+    if not meant:
+        return None
+    names = ", ".join(other.name for other in meant[:3]) + (", …" if len(meant) > 3 else "")
+    return (
+        "code_postal_ou_insee",
+        Wording(
+            f"« {typed} » est lu comme le code INSEE de {commune.name} ; c'est aussi le code "
+            f"postal de {names}. Si vous pensiez à une commune de ce code postal, saisissez "
+            f"son code INSEE (par exemple {meant[0].code} pour {meant[0].name}).",
+            f'"{typed}" is read as the INSEE code of {commune.name}; it is also the postal code '
+            f"of {names}. If you meant a municipality of that postal code, enter its INSEE "
+            f"code (for example {meant[0].code} for {meant[0].name}).",
+        ),
+    )
 
 
 def _parse_submission(
@@ -363,6 +500,7 @@ def _parse_submission(
     reference: ReferenceData,
     limits: FileLimits,
     partner_id: str | None,
+    campaign: Campaign | None,
 ) -> ParsedSubmission:
     parsed = ParsedSubmission(path)
     if path.stat().st_size == 0:
@@ -448,9 +586,12 @@ def _parse_submission(
                 )
             )
             continue
-        parsed_sheet = _parse_sheet(title, grids[title], sheet, reference, parsed.findings)
-        if parsed_sheet is not None:
-            parsed.sheets[sheet.name] = parsed_sheet
+        grid = grids[title]
+        read = _parse_sheet(title, grid, _collected(sheet, campaign), reference, parsed.findings)
+        if read is not None and campaign is not None:
+            read = _with_uncollected_columns(read, sheet, grid, campaign, parsed.findings)
+        if read is not None:
+            parsed.sheets[sheet.name] = read
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     parsed.findings.extend(_typed_on_the_example(grids))
     return parsed

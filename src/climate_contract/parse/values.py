@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from climate_contract.contract import FORMULA_PREFIXES, Column, ColumnKind
+from climate_contract.contract import FORMULA_PREFIXES, JOBS, Column, ColumnKind
 from climate_contract.reference import CodeValue
 from climate_contract.wording import Wording
 
@@ -164,6 +164,29 @@ def to_decimal(value: Any) -> float:
     return number * MULTIPLIERS[match["scale"] or ""]
 
 
+_FULL_TIME_EQUIVALENTS = re.compile(r"^(?P<number>[+-]?[\d.,]*\d)(?:etp|fte)?$")
+
+
+def to_full_time_equivalents(value: Any) -> float:
+    """``2,5``, ``3 ETP``, ``1 FTE``: a number of jobs, never an amount (``12 k€`` is
+    refused, not read as 12,000 jobs)."""
+    if isinstance(value, bool):
+        raise CellError(Wording("un nombre est attendu", "a number is expected"))
+    if isinstance(value, int | float):
+        return float(value)
+    match = _FULL_TIME_EQUIVALENTS.match(_SPACES.sub("", str(value).strip().casefold()))
+    if match is None:
+        raise CellError(
+            Wording(
+                "un nombre d'emplois en équivalents temps plein est attendu, par exemple 2,5 "
+                "(sans € ni k)",
+                "a number of jobs in full-time equivalents is expected, for example 2.5 "
+                "(without EUR or k)",
+            )
+        )
+    return to_decimal(match["number"])
+
+
 def serial_date(value: Any) -> Any:
     """A number stored in a date column (a date shown in General format) as the date
     it counts; a year (2026) or anything else is returned as it is."""
@@ -260,5 +283,6 @@ def converter_for(
     if column.kind == "code":
         assert column.code_list is not None
         return code_reader(code_lists[column.code_list])
-    convert = CONVERTERS[column.kind]
+    # Jobs are counted in people: the scales and currencies of amounts do not apply.
+    convert = to_full_time_equivalents if column.bounds is JOBS else CONVERTERS[column.kind]
     return lambda cell: Reading(convert(cell))

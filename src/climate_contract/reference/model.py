@@ -13,7 +13,9 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    StringConstraints,
     TypeAdapter,
     ValidationError,
     model_validator,
@@ -149,6 +151,20 @@ class UnknownReference(ValueError):
         )
 
 
+def _listed_once(given: Any) -> Any:
+    """A list of names, each once; ``parts:`` written with nothing after it is none,
+    and one name written alone (``parts: jobs``) is a list of one."""
+    if given is None:
+        return ()
+    if isinstance(given, str):
+        return (given,)
+    if isinstance(given, list | tuple):
+        repeated = sorted({name for name in given if list(given).count(name) > 1}, key=str)
+        if repeated:
+            raise ValueError(f"{', '.join(map(str, repeated))} given twice")
+    return given
+
+
 class Campaign(_Record):
     id: Identifier
     opens_on: date
@@ -159,7 +175,7 @@ class Campaign(_Record):
     closed_on: date | None = None
     """The last day files count for it (``campaign close``): a file dropped later is
     refused, so figures the officials have seen do not move; no reminder after it."""
-    parts: tuple[Part, ...] = ()
+    parts: Annotated[tuple[Part, ...], BeforeValidator(_listed_once)] = ()
     """The optional parts of the contract the campaign collects (``parts.Part``)."""
 
     @model_validator(mode="after")
@@ -197,13 +213,27 @@ class ObservedPoint(_Record):
     source: str = ""
 
 
+_INSEE_CODE = r"^(?:\d{5}|2[AB]\d{3})$"
+
+
+def _named(given: str) -> str:
+    if not any(char.isalnum() for char in given):
+        raise ValueError(f"{given!r} names no commune: a name has letters")
+    return given
+
+
 class Commune(_Record):
     """A commune of the territory's region, as ``reference/communes.csv`` gives it
     (INSEE's official geography): what an action's ``Commune`` cell is read as."""
 
-    code: str
-    """The INSEE code (code officiel géographique), e.g. 21231."""
-    name: str
+    code: Annotated[str, StringConstraints(pattern=_INSEE_CODE)]
+    """The INSEE code (code officiel géographique): five digits, e.g. 21231, or 2A/2B
+    and three digits in Corsica."""
+    name: Annotated[str, AfterValidator(_named)]
+    postal_codes: str = ""
+    """Its postal codes, separated by spaces: typed instead of its code, they are
+    told apart from the INSEE codes they may equal (21300 is Chenôve's postal code
+    and another commune's INSEE code)."""
     epci_code: str = ""
     """The SIREN of the intercommunality (EPCI) the commune belongs to."""
     epci_name: str = ""
@@ -283,21 +313,46 @@ class ReferenceData:
     communes: tuple[Commune, ...] = ()
 
     def commune(self, typed: str) -> Commune | None:
-        """The commune a partner named by its INSEE code or its name (any case,
-        accents or punctuation); None for a name several communes share, or none."""
+        """The commune a partner named by its INSEE code (``21231``; ``1053``, as a
+        spreadsheet shows ``01053``) or its name in any case, with or without accents
+        or punctuation; else by its postal code, if no other commune has that postal
+        code or that INSEE code. None when no commune, or several, fit."""
+        return self._communes_by_key.get(self._commune_key(typed))
+
+    def communes_by_postal_code(self, typed: str) -> tuple[Commune, ...]:
+        """The communes whose postal code ``typed`` is: what a partner may have meant
+        by a number that is also another commune's INSEE code."""
+        return self._postal_codes.get(self._commune_key(typed), ())
+
+    @staticmethod
+    def _commune_key(typed: str) -> str:
         from climate_contract.parse.values import name_key
 
-        return self._communes_by_key.get(name_key(typed))
+        key = name_key(typed)
+        return f"0{key}" if key.isdigit() and len(key) == len("1053") else key
+
+    @cached_property
+    def _postal_codes(self) -> dict[str, tuple[Commune, ...]]:
+        having: dict[str, list[Commune]] = {}
+        for commune in self.communes:
+            for postal_code in commune.postal_codes.split():
+                having.setdefault(postal_code, []).append(commune)
+        return {postal_code: tuple(found) for postal_code, found in having.items()}
 
     @cached_property
     def _communes_by_key(self) -> dict[str, Commune]:
         from climate_contract.parse.values import name_key
 
-        by_name: dict[str, list[Commune]] = {}
+        named: dict[str, list[Commune]] = {}
         for commune in self.communes:
-            by_name.setdefault(name_key(commune.name), []).append(commune)
-        unique = {key: found[0] for key, found in by_name.items() if len(found) == 1}
-        return unique | {commune.code.casefold(): commune for commune in self.communes}
+            named.setdefault(name_key(commune.name), []).append(commune)
+        fitting = {
+            key: found
+            for key, found in [*named.items(), *self._postal_codes.items()]
+            if len(found) == 1
+        }
+        codes = {commune.code.casefold(): commune for commune in self.communes}
+        return {key: found[0] for key, found in fitting.items()} | codes
 
     def codes(self, list_name: str) -> list[str]:
         return [value.code for value in self.code_lists[list_name]]
@@ -347,8 +402,14 @@ class ReferenceData:
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as stream:
+    # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte order mark.
+    with path.open(encoding="utf-8-sig", newline="") as stream:
         return list(csv.DictReader(stream))
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return next(csv.reader(stream), [])
 
 
 class ReferenceLoader(yaml.CSafeLoader):
@@ -442,7 +503,34 @@ class _Reading:
 
     def read(self, shape: Any, path: Path) -> Any:
         document = self.document(path)
-        return None if document is None else self.validated(shape, document, path)
+        if document is None or (path.suffix == ".csv" and not self._header_fits(shape, path)):
+            return None
+        return self.validated(shape, document, path)
+
+    def _header_fits(self, shape: Any, path: Path) -> bool:
+        """Whether a CSV's header names its record's fields: else one problem for the
+        file, not one for every row (a semicolon-separated file, say)."""
+        (record,) = {argument for argument in shape.__args__ if argument is not Ellipsis}
+        fields = record.model_fields
+        header = _csv_header(path)
+        lacking = [
+            name for name, field in fields.items() if field.is_required() and name not in header
+        ]
+        unknown = [name for name in header if name not in fields]
+        if not lacking and not unknown:
+            return True
+        said = ", ".join(
+            [
+                *(f"no column {name!r}" for name in lacking),
+                *(f"unknown column {name!r}" for name in unknown),
+            ]
+        )
+        self.problems.append(
+            ReferenceProblem(
+                path, 1, f"header: {said} (columns, separated by commas: {', '.join(fields)})"
+            )
+        )
+        return False
 
 
 def _label(data: Any, location: Location) -> str:
@@ -596,12 +684,12 @@ def _required_code_lists() -> set[str]:
     return {name for name in named if name is not None} | {"indicator", "unit"}
 
 
-def _check_ids_once(reading: _Reading, path: Path, ids: list[str]) -> None:
+def _check_ids_once(reading: _Reading, path: Path, ids: list[str], field: str = "id") -> None:
     """Each id once in its file; a repeat is reported where it is written again."""
     seen: set[str] = set()
     for index, given in enumerate(ids):
         if given in seen:
-            reading.report(path, (index, "id"), f"{given}: id given twice")
+            reading.report(path, (index, field), f"{given}: {field} given twice")
         seen.add(given)
 
 
@@ -648,6 +736,9 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     # Optional too: without it, the communes partners name are kept as typed only.
     communes_path = directory / "communes.csv"
     communes = reading.read(tuple[Commune, ...], communes_path) if communes_path.is_file() else ()
+    _check_ids_once(
+        reading, communes_path, [commune.code for commune in communes or ()], field="code"
+    )
     referential = _factor_referential(
         reading, directory / "emission_factors.yaml", factors_extension
     )

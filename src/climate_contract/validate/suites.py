@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from climate_contract.contract import BOUNDS, SHEETS, Column
+from climate_contract.contract import BOUNDS, SHEETS, Column, ColumnKind, Sheet
 from climate_contract.findings import Finding, Severity, cap_findings
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
@@ -55,12 +55,114 @@ def _context() -> Any:
     return context
 
 
+_MISSING_COLUMN = (
+    "colonne_obligatoire",
+    Wording(
+        "La colonne « {header} » est absente : ajoutez-la (copiez l'en-tête du modèle).",
+        'The column "{header}" is missing: add it (copy the header from the template).',
+    ),
+)
+_EMPTY_CELL = (
+    "valeur_obligatoire",
+    Wording(
+        "La colonne « {header} » est obligatoire : remplissez cette cellule.",
+        'The column "{header}" is required: fill in this cell.',
+    ),
+)
+_UNLISTED_CODE = (
+    "code_autorise",
+    Wording(
+        "« {value} » n'est pas une valeur autorisée pour « {header} ». Choisissez l'une de : "
+        "{allowed}.",
+        '"{value}" is not an allowed value for "{header}". Choose one of: {allowed}.',
+    ),
+)
+_WRONG_TYPE = (
+    "type",
+    Wording(
+        "La colonne « {header} » n'a pas été lue avec le bon type.",
+        'The column "{header}" was not read with the right type.',
+    ),
+)
+_TEMPLATE_ROWS = {"row_condition": "template_layout==True", "condition_parser": "pandas"}
+"""The rows of files in the template's layout (``validate.context.sheet_frames``)."""
+# How each number kind stands in the frames the suites check (validate.context).
+_FRAME_TYPES: dict[ColumnKind, str] = {"integer": "Int64Dtype", "decimal": "float64"}
+
+
+def _expectation(
+    kind: str, column: Column, said: tuple[str, Wording], **kwargs: Any
+) -> dict[str, Any]:
+    rule, message = said
+    meta = {"rule": rule, "message_fr": message.fr, "message_en": message.en}
+    if kind == "expect_column_values_to_be_in_set":
+        meta["code_list"] = column.code_list
+    return {
+        "type": kind,
+        "kwargs": {"column": column.name, **kwargs},
+        "severity": "critical",
+        "meta": meta,
+    }
+
+
+def contract_expectations(sheet: Sheet) -> list[dict[str, Any]]:
+    """What the contract says of each column of ``sheet``, as expectations: required
+    columns exist and are filled, codes are in their list, numbers are of their kind
+    and within their bounds (as parameters, ``Bounds.parameters``)."""
+    exist, filled, listed, numbers = [], [], [], []
+    for column in sheet.columns:
+        if column.required:
+            exist.append(_expectation("expect_column_to_exist", column, _MISSING_COLUMN))
+            filled.append(
+                _expectation(
+                    "expect_column_values_to_not_be_null",
+                    column,
+                    _EMPTY_CELL,
+                    **(_TEMPLATE_ROWS if column.filled_in_template_only else {}),
+                )
+            )
+        if column.kind == "code" and column.code_list is not None:
+            listed.append(
+                _expectation(
+                    "expect_column_values_to_be_in_set",
+                    column,
+                    _UNLISTED_CODE,
+                    value_set={"$PARAMETER": f"codes_{column.code_list}"},
+                )
+            )
+        if column.kind in _FRAME_TYPES:
+            numbers.append(
+                _expectation(
+                    "expect_column_values_to_be_in_type_list",
+                    column,
+                    _WRONG_TYPE,
+                    type_list=[_FRAME_TYPES[column.kind]],
+                )
+            )
+        if column.bounds is not None:
+            numbers.append(
+                _expectation(
+                    "expect_column_values_to_be_between",
+                    column,
+                    column.bounds.checked,
+                    min_value={"$PARAMETER": f"{column.bounds.name}_min"},
+                    max_value={"$PARAMETER": f"{column.bounds.name}_max"},
+                )
+            )
+    return [*exist, *filled, *listed, *numbers]
+
+
 @cache
 def load_suite(name: str) -> ExpectationSuite:
-    """The suite ``expectations/<name>.json``."""
+    """The suite of ``name``: for a sheet of the contract, its columns' expectations
+    (``contract_expectations``) then ``expectations/<name>.json``'s rules across
+    columns, rows and sheets; otherwise (the marts' checks) the file alone."""
     from great_expectations.core import ExpectationSuite
 
     document = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    sheet = next((sheet for sheet in SHEETS if sheet.name == name), None)
+    if sheet is not None:
+        document["expectations"] = [*contract_expectations(sheet), *document["expectations"]]
     return ExpectationSuite(**document)
 
 
