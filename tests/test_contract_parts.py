@@ -263,6 +263,10 @@ def test_jobs_reach_their_mart_by_commune_counted_once_and_confidential_ones_onl
 
     engine = warehouse.engine_for(warehouse_settings.url)
     mart = aggregate.read_mart(engine, "jobs_by_territory").to_pylist()
+    costs = {
+        row["measure"]: (row["pooled_figures"], row["deduplicated_withheld"])
+        for row in aggregate.read_mart(engine, "suppression_summary").to_pylist()
+    }
     engine.dispose()
     rows = {(row["commune_code"], row["plan_axis"]): row for row in mart}
 
@@ -315,6 +319,8 @@ def test_jobs_reach_their_mart_by_commune_counted_once_and_confidential_ones_onl
     )
     # BQ-2 3.25, CH-1 1.75, CA-1 2.5 (PI-1 is abandoned); CH-1's activity is alone
     # in its pool: withheld, and so are the pool's counts, which would tell it.
+    assert (costs["jobs_created"], costs["activities_created"]) == ((1, 0), (1, 1))
+    assert "jobs_consolidated" not in costs  # no confidential action declares any
     assert figures("confidentiel", "confidentiel") == (
         None,
         None,
