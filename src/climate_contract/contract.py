@@ -552,18 +552,6 @@ def sheets_for(parts: Collection[Part]) -> tuple[Sheet, ...]:
     return tuple(sheet.with_parts(parts) for sheet in SHEETS)
 
 
-def part_columns(parts: Collection[Part]) -> dict[str, tuple[Column, ...]]:
-    """Per sheet name, the columns of the optional parts not in ``parts``."""
-    return {
-        sheet.name: tuple(
-            column
-            for column in sheet.columns
-            if column.part is not None and column.part not in parts
-        )
-        for sheet in SHEETS
-    }
-
-
 COMMUNE_CODE = "commune_code"
 """Added to the actions read: the INSEE code of the commune the ``municipality`` cell
 names, when the reference's communes know it (by code or by a name no other shares)."""
