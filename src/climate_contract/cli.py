@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from climate_contract.parts import Part
 from climate_contract.progress import RunProgress
 from climate_contract.settings import Settings
 from climate_contract.wording import Language, local_time, territory_time
@@ -790,7 +791,10 @@ def campaign_open(
     ] = None,
     part: Annotated[
         list[str] | None,
-        typer.Option(help="An optional part of the contract it collects (repeatable): jobs"),
+        typer.Option(
+            help="An optional part of the contract it collects (repeatable): "
+            + ", ".join(get_args(Part))
+        ),
     ] = None,
 ) -> None:
     """Declare a campaign in campaigns.yaml (kept as the steward wrote it); partners

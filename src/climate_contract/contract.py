@@ -185,6 +185,10 @@ class Column:
     filled_in_template_only: bool = False
     """Required of the template's rows only: a partner's own layout (read through a
     mapping profile) may leave it empty, where its platform has no such field."""
+    prefilled: bool = False
+    """Written by the template on every row, one row per value of its code list (the
+    questions a partner answers): a row where nothing else is filled is unanswered,
+    not data."""
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -201,6 +205,9 @@ class Sheet:
     title_fr: str
     title_en: str
     columns: tuple[Column, ...]
+    part: Part | None = None
+    """The optional part of the contract the whole sheet belongs to: only the templates
+    of campaigns that turn it on have the sheet, and a partner may leave it out."""
 
     @property
     def title(self) -> Wording:
@@ -543,13 +550,63 @@ IMPACTS = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS)
+SELF_ASSESSMENT = Sheet(
+    "self_assessment",
+    "Autodiagnostic",
+    "Self-assessment",
+    (
+        Column(
+            "theme",
+            "Thème",
+            "Theme",
+            "code",
+            True,
+            Wording(
+                "Le thème évalué (une ligne par thème, déjà remplie).",
+                "The theme assessed (one row per theme, already filled in).",
+            ),
+            "maturity_theme",
+            prefilled=True,
+        ),
+        Column(
+            "maturity_level",
+            "Niveau de maturité",
+            "Maturity level",
+            "code",
+            True,
+            Wording(
+                "Votre niveau sur l'échelle de la liste, du moins au plus avancé. "
+                "Laissez vide un thème que vous n'évaluez pas.",
+                "Your level on the list's scale, from least to most advanced. Leave empty a "
+                "theme you do not assess.",
+            ),
+            "maturity_level",
+        ),
+        Column(
+            "justification",
+            "Justification",
+            "Justification",
+            "text",
+            False,
+            Wording(
+                "En une ou deux phrases : ce qui fonde ce niveau.",
+                "In a sentence or two: what this level rests on.",
+            ),
+        ),
+    ),
+    part="self_assessment",
+)
+
+SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS, SELF_ASSESSMENT)
 BOUNDS: tuple[Bounds, ...] = (CONTRACT_YEARS, AMOUNTS_EUR, QUANTITIES, JOBS)
 
 
 def sheets_for(parts: Collection[Part]) -> tuple[Sheet, ...]:
-    """The data sheets as a campaign turning ``parts`` on asks for them."""
-    return tuple(sheet.with_parts(parts) for sheet in SHEETS)
+    """The data sheets as a campaign turning ``parts`` on asks for them (with no
+    part, the sheets every campaign asks for)."""
+    return tuple(
+        sheet.with_parts(parts) for sheet in SHEETS if sheet.part is None or sheet.part in parts
+    )
 
 
 COMMUNE_CODE = "commune_code"

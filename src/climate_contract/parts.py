@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-Part = Literal["jobs"]
+Part = Literal["jobs", "self_assessment"]
 
 BY_COMMUNE: frozenset[Part] = frozenset({"jobs"})
 """The parts whose figures are counted by the commune each action names: there, a

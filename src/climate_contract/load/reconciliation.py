@@ -1,8 +1,8 @@
 """What ``core`` holds, against what was loaded into it.
 
 When a submission is loaded, a fingerprint of its rows in ``core`` (every
-column of every row of ``actions``, ``investments``, ``impacts`` and
-``estimated_emissions``) is recorded in ``landing.submissions``. Before marts
+column of every row of ``actions``, ``investments``, ``impacts``, ``self_assessment``
+and ``estimated_emissions``) is recorded in ``landing.submissions``. Before marts
 are built, the rows in ``core`` are fingerprinted again: an amount changed, a
 row duplicated or deleted, a flag flipped, a year shifted, or the rows of a file
 that should have been replaced all show, submission by submission.
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from climate_contract import warehouse
+from climate_contract.contract import SHEETS
 
 FINGERPRINTED_TABLES: tuple[sa.Table, ...] = (
     *warehouse.core_tables.values(),
@@ -56,9 +57,16 @@ def core_fingerprints(
     }
 
 
+OPTIONAL_TABLES = frozenset(sheet.name for sheet in SHEETS if sheet.part is not None)
+"""The tables of the contract's optional sheets: a submission with no row there has
+the fingerprint it had before the sheet existed (recorded ones stay true)."""
+
+
 def _combined(digests: dict[str, str]) -> str:
     whole = hashlib.sha256()
     for table in FINGERPRINTED_TABLES:
+        if table.name in OPTIONAL_TABLES and table.name not in digests:
+            continue
         whole.update(f"{table.name}={digests.get(table.name, '')};".encode())
     return whole.hexdigest()
 

@@ -125,8 +125,12 @@ def _replace_core_rows(
     parsed: ParsedSubmission,
     estimates: pa.Table,
 ) -> None:
+    # A sheet the file leaves out (an optional one) leaves the partner nothing there
+    # for the campaign: the file replaces everything the partner declared before.
     batches = [
         (table, parsed.sheets[sheet_name].title, parsed.sheets[sheet_name].table)
+        if sheet_name in parsed.sheets
+        else (table, "", None)
         for sheet_name, table in warehouse.core_tables.items()
     ]
     batches.append((warehouse.estimated_emissions, parsed.sheets["impacts"].title, estimates))
@@ -137,6 +141,8 @@ def _replace_core_rows(
                 table.c.campaign_id == record.campaign_id,
             )
         )
+        if rows is None:
+            continue
         provenance = {
             "submission_id": record.submission_id,
             "partner_id": record.partner_id,

@@ -20,6 +20,7 @@ from climate_contract.contract import (
     LISTS_SHEET,
     SHEETS,
     Sheet,
+    sheets_for,
 )
 from climate_contract.findings import Finding
 from climate_contract.parse.grid import (
@@ -157,19 +158,53 @@ def _parse_sheet(
     findings.extend(_duplicated_headers(grid, header_index, positions, sheet, title))
     findings.extend(_headers_nearly_right(grid, header_index, positions, sheet, title))
     letters = {name: get_column_letter(index + 1) for name, index in positions.items()}
-    rows = [
-        (index + 1, row)
-        for index, row in enumerate(grid[header_index + 1 :], start=header_index + 1)
-        if any(
-            not is_blank(row[position]) for position in positions.values() if position < len(row)
-        )
-    ]
+    rows = _filled_rows(grid, header_index, positions, sheet)
     reference_position = positions.get(ACTION_REF.name)
     if rows and reference_position is not None:
         first_reference = str(cell_at(rows[0][1], reference_position) or "")
         if HINT_ROW.match(normalise_label(first_reference)):
             rows = rows[1:]  # a hint row under the headers ("Texte libre, unique...")
     return read_rows(title, header_index + 1, rows, positions, letters, sheet, reference, findings)
+
+
+def _filled_rows(
+    grid: Grid, header_index: int, positions: dict[str, int], sheet: Sheet
+) -> list[tuple[int, list[Any]]]:
+    """The rows under the header, numbered from 1, where a contract column is filled:
+    one the template fills in itself (a question) does not count, when the sheet has
+    others."""
+    answered = [
+        position for name, position in positions.items() if not sheet.column(name).prefilled
+    ] or list(positions.values())
+    return [
+        (index + 1, row)
+        for index, row in enumerate(grid[header_index + 1 :], start=header_index + 1)
+        if any(not is_blank(row[position]) for position in answered if position < len(row))
+    ]
+
+
+def _uncollected_sheet(grids: dict[str, Grid], sheet: Sheet, campaign: Campaign) -> list[Finding]:
+    """A sheet of a part ``campaign`` does not collect is never read; a partner who
+    filled it in (in an older or another territory's workbook) is told once."""
+    findings = []
+    for title in _matching_sheets(grids, sheet):
+        header_index, positions = _locate_header(grids[title], sheet)
+        if not positions or not _filled_rows(grids[title], header_index, positions, sheet):
+            continue
+        findings.append(
+            Finding(
+                "warning",
+                "partie_non_collectee",
+                Wording(
+                    f"La campagne {campaign.id} ne collecte pas la feuille « {sheet.title_fr} » "
+                    ": elle n'est pas lue (le modèle de la campagne ne l'a pas).",
+                    f'The {campaign.id} campaign does not collect the "{sheet.title_en}" '
+                    "sheet: it is not read (the campaign's template does not have it).",
+                ),
+                sheet=title,
+            )
+        )
+    return findings
 
 
 NEAR_MISS_LENGTH = 6
@@ -565,12 +600,17 @@ def _parse_submission(
         axis_map = partner.axis_map if partner else {}
         return parse_with_profile(parsed, grids, profile, reference, constants, axis_map)
     for sheet in SHEETS:
+        if campaign is not None and sheet.part is not None and sheet.part not in campaign.parts:
+            parsed.findings.extend(_uncollected_sheet(grids, sheet, campaign))
+            continue
         title = _find_sheet(grids, sheet)
         concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
         if concealed:
             shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
             parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
             continue
+        if title is None and sheet.part is not None:
+            continue  # an optional sheet: a partner may leave it out
         if title is None:
             parsed.findings.append(
                 Finding(
@@ -614,8 +654,8 @@ def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
         if emptied or sheet_fingerprint(grid) == written:
             continue
         data_sheets = Wording(
-            ", ".join(sheet.title_fr for sheet in SHEETS),
-            ", ".join(sheet.title_en for sheet in SHEETS),
+            ", ".join(sheet.title_fr for sheet in sheets_for(())),
+            ", ".join(sheet.title_en for sheet in sheets_for(())),
         )
         findings.append(
             Finding(

@@ -254,8 +254,10 @@ def code_reader(values: Iterable[CodeValue]) -> Callable[[Any], Reading]:
 
     def read_code(cell: Any) -> Reading:
         text = to_text(cell)
-        if isinstance(cell, str) and cell in exact:
-            return Reading(exact[cell])
+        # A number is its code as written (a rank on a scale: 3 is "3"), not a label.
+        typed = cell if isinstance(cell, str) else text
+        if typed in exact:
+            return Reading(exact[typed])
         value = forgiving.get(normalise_label(text))
         if value is None:
             return Reading(text)

@@ -677,10 +677,13 @@ def _profiles(reading: _Reading, directory: Path) -> dict[str, MappingProfile]:
     return profiles
 
 
-def _required_code_lists() -> set[str]:
-    from climate_contract.contract import SHEETS
+def _required_code_lists(campaigns: tuple[Campaign, ...]) -> set[str]:
+    """The code lists the sheets and columns the campaigns collect name: a part no
+    campaign turns on needs none of its own."""
+    from climate_contract.contract import sheets_for
 
-    named = {column.code_list for sheet in SHEETS for column in sheet.columns}
+    parts = {part for campaign in campaigns for part in campaign.parts}
+    named = {column.code_list for sheet in sheets_for(parts) for column in sheet.columns}
     return {name for name in named if name is not None} | {"indicator", "unit"}
 
 
@@ -742,15 +745,22 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     referential = _factor_referential(
         reading, directory / "emission_factors.yaml", factors_extension
     )
-    code_lists_path = directory / "code_lists.yaml"
-    code_lists = reading.read(dict[str, tuple[CodeValue, ...]], code_lists_path)
-    if code_lists is not None:
-        for name in sorted(_required_code_lists() - code_lists.keys()):
-            reading.report(code_lists_path, (), f"code list {name!r} missing")
     profiles = _profiles(reading, directory / "profiles")
     campaigns_path = directory / "campaigns.yaml"
     campaigns = reading.read(tuple[Campaign, ...], campaigns_path)
     _check_ids_once(reading, campaigns_path, [campaign.id for campaign in campaigns or ()])
+    code_lists_path = directory / "code_lists.yaml"
+    code_lists = reading.read(dict[str, tuple[CodeValue, ...]], code_lists_path)
+    if code_lists is not None:
+        for name in sorted(_required_code_lists(campaigns or ()) - code_lists.keys()):
+            reading.report(code_lists_path, (), f"code list {name!r} missing")
+        for index, value in enumerate(code_lists.get("maturity_level", ())):
+            if not value.code.isdigit():
+                reading.report(
+                    code_lists_path,
+                    ("maturity_level", index, "code"),
+                    f"{value.code}: a maturity level is a whole number (its rank on the scale)",
+                )
     partners_path = directory / "partners.yaml"
     partners = reading.read(tuple[Partner, ...], partners_path)
     if partners is not None:

@@ -270,6 +270,51 @@ def _with_jobs(rows: SubmissionRows, rng: random.Random) -> SubmissionRows:
     return rows
 
 
+MATURITY_THEMES = (
+    "pilotage",
+    "energie",
+    "dechets",
+    "mobilite",
+    "alimentation",
+    "eau",
+    "biodiversite",
+)
+MATURITY_FIRST_YEAR = 2025
+"""The year the samples' partners first assess themselves: their maturity grows from
+there, a theme at a time."""
+MATURITY_JUSTIFICATIONS = {
+    1: "Sujet identifié, pas encore d'action engagée.",
+    2: "Premières actions lancées, sans objectif chiffré à ce stade.",
+    3: "Objectifs chiffrés, plan d'action adopté et suivi annuel.",
+    4: "Résultats mesurés et partagés avec les autres partenaires.",
+}
+
+
+def _with_self_assessment(
+    rows: SubmissionRows, partner_seed: str, campaign_year: int
+) -> SubmissionRows:
+    """A partner's maturity on each theme it assesses (the contract's optional
+    ``self_assessment`` part): the same partner's levels only grow from one campaign
+    to the next; about one partner in six does not assess itself at all."""
+    answers = []
+    if random.Random(f"{partner_seed}/maturity").random() >= 1 / 6:
+        for theme in MATURITY_THEMES:
+            # A stream per theme, so that a level depends on the theme's past only.
+            rng = random.Random(f"{partner_seed}/maturity/{theme}")
+            level = rng.randint(1, 3)
+            for _ in range(MATURITY_FIRST_YEAR, campaign_year):
+                level = min(4, level + (rng.random() < 0.4))
+            if random.Random(f"{partner_seed}/maturity/{theme}/{campaign_year}").random() > 0.1:
+                answers.append(
+                    {
+                        "theme": theme,
+                        "maturity_level": str(level),
+                        "justification": MATURITY_JUSTIFICATIONS[level],
+                    }
+                )
+    return {**rows, "self_assessment": answers}
+
+
 def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
     """The sample rows of one partner for one campaign, in warehouse form."""
     rng = random.Random(f"{partner_id}/{campaign_id}")
@@ -294,7 +339,8 @@ def sample_rows(partner_id: str, campaign_id: str) -> SubmissionRows:
             number = len(rows["actions"]) + 1
             archetype = ARCHETYPES[archetype_key]
             add(_action(rng, number, archetype, campaign_year, role=role, shared_key=shared_key))
-    return _with_jobs(rows, random.Random(f"{partner_id}/{campaign_id}/jobs"))
+    with_jobs = _with_jobs(rows, random.Random(f"{partner_id}/{campaign_id}/jobs"))
+    return _with_self_assessment(with_jobs, partner_id, campaign_year)
 
 
 def scaled_rows(model_partner_id: str, campaign_id: str, actions: int, seed: str) -> SubmissionRows:
@@ -311,7 +357,8 @@ def scaled_rows(model_partner_id: str, campaign_id: str, actions: int, seed: str
         rows["actions"].append(action)
         rows["investments"].extend(investments)
         rows["impacts"].extend(impacts)
-    return _with_jobs(rows, random.Random(f"{seed}/{campaign_id}/jobs"))
+    with_jobs = _with_jobs(rows, random.Random(f"{seed}/{campaign_id}/jobs"))
+    return _with_self_assessment(with_jobs, seed, int(campaign_id))
 
 
 def write_sample_inbox(inbox_root: Path, reference: ReferenceData, campaign_id: str) -> list[Path]:

@@ -9,7 +9,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from climate_contract.contract import EXAMPLE_SHEET, SHEETS, sheets_for
+from climate_contract.contract import EXAMPLE_SHEET, SHEETS, Sheet, sheets_for
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.template.presentation import (
     SubmissionRows,
@@ -42,8 +42,8 @@ def example_rows(campaign: Campaign) -> SubmissionRows:
     return {sheet.name: list(rows[sheet.name][:EXAMPLE_ROWS]) for sheet in SHEETS}
 
 
-def _banner() -> Wording:
-    titles = [sheet.title for sheet in SHEETS]
+def _banner(sheets: tuple[Sheet, ...]) -> Wording:
+    titles = [sheet.title for sheet in sheets]
     return Wording(
         "EXEMPLE (chiffres inventés) : une ligne remplie de chaque feuille. Cette feuille "
         "n'est jamais lue : saisissez vos données dans les feuilles "
@@ -63,10 +63,10 @@ def write_example_sheet(
 ) -> Worksheet:
     worksheet = workbook.create_sheet(EXAMPLE_SHEET.in_language(language), index=index)
     worksheet.sheet_properties.tabColor = EXAMPLE_TAB_COLOR
-    worksheet.append([_banner().in_language(language)])
+    sheets = sheets_for(campaign.parts)
+    worksheet.append([_banner(sheets).in_language(language)])
     worksheet["A1"].font = EXAMPLE_BANNER_FONT
     rows = example_rows(campaign)
-    sheets = sheets_for(campaign.parts)
     shown = {sheet.name: displayed_rows(sheet, rows, reference, language) for sheet in sheets}
     # One width per column position, wide enough for every sheet's column there.
     widths: dict[int, float] = {}

@@ -12,6 +12,7 @@ from climate_contract.contract import (
     EXAMPLE_SHEET,
     IMPACTS,
     INVESTMENTS,
+    SELF_ASSESSMENT,
     Column,
     campaign_line,
     partner_line,
@@ -94,6 +95,21 @@ def instruction_lines(
             f"3. {impacts.en} sheet: one row per action and indicator (expected yearly value); "
             "pick the indicator first: the unit list offers only its units.",
         ),
+    ]
+    if SELF_ASSESSMENT.part in campaign.parts:
+        assessment = SELF_ASSESSMENT.title
+        lines.append(
+            Wording(
+                f"4. Feuille {assessment.fr} (facultative) : pour chaque thème, votre niveau "
+                "de maturité sur l'échelle de la liste déroulante, et ce qui le fonde ; "
+                "laissez vide un thème que vous n'évaluez pas. Vos réponses ne sont publiées "
+                "que regroupées.",
+                f"4. {assessment.en} sheet (optional): for each theme, your maturity level on "
+                "the drop-down list's scale, and what it rests on; leave empty a theme you do "
+                "not assess. Your answers are only published grouped.",
+            )
+        )
+    lines += [
         Wording(
             "Choisissez les valeurs codées dans les listes déroulantes ; une aide s'affiche "
             "quand vous sélectionnez une cellule.",

@@ -19,7 +19,8 @@ from climate_contract.safe_text import make_inert
 from climate_contract.wording import Language, Wording, format_number
 
 SubmissionRows = Mapping[str, Sequence[Mapping[str, Any]]]
-"""Rows per sheet name (``actions``, ``investments``, ``impacts``), keyed by column name."""
+"""Rows per sheet name (``actions``, ``investments``, ``impacts``, ``self_assessment``),
+keyed by column name."""
 
 HEADER_FILL = PatternFill("solid", fgColor="1F6F50")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -68,6 +69,26 @@ def displayed_rows(
         [displayed(column, row.get(column.name), reference, language) for column in sheet.columns]
         for row in rows.get(sheet.name, ())
     ]
+
+
+def with_questions(
+    rows: SubmissionRows, sheets: Iterable[Sheet], reference: ReferenceData
+) -> SubmissionRows:
+    """``rows`` with, on each sheet of questions (a column the template fills in
+    itself), one row per question in the code list's order, holding the answer
+    ``rows`` gives it, if any (last campaign's, say)."""
+    completed = dict(rows)
+    for sheet in sheets:
+        question = next((column for column in sheet.columns if column.prefilled), None)
+        if question is None or question.code_list is None:
+            continue
+        answers = {row.get(question.name): row for row in rows.get(sheet.name, ())}
+        completed[sheet.name] = [
+            answers.get(value.code, {question.name: value.code})
+            for value in reference.code_lists[question.code_list]
+            if value.in_template
+        ]
+    return completed
 
 
 def sheet_named(name: str) -> Sheet:

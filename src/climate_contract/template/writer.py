@@ -36,6 +36,7 @@ from climate_contract.template.presentation import (
     append_row,
     column_widths,
     displayed_rows,
+    with_questions,
     write_header_row,
 )
 from climate_contract.template.validations import ListNames, add_validations, write_lists_sheet
@@ -171,7 +172,7 @@ def write_workbook(
 ) -> Path:
     """Write a partner's workbook for a campaign, in the format its suffix names and
     in ``language``, by default the partner's own."""
-    rows = rows or {}
+    rows = with_questions(rows or {}, _campaign_sheets(reference, campaign_id), reference)
     language = language or reference.partner(partner_id).language
     path.parent.mkdir(parents=True, exist_ok=True)
     match path.suffix.lower():
