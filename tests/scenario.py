@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from climate_contract.reference import ReferenceData
+    from climate_contract.settings import Settings
+
 PROJECT = "PP-CHAUFFERIE-BOIS"
 
 
@@ -189,3 +195,52 @@ DISCLOSURE_SCENARIO = {
         "impacts": [_impact("PI-2", "ges_evites", 91.9, "tCO2e/an", 2031)],
     },
 }
+
+
+# Self-assessment answers (the optional self_assessment part), theme by theme, shaped
+# so that each attack of tests/test_self_assessment.py would recover an answer if
+# the disclosure plan let it: the three firms that rate water all rate it at the
+# top of the scale; mobility's public-body college is one partner, whose answer the
+# total minus the firms' would tell; one partner rates waste in 2026 only, so that
+# the 2026 mean minus the mean of those who answered both years would tell its
+# answer. Colleges come from the registry.
+MATURITY_2026 = {
+    "reseau-chaleur": {"energie": 4, "eau": 4, "mobilite": 3, "dechets": 3},
+    "banque-regionale": {"energie": 2, "eau": 4, "mobilite": 2},
+    "cooperative-agricole": {"energie": 3, "eau": 4, "mobilite": 3},
+    "promoteur-immobilier": {"energie": 2},
+    "bailleur-social": {"energie": 3, "eau": 1, "mobilite": 2, "dechets": 2},
+    "chu": {"energie": 2, "dechets": 3},
+    "universite": {"energie": 3, "dechets": 2},
+}
+MATURITY_2025 = {
+    "bailleur-social": {"energie": 2, "mobilite": 1, "dechets": 1},
+    "chu": {"energie": 2, "mobilite": 3, "dechets": 2},
+    "universite": {"energie": 2, "mobilite": 2, "dechets": 1},
+}
+
+
+def answers(levels: dict[str, int]) -> list[dict]:
+    """The self-assessment rows of a partner's levels by theme."""
+    return [
+        {"theme": theme, "maturity_level": str(level), "justification": f"Niveau {level}."}
+        for theme, level in levels.items()
+    ]
+
+
+for _partner_id, _levels in MATURITY_2026.items():
+    DISCLOSURE_SCENARIO[_partner_id]["self_assessment"] = answers(_levels)
+
+
+def collect_the_self_assessment_of_2025(settings: Settings, reference: ReferenceData) -> None:
+    """Collect campaign 2025 for the partners of ``MATURITY_2025``: their scenario
+    rows with their 2025 answers (the change between campaigns needs an earlier one)."""
+    from climate_contract import pipeline
+    from climate_contract.template import write_workbook
+
+    for partner_id, levels in MATURITY_2025.items():
+        rows = DISCLOSURE_SCENARIO[partner_id] | {"self_assessment": answers(levels)}
+        inbox = settings.shared_folder("inbox", partner_id)
+        write_workbook(inbox / "2025.xlsx", reference, partner_id, "2025", rows)
+    earlier = settings.model_copy(update={"campaign": "2025"})
+    assert {outcome.status for outcome in pipeline.run_collection(earlier)} == {"accepted"}

@@ -28,7 +28,10 @@ def _rows(settings: Settings, query: str) -> list[sa.Row]:
 
 def _first_action_only(rows):
     first = rows["actions"][0]["action_ref"]
-    return {name: [r for r in sheet if r["action_ref"] == first] for name, sheet in rows.items()}
+    # (The self-assessment's rows name no action: none is kept.)
+    return {
+        name: [r for r in sheet if r.get("action_ref") == first] for name, sheet in rows.items()
+    }
 
 
 def _expected_mart(partner_ids, reference) -> tuple[dict, dict]:

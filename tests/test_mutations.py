@@ -21,7 +21,7 @@ from climate_contract import aggregate, pipeline, warehouse
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from climate_contract.validate import MartChecksFailed
-from tests.scenario import DISCLOSURE_SCENARIO
+from tests.scenario import DISCLOSURE_SCENARIO, collect_the_self_assessment_of_2025
 
 
 @dataclass(frozen=True)
@@ -188,12 +188,42 @@ MUTATIONS = (
         "jobs created read from the wrong column in core",
         "UPDATE core.actions SET jobs_created = jobs_consolidated WHERE action_ref = 'BS-1'",
     ),
+    Mutation(
+        "a maturity level changed in core",
+        "UPDATE core.self_assessment SET maturity_level = '1' "
+        "WHERE partner_id = 'universite' AND theme = 'energie' AND campaign_id = '2026'",
+    ),
+    Mutation(
+        "withheld maturity means published",
+        model="models/marts/maturity_by_theme.sql",
+        replace=("w.cell = {{", "w.cell = 'none' AND w.cell = {{"),
+    ),
+    Mutation(
+        "maturity compared with the next campaign",
+        model="models/intermediate/maturity_lines.sql",
+        replace=("LAG(campaign_id) OVER", "LEAD(campaign_id) OVER"),
+    ),
+    Mutation(
+        "every partner of one college",
+        model="models/intermediate/maturity_lines.sql",
+        replace=("COALESCE(p.college, ", "COALESCE(NULL, "),
+    ),
+    Mutation(
+        "a change published beside a withheld mean",
+        model="models/marts/maturity_change.sql",
+        replace=(
+            "m.current_mean_level - m.previous_mean_level AS change_in_mean_level",
+            "COALESCE(m.current_mean_level, 0) - COALESCE(m.previous_mean_level, 0) "
+            "AS change_in_mean_level",
+        ),
+    ),
 )
 
 
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory: pytest.TempPathFactory, reference) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("collected") / "data", settle_seconds=0)
+    collect_the_self_assessment_of_2025(settings, reference)
     for partner_id, rows in DISCLOSURE_SCENARIO.items():
         inbox = settings.shared_folder("inbox", partner_id)
         write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)

@@ -279,3 +279,39 @@ def test_a_year_typo_in_a_plan_is_a_handful_of_findings_not_a_range_of_years(
     cells = [(f.rule, f.row, f.column) for f in findings if f.column is not None]
     assert len(set(cells)) == len(cells)  # a cell read for two sheets is told once
     assert parsed.sheets["investments"].table.num_rows == 1
+
+
+def test_a_partner_on_its_own_layout_answers_the_self_assessment_on_the_template_s_sheet(
+    tmp_path: Path, tet_reference
+) -> None:
+    """The platform's export has no self-assessment: the partner adds the template's
+    sheet beside it, read as the template's, checked as anyone's."""
+    path = _tet_workbook(
+        tmp_path / "export-tet.xlsx", [_action("Désimperméabiliser les cours", Statut="En cours")]
+    )
+    workbook = openpyxl.load_workbook(path)
+    answers = workbook.create_sheet("Autodiagnostic")
+    answers.append(["Thème", "Niveau de maturité", "Justification"])
+    answers.append(["Eau", "3 - Structuré : objectifs chiffrés, plan d'action et suivi", None])
+    answers.append(["Énergie", 9, "Hors de l'échelle"])
+    workbook.save(path)
+
+    campaign = tet_reference.campaign("2026")
+    parsed = parse_submission(
+        path, tet_reference, partner_id="eau-assainissement", campaign=campaign
+    )
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement", "2026")
+
+    assert parsed.profile == "territoires-en-transitions"
+    assert parsed.sheets["self_assessment"].table.to_pylist() == [
+        {"theme": "eau", "maturity_level": "3", "justification": None, "source_row": 2},
+        {
+            "theme": "energie",
+            "maturity_level": "9",
+            "justification": "Hors de l'échelle",
+            "source_row": 3,
+        },
+    ]
+    assert [(f.rule, f.sheet, f.row) for f in findings if f.severity == "error"] == [
+        ("code_autorise", "Autodiagnostic", 3)
+    ]

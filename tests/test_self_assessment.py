@@ -6,14 +6,17 @@ answers are checked and loaded with the rest of the file, and replaced with it."
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from climate_contract import load, pipeline, warehouse
+from climate_contract import aggregate, load, pipeline, warehouse
+from climate_contract.disclosure.protection import exposures
 from climate_contract.findings import has_errors
 from climate_contract.load.reconciliation import (
     _fingerprint_query,
@@ -25,10 +28,20 @@ from climate_contract.reference import ReferenceData, ReferenceFileError, load_r
 from climate_contract.settings import PROJECT_ROOT, Settings
 from climate_contract.template import write_workbook
 from climate_contract.validate import validate_submission
-from tests.scenario import _action, _impact, _investment
+from tests.scenario import (
+    DISCLOSURE_SCENARIO,
+    MATURITY_2025,
+    MATURITY_2026,
+    _action,
+    _impact,
+    _investment,
+    collect_the_self_assessment_of_2025,
+)
 
 CAMPAIGN = "2026"
 SHEET_FR, SHEET_EN = "Autodiagnostic", "Self-assessment"
+THEMES = ("energie", "eau", "mobilite", "dechets")
+"""The themes the scenario's partners rate (tests/scenario.py)."""
 THEMES_FR = [
     "Pilotage de la performance environnementale",
     "Énergie",
@@ -347,3 +360,307 @@ def test_a_submission_without_answers_keeps_the_fingerprint_recorded_before_the_
 
     assert "self_assessment" not in counts
     assert fingerprint == whole.hexdigest()
+
+
+TOP, BOTTOM = 4, 1
+"""The shipped scale's ends: levels 1 to 4."""
+
+
+def _collected(settings: Settings, reference: ReferenceData) -> sa.Engine:
+    """Both campaigns of the scenario collected: 2025's three partners, then 2026's."""
+    collect_the_self_assessment_of_2025(settings, reference)
+    for partner_id, rows in DISCLOSURE_SCENARIO.items():
+        inbox = settings.shared_folder("inbox", partner_id)
+        write_workbook(inbox / "2026.xlsx", reference, partner_id, CAMPAIGN, rows)
+    assert {outcome.status for outcome in pipeline.run_collection(settings)} == {"accepted"}
+    return warehouse.engine_for(settings.url)
+
+
+def _levels(campaign_id: str) -> dict[str, dict[str, int]]:
+    return {"2025": MATURITY_2025, "2026": MATURITY_2026}[campaign_id]
+
+
+def _published_sums(
+    engine: sa.Engine, reference: ReferenceData, theme: str
+) -> list[tuple[frozenset[tuple[str, str]], float]]:
+    """Every mean of ``theme`` the marts publish, as the sum of the answers behind it
+    (its count is published), each answer named by campaign and partner: what an
+    attacker who knows who answered can add and subtract."""
+    college = {partner.id: partner.college for partner in reference.partners}
+
+    def members(campaign_id: str, in_college: str, also: str | None = None):
+        return frozenset(
+            (campaign_id, partner_id)
+            for partner_id, levels in _levels(campaign_id).items()
+            if theme in levels
+            and in_college in ("all", college[partner_id])
+            and (also is None or theme in _levels(also).get(partner_id, {}))
+        )
+
+    sums = []
+    for row in aggregate.read_mart(engine, "maturity_by_theme").to_pylist():
+        if row["theme"] == theme and row["mean_level"] is not None:
+            answered = members(row["campaign_id"], row["college"])
+            assert len(answered) == row["partner_count"]
+            sums.append((answered, row["mean_level"] * row["partner_count"]))
+    for row in aggregate.read_mart(engine, "maturity_change").to_pylist():
+        if row["theme"] != theme:
+            continue
+        now, earlier = row["campaign_id"], row["previous_campaign_id"]
+        for campaign_id, paired_with, mean in (
+            (now, earlier, row["current_mean_level"]),
+            (earlier, now, row["previous_mean_level"]),
+        ):
+            if mean is not None:
+                paired = members(campaign_id, row["college"], also=paired_with)
+                assert len(paired) == row["paired_partner_count"]
+                sums.append((paired, mean * row["paired_partner_count"]))
+    return sums
+
+
+def _rows_of(engine: sa.Engine, mart: str) -> dict[tuple[str, str, str], dict]:
+    return {
+        (row["campaign_id"], row["theme"], row["college"]): row
+        for row in aggregate.read_mart(engine, mart).to_pylist()
+    }
+
+
+def test_maturity_is_published_by_theme_college_and_change_and_no_answer_recovered(
+    warehouse_settings: Settings, reference: ReferenceData
+) -> None:
+    """The scenario's answers (tests/scenario.py) through both marts, then the attacks
+    of an outsider and of a partner on what they publish: a mean of the scale's top
+    or bottom pins every answer behind it; two published sums whose partners differ
+    by one tell that partner's answer; by two, the partner who knows its own answer
+    learns the other's. None may work, on a mean or on a difference."""
+    engine = _collected(warehouse_settings, reference)
+    by_theme = _rows_of(engine, "maturity_by_theme")
+    change = _rows_of(engine, "maturity_change")
+    published = {theme: _published_sums(engine, reference, theme) for theme in THEMES}
+    engine.dispose()
+
+    # Four firms rate energy: their mean is published; two public bodies are too few.
+    assert by_theme[("2026", "energie", "entreprise")]["mean_level"] == pytest.approx(2.75)
+    assert by_theme[("2026", "energie", "all")]["mean_level"] == pytest.approx(19 / 7)
+    withheld = by_theme[("2026", "energie", "organisme_public")]
+    assert (withheld["partner_count"], withheld["mean_level"]) == (2, None)
+    assert withheld["suppressed_reason"] == "confidential"
+    # Three firms, all at the top of the scale: enough partners, but each answer told.
+    assert by_theme[("2026", "eau", "entreprise")]["partner_count"] == 3
+    assert by_theme[("2026", "eau", "entreprise")]["mean_level"] is None
+    # Energy moved for the three partners who rated it both years; the four firms
+    # that rated it in 2026 only are in neither mean.
+    moved = change[("2026", "energie", "all")]
+    assert moved["previous_campaign_id"] == "2025"
+    assert moved["paired_partner_count"] == 3
+    assert moved["previous_mean_level"] == pytest.approx(2.0)
+    assert moved["current_mean_level"] == pytest.approx(8 / 3)
+    assert moved["change_in_mean_level"] == pytest.approx(2 / 3)
+    assert change[("2026", "mobilite", "all")]["change_in_mean_level"] is None
+
+    for theme, sums in published.items():
+        for members, total in sums:
+            assert total == pytest.approx(sum(_levels(c)[p][theme] for c, p in members))
+        derived = list(sums)
+        for larger, larger_total in sums:
+            for smaller, smaller_total in sums:
+                if smaller < larger:
+                    derived.append((larger - smaller, larger_total - smaller_total))
+        for members, total in derived:
+            described = theme, sorted(members), total
+            assert len(members) > 2, described
+            assert round(total) not in (TOP * len(members), BOTTOM * len(members)), described
+
+
+def test_a_territory_s_answers_stay_out_of_the_marts_of_the_campaigns_without_them(
+    make_settings, reference: ReferenceData
+) -> None:
+    """Answers loaded in one campaign only: nothing to compare with, no change row."""
+    settings = make_settings()
+    collect_the_self_assessment_of_2025(settings, reference)
+    engine = warehouse.engine_for(settings.url)
+
+    assert {row["campaign_id"] for row in _rows_of(engine, "maturity_by_theme").values()} == {
+        "2025"
+    }
+    assert aggregate.read_mart(engine, "maturity_change").num_rows == 0
+    engine.dispose()
+
+
+def _workbook_with_answers(tmp_path: Path, reference: ReferenceData, suffix: str = ".xlsx") -> Path:
+    return write_workbook(
+        tmp_path / f"chu{suffix}",
+        reference,
+        "chu",
+        CAMPAIGN,
+        _rows(_answer("energie", "2"), _answer("eau", "3")),
+    )
+
+
+def _read(path: Path, reference: ReferenceData) -> tuple:
+    parsed = parse_submission(path, reference, campaign=reference.campaign(CAMPAIGN))
+    return parsed, validate_submission(parsed, reference, "chu", CAMPAIGN)
+
+
+@pytest.mark.parametrize("title", ["Self assessment", "Autodiagnostic (2)", "Auto-diagnostic"])
+def test_answers_on_a_renamed_sheet_are_told_not_silently_dropped(
+    tmp_path: Path, reference: ReferenceData, title: str
+) -> None:
+    path = _workbook_with_answers(tmp_path, reference)
+    workbook = openpyxl.load_workbook(path)
+    workbook[SHEET_FR].title = title
+    workbook.save(path)
+
+    parsed, findings = _read(path, reference)
+
+    assert "self_assessment" not in parsed.sheets
+    assert [(f.severity, f.rule, f.sheet) for f in findings] == [
+        ("warning", "feuille_non_reconnue", title)
+    ]
+    assert f"renommez-la « {SHEET_FR} »" in findings[0].message.fr
+
+
+def _emptied(worksheet) -> None:
+    for row in worksheet.iter_rows():
+        for cell in row:
+            cell.value = None
+
+
+@pytest.mark.parametrize(
+    ("what", "change", "told"),
+    [
+        ("hidden, unanswered", lambda sheet: setattr(sheet, "sheet_state", "hidden"), []),
+        ("every cell cleared", _emptied, []),
+        ("header row deleted", lambda sheet: sheet.delete_rows(1), ["feuille_sans_tableau"]),
+        (
+            "replaced by a note",
+            lambda sheet: (_emptied(sheet), sheet.cell(1, 1, "Nous ne répondons pas cette année.")),
+            ["feuille_sans_tableau"],
+        ),
+    ],
+)
+def test_a_partner_that_does_not_answer_is_never_refused_for_it(
+    tmp_path: Path, reference: ReferenceData, what: str, change, told: list[str]
+) -> None:
+    path = write_workbook(tmp_path / "chu.xlsx", reference, "chu", CAMPAIGN, _rows())
+    workbook = openpyxl.load_workbook(path)
+    change(workbook[SHEET_FR])
+    workbook.save(path)
+
+    parsed, findings = _read(path, reference)
+
+    assert not has_errors(findings), what
+    assert [f.rule for f in findings] == told, what
+    assert (
+        "self_assessment" not in parsed.sheets
+        or parsed.sheets["self_assessment"].table.num_rows == 0
+    )
+
+
+def test_a_hidden_sheet_with_answers_is_refused_as_any_hidden_sheet(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    path = _workbook_with_answers(tmp_path, reference)
+    workbook = openpyxl.load_workbook(path)
+    workbook[SHEET_FR].sheet_state = "hidden"
+    workbook.save(path)
+
+    _, findings = _read(path, reference)
+
+    assert [(f.rule, f.sheet) for f in findings if f.severity == "error"] == [
+        ("feuille_masquee", SHEET_FR)
+    ]
+
+
+def test_a_csv_line_that_only_says_actions_stays_in_its_section(
+    tmp_path: Path, reference: ReferenceData
+) -> None:
+    """Unanswered themes are lines of one cell, as sheet titles are: a justification
+    that reads "Actions" (or a theme a steward labels so) opens no section."""
+    path = write_workbook(
+        tmp_path / "chu.csv",
+        reference,
+        "chu",
+        CAMPAIGN,
+        _rows(_answer("energie", "2", "Actions"), {"theme": "eau", "justification": "Impacts"}),
+    )
+    text = path.read_text(encoding="utf-8-sig")
+    # The energy row left with its justification only, as a partner may leave it.
+    path.write_text(re.sub(r"(?m)^Énergie;[^;]*;", ";;", text), encoding="utf-8-sig")
+
+    parsed, findings = _read(path, reference)
+
+    assert [row["justification"] for row in parsed.sheets["self_assessment"].table.to_pylist()] == [
+        "Actions",
+        "Impacts",
+    ]
+    assert parsed.sheets["actions"].table.num_rows == 1
+    assert {(f.rule, f.sheet) for f in findings if f.severity == "error"} == {
+        ("valeur_obligatoire", SHEET_FR)
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            ("maturity_level:\n", "maturity_level: []\nformer_scale:\n"),
+            "code list 'maturity_level' is empty",
+        ),
+        (('{code: "3",', '{code: "03",'), "03: a maturity level is a whole number"),
+        (('{code: "3",', '{code: "\uff12",'), "\uff12: a maturity level is a whole number"),
+        (("{code: energie,", "{code: pilotage,"), "pilotage: given twice in maturity_theme"),
+        (('en: "Energy"', 'en: "Water"'), "Water: given twice in maturity_theme"),
+    ],
+)
+def test_a_scale_or_theme_list_partners_could_not_answer_is_refused(
+    tmp_path: Path, change: tuple[str, str], problem: str
+) -> None:
+    folder = tmp_path / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", folder)
+    code_lists = folder / "code_lists.yaml"
+    text = code_lists.read_text(encoding="utf-8")
+    old, new = change
+    assert old in text
+    code_lists.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    with pytest.raises(ReferenceFileError) as refused:
+        load_reference_data(folder)
+
+    assert any(problem in found.message for found in refused.value.problems), refused.value
+
+
+@pytest.mark.parametrize(
+    ("levels", "pinned"),
+    [
+        ({"a": 4, "b": 4, "c": 4}, {"a", "b", "c"}),  # the top of the scale: every answer told
+        ({"a": 1, "b": 1, "c": 1}, {"a", "b", "c"}),  # the bottom
+        ({"a": 2, "b": 2}, {"a", "b"}),  # each knows its own, so the other's
+        ({"a": 4, "b": 2, "c": 3}, set()),
+        ({"a": 3, "b": 3, "c": 2}, set()),
+        # c, knowing its own 3, learns that the other two answered 4.
+        ({"a": 4, "b": 4, "c": 3}, {"a", "b"}),
+        ({"a": 4, "b": 1, "c": 1}, {"b", "c"}),
+    ],
+)
+def test_a_mean_that_tells_an_answer_on_the_scale_is_an_exposure(
+    levels: dict[str, int], pinned: set[str]
+) -> None:
+    answers_of = pd.DataFrame(
+        {
+            "partner_id": list(levels),
+            "value": [float(level) for level in levels.values()],
+            "scale_lowest": float(BOTTOM),
+            "scale_highest": float(TOP),
+        }
+    )
+    mean = [frozenset(range(len(levels)))]
+
+    found = exposures(answers_of, mean, protection_share=0.1)
+
+    assert {exposure.partner_id for exposure in found} == pinned
+    # Taken for amounts (only their sign known), the same answers look protected:
+    # the scale's ends are what pins them.
+    amounts = answers_of.drop(columns=["scale_lowest", "scale_highest"])
+    if len(levels) > 2:
+        assert exposures(amounts, mean, protection_share=0.1) == []

@@ -23,3 +23,16 @@
 {% macro as_of() -%}
     CAST('{{ var("as_of") }}' AS DATE)
 {%- endmacro %}
+
+{#- Which maturity figure a row of withheld_cells is about (its "cell"): the theme,
+    the college unless the row adds the colleges up, and, for the change between
+    campaigns, the campaign the answers are paired with. Written as the disclosure
+    plan writes it (disclosure.plan.PoolCell.cell). -#}
+{% macro maturity_cell(theme, college, pairing=none, paired_with=none) -%}
+    'theme=' || {{ theme }}
+    || CASE
+        WHEN {{ college }} = '{{ var("all_colleges") }}' THEN ''
+        ELSE ';college=' || {{ college }}
+    END
+    {%- if pairing %} || ';{{ pairing }}=' || {{ paired_with }}{% endif %}
+{%- endmacro %}

@@ -575,10 +575,10 @@ SELF_ASSESSMENT = Sheet(
             "code",
             True,
             Wording(
-                "Votre niveau sur l'échelle de la liste, du moins au plus avancé. "
-                "Laissez vide un thème que vous n'évaluez pas.",
-                "Your level on the list's scale, from least to most advanced. Leave empty a "
-                "theme you do not assess.",
+                "Pour un thème que vous évaluez : votre niveau, choisi dans la liste (du "
+                "moins au plus avancé). Un thème que vous n'évaluez pas reste vide.",
+                "For a theme you assess: your level, picked from the list (from least to "
+                "most advanced). A theme you do not assess stays empty.",
             ),
             "maturity_level",
         ),

@@ -326,6 +326,7 @@ withheld_cells = sa.Table(
     sa.Column("campaign_id", sa.Text, nullable=False),
     sa.Column("measure", sa.Text, nullable=False),
     sa.Column("year", sa.Integer),
+    sa.Column("cell", sa.Text),
     sa.Column("gross_reason", sa.Text),
     sa.Column("deduplicated_reason", sa.Text),
     sa.Column("gross_rule", sa.Text),

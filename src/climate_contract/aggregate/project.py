@@ -33,7 +33,7 @@ POOL = "confidentiel"
 """The row of a mart where confidential actions are pooled, whatever their axis,
 sector or status (a variable of the project, as is the next)."""
 TOTAL = "all"
-"""The row of a mart that adds up its plan axes."""
+"""The row of a mart that adds up its plan axes (or, for maturity, its colleges)."""
 NOT_GIVEN = "non_renseigne"
 """The funding source of an amount the partner gave none for."""
 UNKNOWN_COMMUNE = "non_identifiee"
@@ -76,6 +76,7 @@ class Project:
             "as_of": as_of.isoformat(),
             "confidential_pool": POOL,
             "all_axes": TOTAL,
+            "all_colleges": TOTAL,
             "not_given": NOT_GIVEN,
             "unknown_commune": UNKNOWN_COMMUNE,
         }

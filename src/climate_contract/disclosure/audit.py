@@ -29,6 +29,7 @@ from climate_contract.aggregate.project import POOL, TOTAL
 from climate_contract.disclosure.contributions import (
     CARBON,
     JOB_MEASURES,
+    MATURITY,
     MONEY,
     Selection,
     YearMatch,
@@ -74,6 +75,47 @@ class PublishedFigure:
             return [public, Selection(confidential=True, **common)]
         return [public]
 
+    def published_sum(self, row: dict[str, Any]) -> float | None:
+        """The sum the cell publishes; None when it is withheld."""
+        return None if row[self.column] is None else float(row[self.column])
+
+
+@dataclass(frozen=True)
+class MeanFigure:
+    """A column of a mart publishing the mean of confidential answers (maturity
+    levels): the sum of the cell's contributions over its ``count`` column."""
+
+    mart: str
+    column: str
+    count: str
+    keys: tuple[str, ...]
+    """Columns matched on the answers' attributes of the same name ('all' matches all)."""
+    campaign: str = "campaign_id"
+    """The column naming the campaign of the answers."""
+    paired: tuple[str, str] | None = None
+    """The answers' pairing attribute, and the column whose value it must have: the
+    campaign the answers are compared with."""
+
+    def selections(self, row: dict[str, Any], pool_published: bool) -> list[Selection]:
+        keys = tuple((key, row[key]) for key in self.keys if row[key] != TOTAL)
+        if self.paired is not None:
+            keys += ((self.paired[0], row[self.paired[1]]),)
+        return [
+            Selection(
+                campaign_id=row[self.campaign],
+                measure=MATURITY,
+                deduplicated=True,
+                live_only=True,
+                confidential=True,
+                keys=keys,
+            )
+        ]
+
+    def published_sum(self, row: dict[str, Any]) -> float | None:
+        """The sum the cell publishes as a mean; None when it is withheld."""
+        mean = row[self.column]
+        return None if mean is None else float(mean) * row[self.count]
+
 
 def _figures(
     mart: str,
@@ -88,7 +130,7 @@ def _figures(
     ]
 
 
-FIGURES: tuple[PublishedFigure, ...] = (
+FIGURES: tuple[PublishedFigure | MeanFigure, ...] = (
     *_figures(
         "commitments_by_axis_sector_year",
         ("plan_axis", "sector"),
@@ -144,6 +186,22 @@ FIGURES: tuple[PublishedFigure, ...] = (
         "any",
         **{measure: (measure, True) for measure in JOB_MEASURES},
     ),
+    MeanFigure("maturity_by_theme", "mean_level", "partner_count", ("theme", "college")),
+    MeanFigure(
+        "maturity_change",
+        "current_mean_level",
+        "paired_partner_count",
+        ("theme", "college"),
+        paired=("previous_campaign_id", "previous_campaign_id"),
+    ),
+    MeanFigure(
+        "maturity_change",
+        "previous_mean_level",
+        "paired_partner_count",
+        ("theme", "college"),
+        campaign="previous_campaign_id",
+        paired=("next_campaign_id", "campaign_id"),
+    ),
     *_figures(
         "partner_summary",
         ("partner_id",),
@@ -189,13 +247,13 @@ def audit_publication(
         pools = _published_pools(figure, rows)
         mismatches = []
         for row in rows:
-            published = row[figure.column]
+            published = figure.published_sum(row)
             if published is None:
                 continue
             members, pooled = _members(figure, row, pools, contributions)
             expected = float(values[members].sum())
-            if abs(float(published) - expected) > 1e-6 * max(1.0, abs(expected)):
-                mismatches.append((row, float(published), expected))
+            if abs(published - expected) > 1e-6 * max(1.0, abs(expected)):
+                mismatches.append((row, published, expected))
             if pooled.any():
                 confidential_sums.setdefault(
                     frozenset(np.flatnonzero(pooled).tolist()), f"{figure.mart}.{figure.column}"
@@ -221,7 +279,9 @@ def audit_publication(
     return Audit(failures, contributions, list(confidential_sums))
 
 
-def _published_pools(figure: PublishedFigure, rows: list[dict[str, Any]]) -> dict[tuple, bool]:
+def _published_pools(
+    figure: PublishedFigure | MeanFigure, rows: list[dict[str, Any]]
+) -> dict[tuple, bool]:
     """Whether each pooled row publishes the figure, by what its total rows share."""
     return {
         _sibling_key(row): row[figure.column] is not None
@@ -231,7 +291,7 @@ def _published_pools(figure: PublishedFigure, rows: list[dict[str, Any]]) -> dic
 
 
 def _members(
-    figure: PublishedFigure,
+    figure: PublishedFigure | MeanFigure,
     row: dict[str, Any],
     pools: dict[tuple, bool],
     contributions: pd.DataFrame,
@@ -315,11 +375,18 @@ def _exposure_sentence(
     described = "; ".join(
         f"{ref}: {', '.join(sorted(items))}" for ref, items in sorted(what.items())
     )
-    value = abs(exposure.value)
-    slack = min(exposure.value - exposure.lowest, exposure.highest - exposure.value) / value
     by = f" by {exposure.insider}, knowing its own" if exposure.insider else ""
+    derived = f"disclosure audit: a confidential figure of {exposure.partner_id} ({described}) "
+    if "scale_lowest" in rows and rows["scale_lowest"].notna().all():
+        return (
+            f"{derived}can be derived from published figures{by}: it lies between "
+            f"{exposure.lowest:g} and {exposure.highest:g}, where protection requires "
+            "another level than the answer"
+        )
+    slack = min(exposure.value - exposure.lowest, exposure.highest - exposure.value) / abs(
+        exposure.value
+    )
     return (
-        f"disclosure audit: a confidential figure of {exposure.partner_id} ({described}) can be "
-        f"derived from published figures{by} to within {slack:.0%} of its value "
-        f"(protection requires {rules.protection_share:.0%})"
+        f"{derived}can be derived from published figures{by} to within {slack:.0%} of its "
+        f"value (protection requires {rules.protection_share:.0%})"
     )

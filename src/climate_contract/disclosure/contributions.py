@@ -2,9 +2,11 @@
 
 A contribution is one line of ``intermediate.investment_lines`` (an amount of an action
 in a year), of ``intermediate.impact_lines`` (what an action delivers each year from
-its first year of full effect) or of ``intermediate.job_lines`` (the jobs an action
-creates or consolidates, an activity it creates). A published figure is the sum of a selection of
-contributions; the disclosure plan and its audit reason on those selections.
+its first year of full effect), of ``intermediate.job_lines`` (the jobs an action
+creates or consolidates, an activity it creates) or of ``intermediate.maturity_lines``
+(a partner's maturity level on a theme: its ``action_ref`` is the theme). A published
+figure is the sum of a selection of contributions; the disclosure plan and its audit
+reason on those selections.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ MONEY = "investment_eur"
 CARBON = "ges_evites"
 JOB_MEASURES = ("jobs_created", "jobs_consolidated", "activities_created")
 """The measures of ``intermediate.job_lines`` (the contract's optional jobs part)."""
-CONTRIBUTION_MODELS = ("investment_lines", "impact_lines", "job_lines", "trajectory_years")
+MATURITY = "maturity_level"
+"""The measure of ``intermediate.maturity_lines`` (the optional self-assessment part):
+an answer on a scale whose ends everyone knows (``scale_lowest``, ``scale_highest``)."""
+CONTRIBUTION_MODELS = (
+    "investment_lines",
+    "impact_lines",
+    "job_lines",
+    "maturity_lines",
+    "trajectory_years",
+)
 """The models the disclosure plan reads: built before it."""
 
 YearMatch = Literal["equal", "up_to", "any"]
@@ -36,7 +47,7 @@ SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
     'investment_eur' AS measure, year, funder, nature, funding_source,
     plan_axis, sector, NULL AS commune_code, status, is_live, confidential,
-    investment_counted AS counted, amount_eur AS value
+    investment_counted AS counted, amount_eur AS value, {no_answer}
 FROM {schema}.investment_lines
 UNION ALL
 SELECT
@@ -44,22 +55,39 @@ SELECT
     indicator AS measure, first_full_year AS year, NULL AS funder, NULL AS nature,
     NULL AS funding_source,
     plan_axis, NULL AS sector, NULL AS commune_code, status, is_live, confidential,
-    impacts_counted AS counted, quantity AS value
+    impacts_counted AS counted, quantity AS value, {no_answer}
 FROM {schema}.impact_lines
 UNION ALL
 SELECT
     campaign_id, partner_id, action_ref, submission_id, source_sheet, source_row,
     measure, NULL AS year, NULL AS funder, NULL AS nature, NULL AS funding_source,
-    plan_axis, NULL AS sector, commune_code, status, is_live, confidential, counted, value
+    plan_axis, NULL AS sector, commune_code, status, is_live, confidential, counted, value,
+    {no_answer}
 FROM {schema}.job_lines
+UNION ALL
+SELECT
+    campaign_id, partner_id, theme AS action_ref, submission_id, source_sheet, source_row,
+    'maturity_level' AS measure, NULL AS year, NULL AS funder, NULL AS nature,
+    NULL AS funding_source, NULL AS plan_axis, NULL AS sector, NULL AS commune_code,
+    NULL AS status, TRUE AS is_live, TRUE AS confidential, TRUE AS counted, level AS value,
+    theme, college, previous_campaign_id, next_campaign_id, scale_lowest, scale_highest
+FROM {schema}.maturity_lines
 """
+_NO_ANSWER = (
+    "NULL AS theme, NULL AS college, NULL AS previous_campaign_id, NULL AS next_campaign_id, "
+    # Typed: PostgreSQL types NULLs met first as text.
+    "CAST(NULL AS INTEGER) AS scale_lowest, CAST(NULL AS INTEGER) AS scale_highest"
+)
+"""The attributes of an answer, which the lines of actions do not have."""
 
 
 def read_contributions(connection: Connection, schemas: ModelSchemas) -> pd.DataFrame:
     """Every contribution, one row each, numbered from 0."""
-    result = connection.execute(sa.text(_CONTRIBUTIONS.format(schema=schemas.intermediate)))
+    query = _CONTRIBUTIONS.format(schema=schemas.intermediate, no_answer=_NO_ANSWER)
+    result = connection.execute(sa.text(query))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    frame["value"] = frame["value"].astype(float)
+    for number in ("value", "scale_lowest", "scale_highest"):
+        frame[number] = frame[number].astype(float)
     frame["year"] = frame["year"].astype("Int64")
     for flag in ("is_live", "confidential", "counted"):
         frame[flag] = frame[flag].astype(bool)

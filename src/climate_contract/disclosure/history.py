@@ -54,11 +54,23 @@ def with_history(
             )
         sums[row["pool_signature"]].add(position[identity])
     frame = (
-        pd.concat([contributions, pd.DataFrame(withdrawn)], ignore_index=True)
+        pd.concat([contributions, _on_their_scale(pd.DataFrame(withdrawn), contributions)])
         if withdrawn
         else contributions
-    )
+    ).reset_index(drop=True)
     return frame, [frozenset(members) for members in sums.values()]
+
+
+SCALE = ["scale_lowest", "scale_highest"]
+
+
+def _on_their_scale(withdrawn: pd.DataFrame, contributions: pd.DataFrame) -> pd.DataFrame:
+    """Withdrawn answers on a scale (maturity levels) keep the scale's ends that the
+    current answers of their measure have: what an attacker knows of them."""
+    if not set(SCALE) <= set(contributions):
+        return withdrawn
+    ends = contributions.dropna(subset=SCALE).groupby("measure")[SCALE].first()
+    return withdrawn.join(ends, on="measure")
 
 
 def exposed_already(

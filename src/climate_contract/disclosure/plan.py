@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from climate_contract.disclosure.contributions import (
     CARBON,
     JOB_MEASURES,
+    MATURITY,
     MONEY,
     Selection,
     YearMatch,
@@ -57,6 +58,12 @@ class PoolCell:
     basis: Basis
     selection: Selection
 
+    @property
+    def cell(self) -> str | None:
+        """Which figure of the measure, when its attributes say (a maturity mean): as
+        the models' macro ``maturity_cell`` writes it."""
+        return ";".join(f"{key}={value}" for key, value in self.selection.keys) or None
+
 
 def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
     """Every pooled figure the marts compute, for the campaigns with confidential
@@ -74,7 +81,7 @@ def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
                 PoolCell(MONEY, year, basis, _pooled(campaign_id, MONEY, basis, "equal", year))
                 for basis in BASES
             )
-        for indicator in sorted(set(live["measure"]) - {MONEY, *JOB_MEASURES}):
+        for indicator in sorted(set(live["measure"]) - {MONEY, *JOB_MEASURES, MATURITY}):
             cells.extend(
                 PoolCell(
                     indicator, year, basis, _pooled(campaign_id, indicator, basis, "up_to", year)
@@ -100,6 +107,45 @@ def pool_cells(contributions: pd.DataFrame, years: list[int]) -> list[PoolCell]:
                     "deduplicated",
                     _pooled(campaign_id, measure, "deduplicated", "any", None, live_only=False),
                 )
+            )
+    return cells + maturity_cells(contributions)
+
+
+PAIRINGS = ("previous_campaign_id", "next_campaign_id")
+"""How an answer is paired with the same partner's answer on the same theme in the
+campaign before or after it (``maturity_change`` compares them)."""
+
+
+def maturity_cells(contributions: pd.DataFrame) -> list[PoolCell]:
+    """Every maturity mean the marts compute: by campaign and theme, for each college
+    and for all, over every answer, and over the answers paired with the campaign
+    before (and after), as ``maturity_by_theme`` and ``maturity_change`` do."""
+    answers = contributions[contributions["measure"] == MATURITY]
+    cells = []
+    for (campaign_id, theme), own in answers.groupby(["campaign_id", "theme"], sort=True):
+        for college in [*sorted(own["college"].unique()), None]:
+            grouped = own if college is None else own[own["college"] == college]
+            keys = (("theme", theme),) + ((("college", college),) if college else ())
+            pairings = [()] + [
+                ((pairing, other),)
+                for pairing in PAIRINGS
+                for other in sorted(grouped[pairing].dropna().unique())
+            ]
+            cells.extend(
+                PoolCell(
+                    MATURITY,
+                    None,
+                    "deduplicated",
+                    Selection(
+                        campaign_id=str(campaign_id),
+                        measure=MATURITY,
+                        deduplicated=True,
+                        live_only=True,
+                        confidential=True,
+                        keys=keys + paired,
+                    ),
+                )
+                for paired in pairings
             )
     return cells
 
@@ -134,7 +180,9 @@ def primary_reason(
         return None
     if len(by_partner) < rules.min_partners:
         return BELOW_THRESHOLD
-    if by_partner.max() > rules.dominance_share * by_partner.sum():
+    # No answer on a scale dominates a mean: a level is no size.
+    on_scale = "scale_lowest" in rows and rows["scale_lowest"].notna().all()
+    if not on_scale and by_partner.max() > rules.dominance_share * by_partner.sum():
         return DOMINANT_PARTNER
     return None
 
@@ -148,18 +196,19 @@ def plan_withheld_cells(
     contributions = read_contributions(connection, schemas)
     cells = pool_cells(contributions, trajectory_years(connection, schemas))
     reasons = withheld_sums(contributions, cells, rules, with_history(connection, contributions))
-    rows: dict[tuple[str, str, int | None], dict] = {}
+    rows: dict[tuple[str, str, int | None, str | None], dict] = {}
     for cell in cells:
         reason = reasons.get(_members(contributions, cell))
         if reason is None:
             continue
-        key = (cell.selection.campaign_id, cell.measure, cell.year)
+        key = (cell.selection.campaign_id, cell.measure, cell.year, cell.cell)
         row = rows.setdefault(
             key,
             {
                 "campaign_id": key[0],
                 "measure": key[1],
                 "year": key[2],
+                "cell": key[3],
                 "gross_reason": None,
                 "deduplicated_reason": None,
                 "gross_rule": None,

@@ -8,6 +8,14 @@ contribution is protected when that interval reaches at least
 sign of each unknown: amounts are not negative, and what an action delivers is
 taken as known to be a gain or a loss.
 
+An answer on a scale (a maturity level: columns ``scale_lowest`` and
+``scale_highest`` of the contributions) is bounded by the scale's ends, which the
+attacker knows too; it is protected when the interval reaches another level than
+the answer, one step (1) below or above it: a mean of the scale's top level pins
+every answer behind it, and is withheld. The programme is the continuous
+relaxation of the levels: an attacker reasoning on whole levels may narrow an
+interval further than this audit sees.
+
 What is protected: each partner's confidential contributions that no published
 sum tells apart, and each partner's share of each published sum; against an
 outsider, and against each other partner of the same sums, who knows its own
@@ -50,13 +58,19 @@ def exposures(
             equations_of[row].add(equation)
     partners = contributions["partner_id"].to_numpy()
     values = contributions["value"].to_numpy(dtype=float)
+    scales = [
+        contributions[column].to_numpy(dtype=float)
+        if column in contributions
+        else np.full(len(contributions), np.nan)
+        for column in ("scale_lowest", "scale_highest")
+    ]
     # Contributions that no published sum separates are one unknown.
     unknowns: dict[tuple[str, frozenset[int]], list[int]] = defaultdict(list)
     for row, equations in equations_of.items():
         unknowns[(partners[row], frozenset(equations))].append(row)
     found: dict[tuple[str, frozenset[int]], Exposure] = {}
     for component in _components(list(unknowns)):
-        for exposure in _component_exposures(component, unknowns, values, protection_share):
+        for exposure in _component_exposures(component, unknowns, values, scales, protection_share):
             found.setdefault((exposure.partner_id, exposure.contributions), exposure)
     return list(found.values())
 
@@ -99,15 +113,24 @@ def _figures(component: list[tuple[str, frozenset[int]]]) -> list[tuple[list[int
     return [(list(members), partner) for members, partner in figures.items()]
 
 
+SCALE_STEP = 1.0
+"""How far from an answer on a scale the interval must reach: the next level."""
+
+
 def _component_exposures(
     component: list[tuple[str, frozenset[int]]],
     unknowns: dict[tuple[str, frozenset[int]], list[int]],
     values: np.ndarray,
+    scales: list[np.ndarray],
     protection_share: float,
 ) -> list[Exposure]:
     """The figures of one component pinned by an outsider, then by each of its
     partners as an insider (each figure reported once, for the first who pins it)."""
     truth = np.array([values[unknowns[unknown]].sum() for unknown in component])
+    # An unknown's bounds add up its answers' (NaN for amounts: only the sign known).
+    lowest, highest = (
+        np.array([scale[unknowns[unknown]].sum() for unknown in component]) for scale in scales
+    )
     figures = _figures(component)
     weights = sparse.csr_array(
         (
@@ -118,20 +141,18 @@ def _component_exposures(
         shape=(len(figures), len(component)),
     )
     values_of = weights @ truth
-    attacker = _Attacker(component, truth)
+    on_scale = np.array([not np.isnan(lowest[members]).any() for members, _ in figures])
+    attacker = _Attacker(component, truth, lowest, highest)
     found: dict[int, Exposure] = {}
     for insider in (None, *sorted({partner for partner, _ in component})):
         attacker.knowing(insider)
-        seen = _Seen(attacker, figures, weights, values_of, protection_share)
+        seen = _Seen(attacker, figures, weights, values_of, protection_share, on_scale)
         for index, (members, partner) in enumerate(figures):
             if partner == insider or index in found or abs(values_of[index]) < 1e-9:
                 continue
-            unreached = [sign for sign in (1.0, -1.0) if not seen.reaches(index, sign)]
-            for sign in unreached:
-                seen.push(index, sign)
-            if all(seen.reaches(index, sign) for sign in unreached):
+            if not seen.pinned(index):
                 continue
-            for sign in {1.0, -1.0} - set(unreached):
+            for sign in (1.0, -1.0):
                 seen.push(index, sign)  # an exposure reports both ends exactly
             rows = frozenset(row for i in members for row in unknowns[component[i]])
             found[index] = Exposure(
@@ -158,16 +179,34 @@ class _Seen:
         weights: sparse.csr_array,
         values: np.ndarray,
         protection_share: float,
+        on_scale: np.ndarray,
     ) -> None:
         self.attacker = attacker
         self.figures = figures
         self.weights = weights
-        margins = protection_share * np.abs(values)
+        self.on_scale = on_scale
+        margins = np.where(on_scale, SCALE_STEP, protection_share * np.abs(values))
         tolerances = 1e-7 * np.maximum(1.0, np.abs(values))
         self.protected_below = values - margins + tolerances
         self.protected_above = values + margins - tolerances
         self.lowest = values.copy()
         self.highest = values.copy()
+
+    def pinned(self, index: int) -> bool:
+        """Whether the figure is pinned closer than its protection, solving only for
+        the ends not yet known to reach it: an amount must reach its margin on both
+        sides, an answer on a scale another level on either."""
+        for sign in (1.0, -1.0):
+            if self.on_scale[index] and self._reaches_either(index):
+                return False
+            if not self.reaches(index, sign):
+                self.push(index, sign)
+        if self.on_scale[index]:
+            return not self._reaches_either(index)
+        return not all(self.reaches(index, sign) for sign in (1.0, -1.0))
+
+    def _reaches_either(self, index: int) -> bool:
+        return self.reaches(index, 1.0) or self.reaches(index, -1.0)
 
     def reaches(self, index: int, sign: float) -> bool:
         """Whether the figure's interval is known to reach the protection margin
@@ -200,7 +239,13 @@ class _Attacker:
     once: between solves only the objective, and the columns the insider knows,
     change (HiGHS starts again from the last basis)."""
 
-    def __init__(self, component: list[tuple[str, frozenset[int]]], truth: np.ndarray) -> None:
+    def __init__(
+        self,
+        component: list[tuple[str, frozenset[int]]],
+        truth: np.ndarray,
+        lowest: np.ndarray,
+        highest: np.ndarray,
+    ) -> None:
         equations = sorted(set().union(*(equations for _, equations in component)))
         row_of = {equation: row for row, equation in enumerate(equations)}
         rows = [sorted(row_of[equation] for equation in eqs) for _, eqs in component]
@@ -211,8 +256,12 @@ class _Attacker:
         self.truth = truth
         self.partners = np.array([partner for partner, _ in component])
         self.columns = np.arange(len(component), dtype=np.int32)
-        self.lower = np.where(truth >= 0, 0.0, -highspy.kHighsInf)
-        self.upper = np.where(truth >= 0, highspy.kHighsInf, 0.0)
+        signed = (
+            np.where(truth >= 0, 0.0, -highspy.kHighsInf),
+            np.where(truth >= 0, highspy.kHighsInf, 0.0),
+        )
+        self.lower = np.where(np.isnan(lowest), signed[0], lowest)
+        self.upper = np.where(np.isnan(highest), signed[1], highest)
         model = highspy.HighsLp()
         model.num_col_ = len(component)
         model.num_row_ = len(equations)

@@ -13,7 +13,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-from climate_contract.contract import SHEETS
+from climate_contract.contract import SHEETS, Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.container import (
     ENCRYPTED_STREAMS,
@@ -23,6 +23,7 @@ from climate_contract.parse.container import (
     content_suffix,
     ole2_stream_names,
 )
+from climate_contract.parse.values import normalise_label
 from climate_contract.wording import Wording, number_wording
 
 Grid = list[list[Any]]
@@ -103,25 +104,62 @@ def _read_csv(path: Path, limits: FileLimits) -> dict[str, Grid]:
     """
     text = _decode(path.read_bytes())
     delimiter = _guess_delimiter(list(itertools.islice(io.StringIO(text), 50)))
-    titles = {
-        title.casefold(): title for sheet in SHEETS for title in (sheet.title_fr, sheet.title_en)
+    sheets = {
+        title.casefold(): (title, sheet)
+        for sheet in SHEETS
+        for title in (sheet.title_fr, sheet.title_en)
     }
     grids: dict[str, Grid] = {}
     widths: dict[str, int] = {}
     current: str | None = None
+    # A line holding only a sheet's title opens its section when the next filled
+    # line is that sheet's header (or no section is open yet): a cell that merely
+    # says "Actions" (a justification, say) stays in its own section.
+    pending: tuple[str, Sheet, list[str], int] | None = None
+
+    def keep(section: str, cells: list[str], line: int) -> None:
+        grid = grids.setdefault(section, [])
+        widths[section] = max(widths.get(section, 0), len(cells))
+        check_extent(section, line, widths[section], limits)
+        grid.extend([] for _ in range(line - len(grid) - 1))
+        grid.append(cells)
+
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for cells in reader:
         filled = [cell for cell in cells if cell.strip()]
-        if len(filled) == 1 and filled[0].strip().casefold() in titles:
-            current = titles[filled[0].strip().casefold()]
-        if current is None:
+        if not filled and pending is not None:
             continue
-        grid = grids.setdefault(current, [])
-        widths[current] = max(widths.get(current, 0), len(cells))
-        check_extent(current, reader.line_num, widths[current], limits)
-        grid.extend([] for _ in range(reader.line_num - len(grid) - 1))
-        grid.append(cells)
+        if pending is not None:
+            title, sheet, title_cells, title_line = pending
+            pending = None
+            if current is None or _names_headers(cells, sheet):
+                current = title
+            keep(current, title_cells, title_line)
+        titled = sheets.get(filled[0].strip().casefold()) if len(filled) == 1 else None
+        if titled is not None:
+            pending = (*titled, cells, reader.line_num)
+            continue
+        if current is not None:
+            keep(current, cells, reader.line_num)
+    if pending is not None:
+        title, _, title_cells, title_line = pending
+        keep(title if current is None else current, title_cells, title_line)
     return grids
+
+
+CSV_HEADERS_OPENING_A_SECTION = 2
+"""Headers of a sheet the line after its title must name for the title to open its
+section in a CSV."""
+
+
+def _names_headers(cells: list[str], sheet: Sheet) -> bool:
+    headers = {
+        normalise_label(text)
+        for column in sheet.columns
+        for text in (column.header_fr, column.header_en, column.name)
+    }
+    named = sum(normalise_label(cell) in headers for cell in cells if cell.strip())
+    return named >= CSV_HEADERS_OPENING_A_SECTION
 
 
 class UnreadableFile(ValueError):

@@ -183,13 +183,121 @@ def _filled_rows(
     ]
 
 
+def _answers(grid: Grid, sheet: Sheet, min_headers: int = 1) -> bool:
+    """Whether ``grid`` holds rows of ``sheet`` filled in under at least ``min_headers``
+    of its headers (not only the questions the template wrote)."""
+    header_index, positions = _locate_header(grid, sheet)
+    return len(positions) >= min_headers and bool(
+        _filled_rows(grid, header_index, positions, sheet)
+    )
+
+
+def _read_optional_sheets(
+    parsed: ParsedSubmission,
+    grids: dict[str, Grid],
+    hidden: set[str],
+    reference: ReferenceData,
+    campaign: Campaign | None,
+) -> None:
+    """Read the sheets of the contract's optional parts that ``campaign`` collects.
+
+    A partner may leave such a sheet out, hide it, empty it or write there that it
+    does not answer: each answers none of its questions. Answers the file holds but
+    that are not read (a hidden sheet, a renamed one, a part the campaign does not
+    collect) are told."""
+    for sheet in SHEETS:
+        if sheet.part is None:
+            continue
+        if campaign is not None and sheet.part not in campaign.parts:
+            parsed.findings.extend(_uncollected_sheet(grids, sheet, campaign))
+            continue
+        titled = _matching_sheets(grids, sheet)
+        concealed = [name for name in titled if name in hidden and _answers(grids[name], sheet)]
+        if concealed:
+            shown = [name for name in titled if name not in hidden]
+            parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
+            continue
+        title = next((name for name in titled if name not in hidden), None)
+        if title is None:
+            parsed.findings.extend(_renamed_sheets(grids, sheet))
+            continue
+        grid = grids[title]
+        if not _locate_header(grid, sheet)[1]:
+            if _holds_something(grid, sheet):
+                parsed.findings.append(_no_answer_table(title))
+            continue
+        read = _parse_sheet(title, grid, sheet, reference, parsed.findings)
+        if read is not None:
+            parsed.sheets[sheet.name] = read
+
+
+def _holds_something(grid: Grid, sheet: Sheet) -> bool:
+    """Whether the grid holds anything but blanks and the sheet's own title (a CSV
+    section's first line)."""
+    titles = {normalise_label(sheet.title_fr), normalise_label(sheet.title_en)}
+    return any(
+        not is_blank(cell) and normalise_label(str(cell)) not in titles
+        for row in grid
+        for cell in row
+    )
+
+
+def _no_answer_table(title: str) -> Finding:
+    return Finding(
+        "warning",
+        "feuille_sans_tableau",
+        Wording(
+            f"La feuille « {title} » n'a plus le tableau du modèle (ses en-têtes sont "
+            "introuvables) : elle n'est pas lue. Si vous vouliez y répondre, repartez de la "
+            "feuille du modèle.",
+            f'The sheet "{title}" no longer holds the template\'s table (its headers cannot '
+            "be found): it is not read. If you meant to answer it, start again from the "
+            "template's sheet.",
+        ),
+        sheet=title,
+    )
+
+
+def _renamed_sheets(grids: dict[str, Grid], sheet: Sheet) -> list[Finding]:
+    """Sheets of other titles than the workbook's own that hold answers under this
+    sheet's headers (a tab renamed, or copied as "Autodiagnostic (2)"): never read
+    under another title, so told."""
+    known = {
+        normalise_label(title)
+        for title in (
+            *(title for each in SHEETS for title in (each.title_fr, each.title_en)),
+            INSTRUCTIONS_SHEET,
+            LISTS_SHEET,
+            EXAMPLE_SHEET.fr,
+            EXAMPLE_SHEET.en,
+        )
+    }
+    return [
+        Finding(
+            "warning",
+            "feuille_non_reconnue",
+            Wording(
+                f"La feuille « {name} » porte les colonnes de la feuille « {sheet.title_fr} » "
+                f"mais n'est pas lue sous ce nom : renommez-la « {sheet.title_fr} » pour que "
+                "vos réponses soient prises en compte.",
+                f'The sheet "{name}" has the columns of the "{sheet.title_en}" sheet but is '
+                f'not read under that name: rename it "{sheet.title_en}" for your answers to '
+                "count.",
+            ),
+            sheet=name,
+        )
+        for name, grid in grids.items()
+        if normalise_label(name) not in known
+        and _answers(grid, sheet, min_headers=MIN_HEADERS_FOUND_BELOW)
+    ]
+
+
 def _uncollected_sheet(grids: dict[str, Grid], sheet: Sheet, campaign: Campaign) -> list[Finding]:
     """A sheet of a part ``campaign`` does not collect is never read; a partner who
     filled it in (in an older or another territory's workbook) is told once."""
     findings = []
     for title in _matching_sheets(grids, sheet):
-        header_index, positions = _locate_header(grids[title], sheet)
-        if not positions or not _filled_rows(grids[title], header_index, positions, sheet):
+        if not _answers(grids[title], sheet):
             continue
         findings.append(
             Finding(
@@ -598,10 +706,12 @@ def _parse_submission(
     if profile is not None:
         constants = partner.profile_constants if partner else {}
         axis_map = partner.axis_map if partner else {}
-        return parse_with_profile(parsed, grids, profile, reference, constants, axis_map)
+        parse_with_profile(parsed, grids, profile, reference, constants, axis_map)
+        # An optional part's sheet is the contract's, whatever the layout of the rest.
+        _read_optional_sheets(parsed, grids, hidden, reference, campaign)
+        return parsed
     for sheet in SHEETS:
-        if campaign is not None and sheet.part is not None and sheet.part not in campaign.parts:
-            parsed.findings.extend(_uncollected_sheet(grids, sheet, campaign))
+        if sheet.part is not None:
             continue
         title = _find_sheet(grids, sheet)
         concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
@@ -609,8 +719,6 @@ def _parse_submission(
             shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
             parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
             continue
-        if title is None and sheet.part is not None:
-            continue  # an optional sheet: a partner may leave it out
         if title is None:
             parsed.findings.append(
                 Finding(
@@ -632,6 +740,7 @@ def _parse_submission(
             read = _with_uncollected_columns(read, sheet, grid, campaign, parsed.findings)
         if read is not None:
             parsed.sheets[sheet.name] = read
+    _read_optional_sheets(parsed, grids, hidden, reference, campaign)
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     parsed.findings.extend(_typed_on_the_example(grids))
     return parsed

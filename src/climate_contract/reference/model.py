@@ -687,6 +687,40 @@ def _required_code_lists(campaigns: tuple[Campaign, ...]) -> set[str]:
     return {name for name in named if name is not None} | {"indicator", "unit"}
 
 
+def _check_code_lists(
+    reading: _Reading,
+    path: Path,
+    code_lists: dict[str, tuple[CodeValue, ...]],
+    campaigns: tuple[Campaign, ...],
+) -> None:
+    """Every list the campaigns need, none empty; in each list, each code and each
+    label once (a partner picks a label, the warehouse keeps its code); a maturity
+    level's code is its rank, a whole number written plainly."""
+    required = _required_code_lists(campaigns)
+    for name in sorted(required - code_lists.keys()):
+        reading.report(path, (), f"code list {name!r} missing")
+    for name in sorted(required & code_lists.keys()):
+        if not code_lists[name]:
+            reading.report(path, (name,), f"code list {name!r} is empty")
+    for name, values in code_lists.items():
+        for field in ("code", "fr", "en"):
+            seen: set[str] = set()
+            for index, value in enumerate(values):
+                given = getattr(value, field)
+                if given in seen:
+                    reading.report(path, (name, index, field), f"{given}: given twice in {name}")
+                seen.add(given)
+    for index, value in enumerate(code_lists.get("maturity_level", ())):
+        if not (
+            value.code.isascii() and value.code.isdigit() and value.code == str(int(value.code))
+        ):
+            reading.report(
+                path,
+                ("maturity_level", index, "code"),
+                f"{value.code}: a maturity level is a whole number (its rank on the scale)",
+            )
+
+
 def _check_ids_once(reading: _Reading, path: Path, ids: list[str], field: str = "id") -> None:
     """Each id once in its file; a repeat is reported where it is written again."""
     seen: set[str] = set()
@@ -752,15 +786,7 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     code_lists_path = directory / "code_lists.yaml"
     code_lists = reading.read(dict[str, tuple[CodeValue, ...]], code_lists_path)
     if code_lists is not None:
-        for name in sorted(_required_code_lists(campaigns or ()) - code_lists.keys()):
-            reading.report(code_lists_path, (), f"code list {name!r} missing")
-        for index, value in enumerate(code_lists.get("maturity_level", ())):
-            if not value.code.isdigit():
-                reading.report(
-                    code_lists_path,
-                    ("maturity_level", index, "code"),
-                    f"{value.code}: a maturity level is a whole number (its rank on the scale)",
-                )
+        _check_code_lists(reading, code_lists_path, code_lists, campaigns or ())
     partners_path = directory / "partners.yaml"
     partners = reading.read(tuple[Partner, ...], partners_path)
     if partners is not None:
