@@ -39,6 +39,8 @@ from tests.scenario import (
 )
 
 CAMPAIGN = "2026"
+TOP, BOTTOM = 4, 1
+"""The shipped scale's ends: levels 1 to 4."""
 SHEET_FR, SHEET_EN = "Autodiagnostic", "Self-assessment"
 THEMES = ("energie", "eau", "mobilite", "dechets")
 """The themes the scenario's partners rate (tests/scenario.py)."""
@@ -128,8 +130,10 @@ def test_a_maturity_level_that_is_no_rank_is_refused_on_its_line(tmp_path: Path)
     with pytest.raises(ReferenceFileError) as refused:
         load_reference_data(folder)
 
-    (problem,) = refused.value.problems
+    # Told on its line (and the scale, lacking its rank 3, as skipping one).
+    problem, skipping = refused.value.problems
     assert "structure: a maturity level is a whole number" in problem.message
+    assert "skip a rank" in skipping.message
     lines = code_lists.read_text(encoding="utf-8").splitlines()
     assert "{code: structure," in lines[problem.line - 1]
 
@@ -197,7 +201,13 @@ def test_answers_are_read_back_and_unanswered_themes_left_out(
     findings = validate_submission(parsed, reference, "chu", CAMPAIGN)
 
     assert findings == []
-    assert parsed.sheets["self_assessment"].table.to_pylist() == [
+    read = parsed.sheets["self_assessment"].table
+    # Each answer keeps the ends of the scale it was given on.
+    assert (
+        read.select(["scale_lowest", "scale_highest"]).to_pylist()
+        == [{"scale_lowest": BOTTOM, "scale_highest": TOP}] * 3
+    )
+    assert read.drop_columns(["scale_lowest", "scale_highest"]).to_pylist() == [
         {
             "theme": "energie",
             "maturity_level": "4",
@@ -333,7 +343,7 @@ def test_answers_are_loaded_with_their_file_and_replaced_with_it(
             sa.text(
                 "INSERT INTO core.self_assessment VALUES "
                 f"('{replaced.submission_id}', 'chu', '{CAMPAIGN}', '{SHEET_FR}', 2, "
-                "'energie', '4', NULL)"
+                "'energie', '4', NULL, 1, 4)"
             )
         )
         assert len(reconcile_core(connection)) == 1
@@ -360,10 +370,6 @@ def test_a_submission_without_answers_keeps_the_fingerprint_recorded_before_the_
 
     assert "self_assessment" not in counts
     assert fingerprint == whole.hexdigest()
-
-
-TOP, BOTTOM = 4, 1
-"""The shipped scale's ends: levels 1 to 4."""
 
 
 def _collected(settings: Settings, reference: ReferenceData) -> sa.Engine:
@@ -608,6 +614,8 @@ def test_a_csv_line_that_only_says_actions_stays_in_its_section(
             "code list 'maturity_level' is empty",
         ),
         (('{code: "3",', '{code: "03",'), "03: a maturity level is a whole number"),
+        (('{code: "1",', '{code: "0",'), "0: a maturity level is a whole number from 1"),
+        (('{code: "3",', '{code: "5",'), "the maturity levels [1, 2, 4, 5] skip a rank"),
         (('{code: "3",', '{code: "\uff12",'), "\uff12: a maturity level is a whole number"),
         (("{code: energie,", "{code: pilotage,"), "pilotage: given twice in maturity_theme"),
         (('en: "Energy"', 'en: "Water"'), "Water: given twice in maturity_theme"),
@@ -664,3 +672,34 @@ def test_a_mean_that_tells_an_answer_on_the_scale_is_an_exposure(
     amounts = answers_of.drop(columns=["scale_lowest", "scale_highest"])
     if len(levels) > 2:
         assert exposures(amounts, mean, protection_share=0.1) == []
+
+
+def test_a_scale_widened_after_loading_keeps_protecting_the_answers_given_on_it(
+    make_settings, reference: ReferenceData
+) -> None:
+    """Answers given on levels 1 to 4 stay answers on 1 to 4: a steward who adds a
+    fifth level later does not make the mean of three firms that all answered 4
+    publishable (anyone who read the template then knows 4 was the top)."""
+    settings = make_settings()
+    engine = _collected(settings, reference)
+    assert (
+        _rows_of(engine, "maturity_by_theme")[("2026", "eau", "entreprise")]["mean_level"] is None
+    )
+    engine.dispose()
+    own = settings.data_dir.parent / "reference"
+    shutil.copytree(PROJECT_ROOT / "reference", own)
+    code_lists = own / "code_lists.yaml"
+    text = code_lists.read_text(encoding="utf-8")
+    after_the_top = text.index("\n", text.index('  - {code: "4",')) + 1
+    fifth = '  - {code: "5", fr: "5 - Pionnier", en: "5 - Pioneer"}\n'
+    code_lists.write_text(text[:after_the_top] + fifth + text[after_the_top:], encoding="utf-8")
+    widened = settings.model_copy(update={"reference_dir": own})
+
+    assert pipeline.refresh_reference(widened)
+    pipeline.rebuild_marts(widened)
+
+    engine = warehouse.engine_for(widened.url)
+    assert (
+        _rows_of(engine, "maturity_by_theme")[("2026", "eau", "entreprise")]["mean_level"] is None
+    )
+    engine.dispose()

@@ -609,6 +609,11 @@ def sheets_for(parts: Collection[Part]) -> tuple[Sheet, ...]:
     )
 
 
+SCALE_ENDS = ("scale_lowest", "scale_highest")
+"""Added to the self-assessment's answers read: the lowest and highest level of the
+scale they were given on, the reference's when the file is read. Everyone reading the
+template knows them: the disclosure audit grants them to an attacker, and a scale
+changed later does not change what was answered."""
 COMMUNE_CODE = "commune_code"
 """Added to the actions read: the INSEE code of the commune the ``municipality`` cell
 names, when the reference's communes know it (by code or by a name no other shares)."""

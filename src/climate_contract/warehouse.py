@@ -24,7 +24,7 @@ import pyarrow.csv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from climate_contract.contract import COMMUNE_CODE, CONTRACT_YEARS, SHEETS, ColumnKind
+from climate_contract.contract import COMMUNE_CODE, CONTRACT_YEARS, SCALE_ENDS, SHEETS, ColumnKind
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -285,9 +285,11 @@ def _provenance() -> list[sa.Column]:
 
 DERIVED_COLUMNS: dict[str, tuple[sa.Column, ...]] = {
     "actions": (sa.Column(COMMUNE_CODE, sa.Text),),
+    "self_assessment": tuple(sa.Column(end, sa.Integer) for end in SCALE_ENDS),
 }
 """What reading a sheet adds to its contract columns: the INSEE code of the commune
-an action names (``parse.with_commune_codes``)."""
+an action names (``parse.with_commune_codes``), the ends of the scale an answer was
+given on (``parse.with_scale_ends``)."""
 
 core_tables: dict[str, sa.Table] = {
     sheet.name: sa.Table(

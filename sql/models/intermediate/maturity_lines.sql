@@ -5,7 +5,8 @@
 -- partner answered the same theme there, and the next one likewise. Every answer
 -- is confidential: the disclosure plan and audit read these lines as the
 -- contributions behind every published maturity figure, knowing, as anyone
--- reading the template does, the scale's lowest and highest levels.
+-- reading the template does, the lowest and highest levels of the scale the
+-- answer was given on (kept with it when its file was read).
 WITH answers AS (
     SELECT
         a.campaign_id,
@@ -15,18 +16,12 @@ WITH answers AS (
         a.source_sheet,
         a.source_row,
         a.theme,
-        CAST(a.maturity_level AS INTEGER) AS level
+        CAST(a.maturity_level AS INTEGER) AS level,
+        a.scale_lowest,
+        a.scale_highest
     FROM {{ source("core", "self_assessment") }} AS a
     LEFT JOIN {{ source("ref", "partners") }} AS p ON a.partner_id = p.partner_id
     WHERE a.theme IS NOT NULL AND a.maturity_level IS NOT NULL
-),
-
-scale AS (
-    SELECT
-        MIN(CAST(code AS INTEGER)) AS scale_lowest,
-        MAX(CAST(code AS INTEGER)) AS scale_highest
-    FROM {{ source("ref", "code_values") }}
-    WHERE list_name = 'maturity_level'
 ),
 
 campaigns AS (
@@ -50,11 +45,10 @@ SELECT
     CASE WHEN earlier.partner_id IS NOT NULL THEN c.previous_campaign_id END
         AS previous_campaign_id,
     CASE WHEN later.partner_id IS NOT NULL THEN c.next_campaign_id END AS next_campaign_id,
-    s.scale_lowest,
-    s.scale_highest
+    a.scale_lowest,
+    a.scale_highest
 FROM answers AS a
 INNER JOIN campaigns AS c ON a.campaign_id = c.campaign_id
-CROSS JOIN scale AS s
 LEFT JOIN answers AS earlier
     ON
         earlier.campaign_id = c.previous_campaign_id

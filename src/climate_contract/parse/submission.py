@@ -18,6 +18,7 @@ from climate_contract.contract import (
     EXAMPLE_SHEET,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
+    SCALE_ENDS,
     SHEETS,
     Sheet,
     sheets_for,
@@ -502,10 +503,12 @@ def parse_submission(
     that profile. The columns of optional parts ``campaign`` does not turn on are
     never read, and left empty (``_with_uncollected_columns``); every part is read
     when no campaign is given.
-    The actions get the INSEE code of the commune they name (``with_commune_codes``).
+    The actions get the INSEE code of the commune they name (``with_commune_codes``);
+    the self-assessment's answers, the ends of their scale (``with_scale_ends``).
     """
     parsed = _parse_submission(path, reference, limits, partner_id, campaign)
     with_commune_codes(parsed, reference, campaign)
+    with_scale_ends(parsed, reference)
     return parsed
 
 
@@ -561,6 +564,19 @@ def _with_uncollected_columns(
         }
     )
     return replace(read, sheet=sheet, table=table)
+
+
+def with_scale_ends(parsed: ParsedSubmission, reference: ReferenceData) -> None:
+    """Add to the self-assessment's answers read the lowest and highest level of the
+    reference's scale (``contract.SCALE_ENDS``): the scale they were given on."""
+    answers = parsed.sheets.get("self_assessment")
+    if answers is None or SCALE_ENDS[0] in answers.table.column_names:
+        return
+    ranks = [int(code) for code in reference.codes("maturity_level")]
+    table = answers.table
+    for end, rank in zip(SCALE_ENDS, (min(ranks), max(ranks)), strict=True):
+        table = table.append_column(end, pa.array([rank] * table.num_rows, pa.int64()))
+    parsed.sheets["self_assessment"] = replace(answers, table=table)
 
 
 def with_commune_codes(

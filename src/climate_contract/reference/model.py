@@ -695,7 +695,7 @@ def _check_code_lists(
 ) -> None:
     """Every list the campaigns need, none empty; in each list, each code and each
     label once (a partner picks a label, the warehouse keeps its code); a maturity
-    level's code is its rank, a whole number written plainly."""
+    level's code is its rank, a whole number from 1 written plainly, without gaps."""
     required = _required_code_lists(campaigns)
     for name in sorted(required - code_lists.keys()):
         reading.report(path, (), f"code list {name!r} missing")
@@ -710,15 +710,24 @@ def _check_code_lists(
                 if given in seen:
                     reading.report(path, (name, index, field), f"{given}: given twice in {name}")
                 seen.add(given)
+    ranks = []
     for index, value in enumerate(code_lists.get("maturity_level", ())):
-        if not (
-            value.code.isascii() and value.code.isdigit() and value.code == str(int(value.code))
-        ):
+        code = value.code
+        if code.isascii() and code.isdigit() and code == str(int(code)) and int(code) >= 1:
+            ranks.append(int(code))
+        else:
             reading.report(
                 path,
                 ("maturity_level", index, "code"),
-                f"{value.code}: a maturity level is a whole number (its rank on the scale)",
+                f"{code}: a maturity level is a whole number from 1 (its rank on the scale)",
             )
+    # The audit reasons on every whole level between the scale's ends: none may lack.
+    if ranks and sorted(ranks) != list(range(min(ranks), min(ranks) + len(ranks))):
+        reading.report(
+            path,
+            ("maturity_level",),
+            f"the maturity levels {sorted(ranks)} skip a rank: number them 1, 2, 3...",
+        )
 
 
 def _check_ids_once(reading: _Reading, path: Path, ids: list[str], field: str = "id") -> None:

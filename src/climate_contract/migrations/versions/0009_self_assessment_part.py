@@ -27,6 +27,9 @@ def upgrade() -> None:
         sa.Column("theme", sa.Text(), nullable=True),
         sa.Column("maturity_level", sa.Text(), nullable=True),
         sa.Column("justification", sa.Text(), nullable=True),
+        # The scale's ends when the file was read: what the disclosure audit grants.
+        sa.Column("scale_lowest", sa.Integer(), nullable=True),
+        sa.Column("scale_highest", sa.Integer(), nullable=True),
         schema="core",
     )
 
