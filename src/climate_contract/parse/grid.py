@@ -128,6 +128,9 @@ def _read_csv(path: Path, limits: FileLimits) -> dict[str, Grid]:
     for cells in reader:
         filled = [cell for cell in cells if cell.strip()]
         if not filled and pending is not None:
+            # Not kept yet, but within the limits all the same: blank lines and
+            # delimiters cost as much read as any.
+            check_extent(pending[0], reader.line_num, len(cells), limits)
             continue
         if pending is not None:
             title, sheet, title_cells, title_line = pending
