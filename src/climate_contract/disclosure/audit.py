@@ -33,6 +33,7 @@ from climate_contract.disclosure.contributions import (
     MONEY,
     Selection,
     YearMatch,
+    on_scale,
     read_contributions,
 )
 from climate_contract.disclosure.history import new_exposures, record_published, with_history
@@ -377,7 +378,7 @@ def _exposure_sentence(
     )
     by = f" by {exposure.insider}, knowing its own" if exposure.insider else ""
     derived = f"disclosure audit: a confidential figure of {exposure.partner_id} ({described}) "
-    if "scale_lowest" in rows and rows["scale_lowest"].notna().all():
+    if on_scale(rows):
         return (
             f"{derived}can be derived from published figures{by}: it lies between "
             f"{exposure.lowest:g} and {exposure.highest:g}, where protection requires "

@@ -19,6 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from climate_contract import contract
 from climate_contract.warehouse import ModelSchemas
 
 MONEY = "investment_eur"
@@ -28,6 +29,15 @@ JOB_MEASURES = ("jobs_created", "jobs_consolidated", "activities_created")
 MATURITY = "maturity_level"
 """The measure of ``intermediate.maturity_lines`` (the optional self-assessment part):
 an answer on a scale whose ends everyone knows (``scale_lowest``, ``scale_highest``)."""
+SCALE_ENDS = list(contract.SCALE_ENDS)
+"""The columns of an answer's scale ends (null for amounts)."""
+
+
+def on_scale(rows: pd.DataFrame) -> bool:
+    """Whether every one of these contributions is an answer on a scale."""
+    return set(SCALE_ENDS) <= set(rows) and bool(rows[SCALE_ENDS].notna().all(axis=None))
+
+
 CONTRIBUTION_MODELS = (
     "investment_lines",
     "impact_lines",
@@ -86,7 +96,7 @@ def read_contributions(connection: Connection, schemas: ModelSchemas) -> pd.Data
     query = _CONTRIBUTIONS.format(schema=schemas.intermediate, no_answer=_NO_ANSWER)
     result = connection.execute(sa.text(query))
     frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    for number in ("value", "scale_lowest", "scale_highest"):
+    for number in ("value", *SCALE_ENDS):
         frame[number] = frame[number].astype(float)
     frame["year"] = frame["year"].astype("Int64")
     for flag in ("is_live", "confidential", "counted"):

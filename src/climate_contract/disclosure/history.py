@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from climate_contract import warehouse
+from climate_contract.disclosure.contributions import SCALE_ENDS
 from climate_contract.disclosure.protection import Exposure, exposures
 
 IDENTITY = ("submission_id", "source_sheet", "source_row", "measure", "line")
@@ -61,15 +62,12 @@ def with_history(
     return frame, [frozenset(members) for members in sums.values()]
 
 
-SCALE = ["scale_lowest", "scale_highest"]
-
-
 def _on_their_scale(withdrawn: pd.DataFrame, contributions: pd.DataFrame) -> pd.DataFrame:
     """Withdrawn answers on a scale (maturity levels) keep the scale's ends that the
     current answers of their measure have: what an attacker knows of them."""
-    if not set(SCALE) <= set(contributions):
+    if not set(SCALE_ENDS) <= set(contributions):
         return withdrawn
-    ends = contributions.dropna(subset=SCALE).groupby("measure")[SCALE].first()
+    ends = contributions.dropna(subset=SCALE_ENDS).groupby("measure")[SCALE_ENDS].first()
     return withdrawn.join(ends, on="measure")
 
 

@@ -32,6 +32,7 @@ from climate_contract.disclosure.contributions import (
     MONEY,
     Selection,
     YearMatch,
+    on_scale,
     read_contributions,
     trajectory_years,
 )
@@ -181,8 +182,7 @@ def primary_reason(
     if len(by_partner) < rules.min_partners:
         return BELOW_THRESHOLD
     # No answer on a scale dominates a mean: a level is no size.
-    on_scale = "scale_lowest" in rows and rows["scale_lowest"].notna().all()
-    if not on_scale and by_partner.max() > rules.dominance_share * by_partner.sum():
+    if not on_scale(rows) and by_partner.max() > rules.dominance_share * by_partner.sum():
         return DOMINANT_PARTNER
     return None
 

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from climate_contract.contract import SCALE_ENDS
+
 
 @dataclass(frozen=True)
 class Exposure:
@@ -62,7 +64,7 @@ def exposures(
         contributions[column].to_numpy(dtype=float)
         if column in contributions
         else np.full(len(contributions), np.nan)
-        for column in ("scale_lowest", "scale_highest")
+        for column in SCALE_ENDS
     ]
     # Contributions that no published sum separates are one unknown.
     unknowns: dict[tuple[str, frozenset[int]], list[int]] = defaultdict(list)
