@@ -197,6 +197,25 @@ DISCLOSURE_SCENARIO = {
 }
 
 
+# Beside the disclosure scenario, for the roadmap's lever figures: a public partner's
+# live and abandoned actions of low-carbon mobility (only the live one counts).
+LEVER_SCENARIO = {
+    "transports-urbains": {
+        "actions": [
+            _action("TU-1", "Bus électriques", "mobilites", "transport_routier"),
+            _action(
+                "TU-2", "Navette fluviale", "mobilites", "autres_transports", status="abandonnee"
+            ),
+        ],
+        "investments": [_investment("TU-1", 2026, 900_000), _investment("TU-2", 2026, 70_000)],
+        "impacts": [
+            _impact("TU-1", "ges_evites", 300, "tCO2e/an", 2027),
+            _impact("TU-2", "ges_evites", 50, "tCO2e/an", 2027),
+        ],
+    }
+}
+
+
 # Self-assessment answers (the optional self_assessment part), theme by theme, shaped
 # so that each attack of tests/test_self_assessment.py would recover an answer if
 # the disclosure plan let it: the three firms that rate water all rate it at the

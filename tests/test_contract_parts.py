@@ -29,7 +29,7 @@ JOBS_HEADERS_FR = ["Emplois créés (ETP)", "Emplois consolidés (ETP)", "Activi
 JOBS_HEADERS_EN = ["Jobs created (FTE)", "Jobs consolidated (FTE)", "Activity created"]
 WITH_JOBS, WITHOUT_JOBS = "2026", "2025"
 """Campaigns of the shipped reference: 2026 turns the jobs part on, 2025 does not."""
-SHIPPED_PARTS = "parts: [jobs, self_assessment]"
+SHIPPED_PARTS = "parts: [jobs, self_assessment, roadmap]"
 """How the shipped reference's campaign 2026 turns its parts on."""
 
 
@@ -243,7 +243,7 @@ def test_a_territory_collecting_no_part_publishes_nothing_of_it(make_settings) -
     assert outcome.status == "accepted"
     current = settings.data_dir / "published" / "current"
     published = {path.stem for path in current.glob("*.parquet")}
-    unused = {"jobs_by_territory", "maturity_by_theme", "maturity_change"}
+    unused = {"jobs_by_territory", "maturity_by_theme", "maturity_change", "roadmap_progress"}
     assert not unused & published
     assert published == set(aggregate.mart_names()) - unused
     assert not [path for path in current.rglob("*jobs*")]

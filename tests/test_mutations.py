@@ -21,7 +21,11 @@ from climate_contract import aggregate, pipeline, warehouse
 from climate_contract.settings import Settings
 from climate_contract.template import write_workbook
 from climate_contract.validate import MartChecksFailed
-from tests.scenario import DISCLOSURE_SCENARIO, collect_the_self_assessment_of_2025
+from tests.scenario import (
+    DISCLOSURE_SCENARIO,
+    LEVER_SCENARIO,
+    collect_the_self_assessment_of_2025,
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,53 @@ MUTATIONS = (
         replace=("COALESCE(p.college, ", "COALESCE(NULL, "),
     ),
     Mutation(
+        "confidential actions counted in a roadmap lever",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=("WHERE f.is_live AND NOT f.confidential", "WHERE f.is_live"),
+    ),
+    Mutation(
+        "abandoned actions counted in a roadmap lever",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=("WHERE f.is_live AND NOT f.confidential", "WHERE NOT f.confidential"),
+    ),
+    Mutation(
+        "co-funders' money counted again in a roadmap lever",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=(
+            "SUM(f.investment_eur) FILTER (WHERE f.investment_counted)",
+            "SUM(f.investment_eur)",
+        ),
+    ),
+    Mutation(
+        "a lever given every plan axis",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=("ON f.plan_axis = axes.plan_axis", "ON TRUE"),
+    ),
+    Mutation(
+        "contracts counted from the year after their signature",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=(
+            "EXTRACT(YEAR FROM p.contract_signed_on) <= y.year",
+            "EXTRACT(YEAR FROM p.contract_signed_on) < y.year",
+        ),
+    ),
+    Mutation(
+        "the steward's values read a year late",
+        model="models/intermediate/roadmap_observations.sql",
+        replace=(
+            "        v.year,\n        v.value",
+            "        v.year + 1 AS year,\n        v.value",
+        ),
+    ),
+    Mutation(
+        "a milestone judged against its target instead of the trajectory",
+        model="models/marts/roadmap_progress.sql",
+        replace=(
+            "direction * observed_value >= direction * expected_value",
+            "direction * observed_value >= direction * target_value",
+        ),
+    ),
+    Mutation(
         "a change published beside a withheld mean",
         model="models/marts/maturity_change.sql",
         replace=(
@@ -224,7 +275,7 @@ MUTATIONS = (
 def collected(tmp_path_factory: pytest.TempPathFactory, reference) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("collected") / "data", settle_seconds=0)
     collect_the_self_assessment_of_2025(settings, reference)
-    for partner_id, rows in DISCLOSURE_SCENARIO.items():
+    for partner_id, rows in (DISCLOSURE_SCENARIO | LEVER_SCENARIO).items():
         inbox = settings.shared_folder("inbox", partner_id)
         write_workbook(inbox / "2026.xlsx", reference, partner_id, "2026", rows)
     assert {o.status for o in pipeline.run_collection(settings)} == {"accepted"}

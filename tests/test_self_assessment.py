@@ -77,7 +77,7 @@ def _reference_without_the_part(tmp_path: Path) -> Path:
     shutil.copytree(PROJECT_ROOT / "reference", folder)
     campaigns = folder / "campaigns.yaml"
     text = campaigns.read_text(encoding="utf-8")
-    text = text.replace(", parts: [self_assessment]", "").replace(", self_assessment]", "]")
+    text = text.replace("[self_assessment, ", "[").replace(", self_assessment,", ",")
     campaigns.write_text(text, encoding="utf-8")
     code_lists = folder / "code_lists.yaml"
     text = code_lists.read_text(encoding="utf-8")

@@ -36,3 +36,16 @@
     END
     {%- if pairing %} || ';{{ pairing }}=' || {{ paired_with }}{% endif %}
 {%- endmacro %}
+
+{#- A trajectory's value in ``year`` on the straight line of its segment (columns
+    from_year, from_value, to_year, to_value of ``segment``): value(y) = v0 + (v1 - v0)
+    * (y - y0) / (y1 - y0); the last point's value once past it. -#}
+{% macro trajectory_value(segment, year) -%}
+    CASE
+        WHEN {{ segment }}.to_year IS NULL THEN {{ segment }}.from_value
+        ELSE {{ segment }}.from_value
+            + ({{ segment }}.to_value - {{ segment }}.from_value)
+            * CAST({{ year }} - {{ segment }}.from_year AS DOUBLE PRECISION)
+            / ({{ segment }}.to_year - {{ segment }}.from_year)
+    END
+{%- endmacro %}

@@ -21,6 +21,7 @@ from climate_contract.wording import Language, local_time, territory_time
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from climate_contract.findings import Finding
     from climate_contract.pipeline import SubmissionOutcome
 
 # The stages are imported by the commands that use them: pandas, Arrow, SQLAlchemy
@@ -98,6 +99,10 @@ campaign_app = typer.Typer(help="Collection campaigns (reference/campaigns.yaml)
 app.add_typer(campaign_app, name="campaign")
 reference_app = typer.Typer(help="The reference files the steward keeps.")
 app.add_typer(reference_app, name="reference")
+roadmap_app = typer.Typer(
+    help="The roadmap's entered indicators (reference/roadmap.yaml, the roadmap part)."
+)
+app.add_typer(roadmap_app, name="roadmap")
 
 
 def _territory_today() -> date:
@@ -358,8 +363,6 @@ def findings(
     as_json: JsonOption = False,
 ) -> None:
     """What checking a partner's file found, as the partner read it."""
-    from rich.table import Table
-
     from climate_contract import load, pipeline, warehouse
 
     settings = Settings()
@@ -372,18 +375,7 @@ def findings(
                 "file_name": entry.file_name,
                 "received_at": entry.received_at.isoformat(),
                 "status": entry.status,
-                "findings": [
-                    {
-                        "severity": f.severity,
-                        "rule": f.rule,
-                        "sheet": f.sheet,
-                        "row": f.row,
-                        "column": f.column,
-                        "value": f.value,
-                        "message": f.message.in_language(language),
-                    }
-                    for f in found
-                ],
+                "findings": _findings_json(found, language),
             }
         )
         return
@@ -391,6 +383,28 @@ def findings(
         f"{partner_id}: {entry.file_name} received {local_time(entry.received_at)} (Paris), "
         f"{entry.status}, {entry.error_count} errors, {entry.warning_count} warnings"
     )
+    _print_findings(found, language)
+
+
+def _findings_json(found: list[Finding], language: Language) -> list[dict[str, object]]:
+    return [
+        {
+            "severity": f.severity,
+            "rule": f.rule,
+            "sheet": f.sheet,
+            "row": f.row,
+            "column": f.column,
+            "value": f.value,
+            "message": f.message.in_language(language),
+        }
+        for f in found
+    ]
+
+
+def _print_findings(found: list[Finding], language: Language) -> None:
+    """Findings as a table: where (sheet, row, column), which rule, what to do."""
+    from rich.table import Table
+
     if not found:
         return
     view = Table()
@@ -661,6 +675,7 @@ def reference_check(as_json: JsonOption = False) -> None:
         "code_lists": len(data.code_lists),
         "emission_factors": len(data.emission_factors.factors),
         "mapping_profiles": len(data.profiles),
+        "roadmap_indicators": len(data.roadmap.indicators) if data.roadmap else 0,
     }
     if as_json:
         _print_json(
@@ -677,8 +692,77 @@ def reference_check(as_json: JsonOption = False) -> None:
         f"{counts['campaigns']} campaigns, {counts['plan_targets']} plan targets, "
         f"{counts['codes']} codes in {counts['code_lists']} lists, "
         f"{counts['emission_factors']} emission factors ({data.emission_factors.version}), "
-        f"{counts['mapping_profiles']} mapping profiles"
+        f"{counts['mapping_profiles']} mapping profiles, "
+        f"{counts['roadmap_indicators']} roadmap indicators"
     )
+
+
+@roadmap_app.command("template")
+def roadmap_template(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Where to write (.xlsx, .ods or .csv); defaults to the reference's"),
+    ] = None,
+    language: Annotated[Language, typer.Option(help="fr or en")] = "fr",
+    force: Annotated[bool, typer.Option(help="Replace a file already there")] = False,
+) -> None:
+    """Write the steward's workbook of the roadmap's entered indicators, holding the
+    values entered so far (those of the current workbook, if any)."""
+    from climate_contract import load, pipeline
+    from climate_contract.contract import ROADMAP_VALUES
+    from climate_contract.parse.submission import parse_one_sheet
+    from climate_contract.template import write_roadmap_workbook
+
+    settings = Settings()
+    reference = pipeline.reference_data(settings)
+    current = load.roadmap_values_file(settings.reference_dir)
+    target = output or settings.reference_dir / load.ROADMAP_VALUES_FILES[0]
+    if target.exists() and not force:
+        raise typer.BadParameter(f"{target} exists: give --force to replace it")
+    rows = []
+    if current is not None:
+        parsed = parse_one_sheet(current, ROADMAP_VALUES, reference)
+        sheet = parsed.sheets.get(ROADMAP_VALUES.name)
+        rows = [] if sheet is None else sheet.table.to_pylist()
+    try:
+        write_roadmap_workbook(target, reference, {ROADMAP_VALUES.name: rows}, language)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    console.print(f"{target}: {len(rows)} values entered so far")
+
+
+@roadmap_app.command("check")
+def roadmap_check(
+    language: Annotated[Language, typer.Option(help="Language of the messages")] = "fr",
+    as_json: JsonOption = False,
+) -> None:
+    """Check the steward's workbook of entered indicators as a run would: every
+    finding with its sheet, row and column; exit 1 when it would be refused."""
+    from climate_contract import load, pipeline
+
+    settings = Settings()
+    reference = pipeline.reference_data(settings)
+    path = load.roadmap_values_file(settings.reference_dir)
+    if reference.roadmap is None or path is None:
+        missing = "reference/roadmap.yaml" if reference.roadmap is None else "its workbook"
+        errors.print(f"error: the territory keeps no roadmap values: {missing} is missing")
+        raise typer.Exit(1)
+    entered = load.read_roadmap_values(path, reference)
+    if as_json:
+        _print_json(
+            {
+                "file": str(path),
+                "accepted": entered.accepted,
+                "values": len(entered.rows),
+                "findings": _findings_json(entered.findings, language),
+            }
+        )
+    else:
+        verdict = "accepted" if entered.accepted else "refused (the values loaded before stay)"
+        console.print(f"{path}: {len(entered.rows)} values, {verdict}")
+        _print_findings(entered.findings, language)
+    if not entered.accepted:
+        raise typer.Exit(1)
 
 
 @reference_app.command("init")

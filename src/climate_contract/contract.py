@@ -598,6 +598,68 @@ SELF_ASSESSMENT = Sheet(
 )
 
 SHEETS: tuple[Sheet, ...] = (ACTIONS, INVESTMENTS, IMPACTS, SELF_ASSESSMENT)
+
+ROADMAP_INDICATOR_LIST = "roadmap_indicator"
+"""The code list of the roadmap's entered indicators, derived from
+``reference/roadmap.yaml``: the steward's workbook offers and checks them."""
+ROADMAP_VALUES = Sheet(
+    "roadmap_values",
+    "Indicateurs saisis",
+    "Entered indicators",
+    (
+        Column(
+            "indicator",
+            "Indicateur",
+            "Indicator",
+            "code",
+            True,
+            Wording(
+                "Un indicateur de la feuille de route que vous saisissez, choisi dans la liste.",
+                "A roadmap indicator you enter, picked from the list.",
+            ),
+            ROADMAP_INDICATOR_LIST,
+        ),
+        Column(
+            "year",
+            "Année",
+            "Year",
+            "integer",
+            True,
+            Wording(
+                "L'année que la valeur mesure (sa valeur à la fin de l'année).",
+                "The year the value measures (its value at the end of the year).",
+            ),
+            bounds=CONTRACT_YEARS,
+        ),
+        Column(
+            "value",
+            "Valeur",
+            "Value",
+            "decimal",
+            True,
+            Wording(
+                "Dans l'unité de l'indicateur (feuille de route).",
+                "In the indicator's unit (roadmap).",
+            ),
+            bounds=QUANTITIES,
+        ),
+        Column(
+            "source",
+            "Source",
+            "Source",
+            "text",
+            False,
+            Wording(
+                "D'où vient la valeur (rapport, service, date).",
+                "Where the value comes from (report, department, date).",
+            ),
+        ),
+    ),
+)
+"""The steward's workbook of the roadmap indicators the warehouse cannot compute
+(``reference/roadmap_values``): one value per indicator and year."""
+WORKBOOK_SHEETS: tuple[Sheet, ...] = (*SHEETS, ROADMAP_VALUES)
+"""Every sheet the parser reads, in a partner's workbook or the steward's."""
 BOUNDS: tuple[Bounds, ...] = (CONTRACT_YEARS, AMOUNTS_EUR, QUANTITIES, JOBS)
 
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-Part = Literal["jobs", "self_assessment"]
+Part = Literal["jobs", "self_assessment", "roadmap"]
+"""jobs: jobs and activities each action creates (columns of the Actions sheet);
+self_assessment: each partner's maturity on seven themes (a sheet); roadmap: the
+territory's roadmap and where its milestones stand, in the campaign's report (no
+column or sheet: its figures come from the warehouse, the partner registry and the
+steward's workbook, ``reference/roadmap.yaml``)."""
 
 BY_COMMUNE: frozenset[Part] = frozenset({"jobs"})
 """The parts whose figures are counted by the commune each action names: there, a

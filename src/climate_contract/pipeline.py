@@ -120,7 +120,9 @@ def refresh_reference(settings: Settings) -> bool:
         state = warehouse.reference_state
         if connection.execute(sa.select(state.c.content_sha256)).scalar() == digest:
             return False
-        load.load_reference(connection, reference_data(settings))
+        reference = reference_data(settings)
+        load.load_reference(connection, reference)
+        _refresh_roadmap_values(connection, settings, reference)
         connection.execute(state.delete())
         connection.execute(
             state.insert(),
@@ -128,6 +130,35 @@ def refresh_reference(settings: Settings) -> bool:
         )
     log.info("reference data loaded (%s)", digest[:12])
     return True
+
+
+def _refresh_roadmap_values(
+    connection: sa.Connection, settings: Settings, reference: ReferenceData
+) -> None:
+    """Load the values of the steward's roadmap workbook when nothing in it is wrong;
+    otherwise keep those loaded before, and tell the steward why beside the inbox
+    notices (a mistake there holds up no partner's collection)."""
+    folder = settings.shared_root / "steward"
+    path = load.roadmap_values_file(settings.reference_dir)
+    told = folder / load.ROADMAP_FINDINGS_FILE
+    if reference.roadmap is None or path is None:
+        load.replace_roadmap_values(connection, [])
+        told.unlink(missing_ok=True)
+        return
+    entered = load.read_roadmap_values(path, reference)
+    if entered.accepted:
+        load.replace_roadmap_values(connection, entered.rows)
+    else:
+        log.warning(
+            "%s refused (%d findings, in %s): the roadmap keeps the values loaded before",
+            path,
+            len(entered.findings),
+            told,
+        )
+    if entered.findings:
+        load.write_findings_for_steward(folder, entered)
+    else:
+        told.unlink(missing_ok=True)
 
 
 def discover(settings: Settings, progress: RunProgress | None = None) -> list[IncomingFile]:

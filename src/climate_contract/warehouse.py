@@ -61,6 +61,7 @@ partners = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("college", sa.Text, nullable=False),
     sa.Column("contact", sa.Text, nullable=False),
+    sa.Column("contract_signed_on", sa.Date),
     schema="ref",
 )
 campaigns = sa.Table(
@@ -151,6 +152,58 @@ activities = sa.Table(
     sa.Column("kgco2e_saved_per_unit", sa.Double, nullable=False),
     schema="ref",
 )
+roadmap_levers = sa.Table(
+    "roadmap_levers",
+    metadata,
+    sa.Column("lever", sa.Text, primary_key=True),
+    sa.Column("label_fr", sa.Text, nullable=False),
+    sa.Column("label_en", sa.Text, nullable=False),
+    sa.Column("objective_fr", sa.Text, nullable=False),
+    sa.Column("objective_en", sa.Text, nullable=False),
+    sa.Column("horizon_year", sa.Integer, nullable=False),
+    schema="ref",
+)
+roadmap_lever_axes = sa.Table(
+    "roadmap_lever_axes",
+    metadata,
+    sa.Column("plan_axis", sa.Text, primary_key=True),
+    sa.Column("lever", sa.Text, nullable=False),
+    schema="ref",
+)
+roadmap_indicators = sa.Table(
+    "roadmap_indicators",
+    metadata,
+    sa.Column("indicator", sa.Text, primary_key=True),
+    sa.Column("lever", sa.Text),
+    sa.Column("label_fr", sa.Text, nullable=False),
+    sa.Column("label_en", sa.Text, nullable=False),
+    sa.Column("measure", sa.Text, nullable=False),
+    sa.Column("unit_fr", sa.Text, nullable=False),
+    sa.Column("unit_en", sa.Text, nullable=False),
+    sa.Column("start_year", sa.Integer, nullable=False),
+    sa.Column("baseline_value", sa.Numeric(20, 6), nullable=False),
+    schema="ref",
+)
+roadmap_milestones = sa.Table(
+    "roadmap_milestones",
+    metadata,
+    sa.Column("indicator", sa.Text, primary_key=True),
+    sa.Column("years_after_start", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("milestone_year", sa.Integer, nullable=False),
+    sa.Column("target_value", sa.Numeric(20, 6), nullable=False),
+    schema="ref",
+)
+roadmap_values = sa.Table(
+    "roadmap_values",
+    metadata,
+    sa.Column("indicator", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.Numeric(20, 6), nullable=False),
+    sa.Column("source", sa.Text),
+    schema="ref",
+)
+"""The values the steward entered for the roadmap's entered indicators, from the last
+workbook accepted (a refused one leaves them as they were)."""
 reference_state = sa.Table(
     "reference_state",
     metadata,

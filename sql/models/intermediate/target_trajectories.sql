@@ -1,6 +1,6 @@
 -- Each plan target as a yearly trajectory, in the base unit of its dimension
 -- (tCO2e, ha, trees, km): the baseline and the milestones joined by straight
--- lines, value(y) = v0 + (v1 - v0) * (y - y0) / (y1 - y0) between two points.
+-- lines (macro trajectory_value).
 WITH points AS (
     SELECT DISTINCT
         t.plan,
@@ -41,10 +41,7 @@ SELECT
     y.year,
     s.baseline_year,
     s.baseline_value,
-    s.from_value
-    + (s.to_value - s.from_value)
-    * CAST(y.year - s.from_year AS DOUBLE PRECISION)
-    / (s.to_year - s.from_year) AS target_value
+    {{ trajectory_value("s", "y.year") }} AS target_value
 FROM segments AS s
 INNER JOIN {{ source("ref", "years") }} AS y ON s.from_year <= y.year AND y.year < s.to_year
 UNION ALL

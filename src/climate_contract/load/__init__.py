@@ -7,6 +7,14 @@ __all__, __getattr__ = lazy_surface(
     {
         "reconciliation": ("reconcile_core",),
         "reference": ("load_reference",),
+        "roadmap": (
+            "ROADMAP_FINDINGS_FILE",
+            "EnteredValues",
+            "read_roadmap_values",
+            "replace_roadmap_values",
+            "roadmap_values_file",
+            "write_findings_for_steward",
+        ),
         "submission": (
             "LedgerEntry",
             "SubmissionRecord",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from climate_contract import warehouse
@@ -49,6 +50,7 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
                 "name": partner.name,
                 "college": partner.college,
                 "contact": partner.contact,
+                "contract_signed_on": partner.contract_signed_on,
             }
             for partner in reference.partners
         ],
@@ -89,6 +91,7 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
             for value in values
         ],
     }
+    rows |= _roadmap_rows(reference)
     for table, table_rows in rows.items():
         connection.execute(table.delete())
         if table_rows:
@@ -96,3 +99,58 @@ def load_reference(connection: Connection, reference: ReferenceData) -> None:
     for table, table_rows in versioned.items():
         connection.execute(table.delete().where(table.c.referential_version == referential.version))
         connection.execute(table.insert(), table_rows)
+
+
+def _roadmap_rows(reference: ReferenceData) -> dict[sa.Table, list[dict[str, object]]]:
+    """The roadmap's levers, lever mapping, indicators and milestones; none (and the
+    marts show nothing of it) where the territory keeps no roadmap."""
+    roadmap = reference.roadmap
+    if roadmap is None:
+        return {
+            warehouse.roadmap_levers: [],
+            warehouse.roadmap_lever_axes: [],
+            warehouse.roadmap_indicators: [],
+            warehouse.roadmap_milestones: [],
+        }
+    return {
+        warehouse.roadmap_levers: [
+            {
+                "lever": lever.code,
+                "label_fr": lever.fr,
+                "label_en": lever.en,
+                "objective_fr": lever.objective_fr,
+                "objective_en": lever.objective_en,
+                "horizon_year": roadmap.start_year + lever.horizon,
+            }
+            for lever in roadmap.levers
+        ],
+        warehouse.roadmap_lever_axes: [
+            {"plan_axis": axis, "lever": lever.code}
+            for lever in roadmap.levers
+            for axis in lever.plan_axes
+        ],
+        warehouse.roadmap_indicators: [
+            {
+                "indicator": indicator.code,
+                "lever": indicator.lever,
+                "label_fr": indicator.fr,
+                "label_en": indicator.en,
+                "measure": indicator.measure,
+                "unit_fr": indicator.unit_label.fr,
+                "unit_en": indicator.unit_label.en,
+                "start_year": roadmap.start_year,
+                "baseline_value": indicator.baseline,
+            }
+            for indicator in roadmap.indicators
+        ],
+        warehouse.roadmap_milestones: [
+            {
+                "indicator": indicator.code,
+                "years_after_start": offset,
+                "milestone_year": roadmap.start_year + offset,
+                "target_value": target,
+            }
+            for indicator in roadmap.indicators
+            for offset, target in sorted(indicator.milestones.items())
+        ],
+    }

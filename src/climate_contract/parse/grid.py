@@ -13,7 +13,7 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetVisibleEnum
 
-from climate_contract.contract import SHEETS, Sheet
+from climate_contract.contract import WORKBOOK_SHEETS, Sheet
 from climate_contract.findings import Finding
 from climate_contract.parse.container import (
     ENCRYPTED_STREAMS,
@@ -106,7 +106,7 @@ def _read_csv(path: Path, limits: FileLimits) -> dict[str, Grid]:
     delimiter = _guess_delimiter(list(itertools.islice(io.StringIO(text), 50)))
     sheets = {
         title.casefold(): (title, sheet)
-        for sheet in SHEETS
+        for sheet in WORKBOOK_SHEETS
         for title in (sheet.title_fr, sheet.title_en)
     }
     grids: dict[str, Grid] = {}

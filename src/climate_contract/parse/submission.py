@@ -37,7 +37,7 @@ from climate_contract.parse.grid import (
     misnamed,
     read_grids,
 )
-from climate_contract.parse.package import inspect_package
+from climate_contract.parse.package import PackageFacts, inspect_package
 from climate_contract.parse.profiles import matching_profile, parse_with_profile
 from climate_contract.parse.sheets import (
     ParsedSheet,
@@ -55,7 +55,7 @@ from climate_contract.parse.values import (
 )
 from climate_contract.parts import BY_COMMUNE
 from climate_contract.reference import Campaign, Commune, ReferenceData
-from climate_contract.wording import Wording
+from climate_contract.wording import Language, Wording
 
 log = logging.getLogger(__name__)
 
@@ -662,33 +662,10 @@ def _parse_submission(
     campaign: Campaign | None,
 ) -> ParsedSubmission:
     parsed = ParsedSubmission(path)
-    if path.stat().st_size == 0:
-        parsed.findings.append(_EMPTY_FILE)
+    opened = _opened(parsed, limits)
+    if opened is None:
         return parsed
-    try:
-        check_limits(path, limits)
-        package = inspect_package(path, limits)
-        grids = read_grids(path, limits)
-        hidden = hidden_sheets(path)
-    except SheetOverLimits as error:
-        parsed.findings.append(Finding("error", "trop_de_lignes", error.advice, sheet=error.sheet))
-        return parsed
-    except FileOverLimits as error:
-        parsed.findings.append(Finding("error", "fichier_trop_volumineux", error.advice))
-        return parsed
-    except UnreadableFile as error:
-        # The reader's own words are for the logs: English, and no help to a partner.
-        log.info("%s cannot be read: %s", path, error)
-        advice = error.advice or Wording(
-            "Le fichier ne peut pas être ouvert (endommagé, protégé par un mot de passe "
-            "ou d'un autre format que son extension) : enregistrez-le à nouveau au format "
-            ".xlsx, .ods ou .csv, sans mot de passe.",
-            "The file cannot be opened (damaged, password-protected or of another format "
-            "than its extension says): save it again as .xlsx, .ods or .csv, without a "
-            "password.",
-        )
-        parsed.findings.append(Finding("error", "fichier_illisible", advice))
-        return parsed
+    grids, hidden, package = opened
     parsed.declared_partner = _declared(grids, DECLARED_PARTNER)
     parsed.declared_campaign = _declared(grids, DECLARED_CAMPAIGN)
     notice = misnamed(path)
@@ -729,26 +706,8 @@ def _parse_submission(
     for sheet in SHEETS:
         if sheet.part is not None:
             continue
-        title = _find_sheet(grids, sheet)
-        concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
-        if concealed:
-            shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
-            parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
-            continue
+        title = _shown_sheet(parsed, grids, hidden, sheet, partner.language if partner else "fr")
         if title is None:
-            parsed.findings.append(
-                Finding(
-                    "error",
-                    "sheet_missing",
-                    Wording(
-                        f"La feuille « {sheet.title_fr} » est introuvable : "
-                        "repartez du modèle fourni sans renommer ses feuilles.",
-                        f'The sheet "{sheet.title_en}" cannot be found: start again from '
-                        "the template you were given, without renaming its sheets.",
-                    ),
-                    sheet=sheet.title.in_language(partner.language if partner else "fr"),
-                )
-            )
             continue
         grid = grids[title]
         read = _parse_sheet(title, grid, _collected(sheet, campaign), reference, parsed.findings)
@@ -759,6 +718,89 @@ def _parse_submission(
     _read_optional_sheets(parsed, grids, hidden, reference, campaign)
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     parsed.findings.extend(_typed_on_the_example(grids))
+    return parsed
+
+
+def _opened(
+    parsed: ParsedSubmission, limits: FileLimits
+) -> tuple[dict[str, Grid], set[str], PackageFacts] | None:
+    """The file's sheets as grids, its hidden sheets and its package's inspection; None
+    (and the finding in ``parsed``) when it is empty, over the limits or unreadable."""
+    path = parsed.path
+    if path.stat().st_size == 0:
+        parsed.findings.append(_EMPTY_FILE)
+        return None
+    try:
+        check_limits(path, limits)
+        package = inspect_package(path, limits)
+        return read_grids(path, limits), hidden_sheets(path), package
+    except SheetOverLimits as error:
+        parsed.findings.append(Finding("error", "trop_de_lignes", error.advice, sheet=error.sheet))
+    except FileOverLimits as error:
+        parsed.findings.append(Finding("error", "fichier_trop_volumineux", error.advice))
+    except UnreadableFile as error:
+        # The reader's own words are for the logs: English, and no help to a partner.
+        log.info("%s cannot be read: %s", path, error)
+        advice = error.advice or Wording(
+            "Le fichier ne peut pas être ouvert (endommagé, protégé par un mot de passe "
+            "ou d'un autre format que son extension) : enregistrez-le à nouveau au format "
+            ".xlsx, .ods ou .csv, sans mot de passe.",
+            "The file cannot be opened (damaged, password-protected or of another format "
+            "than its extension says): save it again as .xlsx, .ods or .csv, without a "
+            "password.",
+        )
+        parsed.findings.append(Finding("error", "fichier_illisible", advice))
+    return None
+
+
+def _shown_sheet(
+    parsed: ParsedSubmission,
+    grids: dict[str, Grid],
+    hidden: set[str],
+    sheet: Sheet,
+    language: Language,
+) -> str | None:
+    """The title of the visible sheet holding ``sheet``; None (and the finding in
+    ``parsed``) when it is hidden or missing."""
+    concealed = [name for name in _matching_sheets(grids, sheet) if name in hidden]
+    if concealed:
+        shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
+        parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
+        return None
+    title = _find_sheet(grids, sheet)
+    if title is None:
+        parsed.findings.append(
+            Finding(
+                "error",
+                "sheet_missing",
+                Wording(
+                    f"La feuille « {sheet.title_fr} » est introuvable : "
+                    "repartez du modèle fourni sans renommer ses feuilles.",
+                    f'The sheet "{sheet.title_en}" cannot be found: start again from '
+                    "the template you were given, without renaming its sheets.",
+                ),
+                sheet=sheet.title.in_language(language),
+            )
+        )
+    return title
+
+
+def parse_one_sheet(
+    path: Path, sheet: Sheet, reference: ReferenceData, limits: FileLimits = DEFAULT_LIMITS
+) -> ParsedSubmission:
+    """Read a workbook of one sheet of its own (the steward's roadmap values) as a
+    partner's is read: the same limits, cells typed and told by row and column."""
+    parsed = ParsedSubmission(path)
+    opened = _opened(parsed, limits)
+    if opened is None:
+        return parsed
+    grids, hidden, package = opened
+    title = _shown_sheet(parsed, grids, hidden, sheet, "fr")
+    if title is not None:
+        read = _parse_sheet(title, grids[title], sheet, reference, parsed.findings)
+        if read is not None:
+            parsed.sheets[sheet.name] = read
+    parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     return parsed
 
 

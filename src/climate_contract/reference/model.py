@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -23,6 +23,9 @@ from pydantic import (
 
 from climate_contract.parts import Part
 from climate_contract.wording import Language, Wording
+
+if TYPE_CHECKING:
+    from climate_contract.reference.roadmap import Roadmap
 
 FactorUnit = Literal["kWh", "L", "t", "km", "p.km"]
 # The unit dimension whose base unit each factor unit is.
@@ -71,6 +74,9 @@ class Partner(_Record):
     """For a partner read through a profile: its own axes (any level, as written in
     its file) and the plan axis each belongs to; the most precise level wins, and
     ``profile_constants``' plan axis stands for any axis not listed."""
+    contract_signed_on: date | None = None
+    """The day the partner signed its engagement contract with the territory: the
+    roadmap's contracts-signed indicator counts the partners signed by each year's end."""
 
 
 class FieldSource(_Record):
@@ -311,6 +317,8 @@ class ReferenceData:
     profiles: dict[str, MappingProfile]
     observed_inventory: tuple[ObservedPoint, ...] = ()
     communes: tuple[Commune, ...] = ()
+    roadmap: Roadmap | None = None
+    """The territory's roadmap (``reference/roadmap.yaml``), None where it keeps none."""
 
     def commune(self, typed: str) -> Commune | None:
         """The commune a partner named by its INSEE code (``21231``; ``1053``, as a
@@ -730,12 +738,63 @@ def _check_code_lists(
         )
 
 
-def _check_ids_once(reading: _Reading, path: Path, ids: list[str], field: str = "id") -> None:
-    """Each id once in its file; a repeat is reported where it is written again."""
+def _roadmap(
+    reading: _Reading, path: Path, code_lists: dict[str, tuple[CodeValue, ...]] | None
+) -> Roadmap | None:
+    """The roadmap, when the territory keeps one: levers and indicators each once, an
+    indicator's lever declared, a lever's plan axes in the plan and each axis serving
+    one lever at most (so that levers add up)."""
+    from climate_contract.reference.roadmap import Roadmap
+
+    if not path.is_file():
+        return None
+    roadmap = reading.read(Roadmap, path)
+    if roadmap is None:
+        return None
+    levers = [lever.code for lever in roadmap.levers]
+    _check_ids_once(reading, path, levers, field="code", within=("levers",))
+    indicators = [indicator.code for indicator in roadmap.indicators]
+    _check_ids_once(reading, path, indicators, field="code", within=("indicators",))
+    for index, indicator in enumerate(roadmap.indicators):
+        if indicator.lever is not None and indicator.lever not in levers:
+            reading.report(
+                path,
+                ("indicators", index, "lever"),
+                f"{indicator.code}.lever: unknown lever {indicator.lever!r} "
+                f"(declared: {', '.join(levers) or 'none'})",
+            )
+    axes = {value.code for value in (code_lists or {}).get("plan_axis", ())}
+    served: dict[str, str] = {}
+    for index, lever in enumerate(roadmap.levers):
+        for position, axis in enumerate(lever.plan_axes):
+            where = ("levers", index, "plan_axes", position)
+            if code_lists is not None and axis not in axes:
+                reading.report(
+                    path,
+                    where,
+                    f"{lever.code}.plan_axes: {axis!r} is not a plan axis of code_lists.yaml "
+                    f"(axes: {', '.join(sorted(axes))})",
+                )
+            elif axis in served:
+                reading.report(
+                    path,
+                    where,
+                    f"{lever.code}.plan_axes: {axis!r} already serves the lever "
+                    f"{served[axis]!r}: an axis serves one lever, so that levers add up",
+                )
+            served.setdefault(axis, lever.code)
+    return roadmap
+
+
+def _check_ids_once(
+    reading: _Reading, path: Path, ids: list[str], field: str = "id", within: Location = ()
+) -> None:
+    """Each id once in its file (in its list ``within``, where the file holds several);
+    a repeat is reported where it is written again."""
     seen: set[str] = set()
     for index, given in enumerate(ids):
         if given in seen:
-            reading.report(path, (index, field), f"{given}: {field} given twice")
+            reading.report(path, (*within, index, field), f"{given}: {field} given twice")
         seen.add(given)
 
 
@@ -800,6 +859,16 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
     partners = reading.read(tuple[Partner, ...], partners_path)
     if partners is not None:
         _check_partners(reading, partners_path, partners, campaigns, profiles)
+    roadmap = _roadmap(reading, directory / "roadmap.yaml", code_lists)
+    if roadmap is None and not (directory / "roadmap.yaml").is_file():
+        for index, campaign in enumerate(campaigns or ()):
+            if "roadmap" in campaign.parts:
+                reading.report(
+                    campaigns_path,
+                    (index, "parts"),
+                    f"{campaign.id}.parts: roadmap needs the territory's roadmap, "
+                    "reference/roadmap.yaml (see docs/contract-parts.md)",
+                )
     if reading.problems:
         raise ReferenceFileError(reading.problems)
     activity_indicators = tuple(
@@ -813,6 +882,13 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         for activity in referential.activities.values()
     )
     code_lists["indicator"] = code_lists["indicator"] + activity_indicators
+    if roadmap is not None:
+        from climate_contract.contract import ROADMAP_INDICATOR_LIST
+
+        code_lists[ROADMAP_INDICATOR_LIST] = tuple(
+            CodeValue(code=indicator.code, fr=indicator.fr, en=indicator.en)
+            for indicator in roadmap.entered
+        )
     return ReferenceData(
         partners=partners,
         campaigns=campaigns,
@@ -822,4 +898,5 @@ def load_reference_data(directory: Path, factors_extension: Path | None = None) 
         code_lists=code_lists,
         emission_factors=referential,
         profiles=profiles,
+        roadmap=roadmap,
     )

@@ -10,6 +10,9 @@ from typing import Any, Literal
 # Lightness falls steadily along viridis: the categories stay apart in greyscale.
 COLOUR_SCHEME = "viridis"
 FONT = "DejaVu Sans"
+# Reached, on track, late: green for what holds, a dark red for what does not, and
+# three lightnesses apart in greyscale.
+STATUS_COLOURS = ("#1a9850", "#a6d96a", "#67001f")
 WIDTH = 620
 HEIGHT = 280
 
@@ -103,6 +106,43 @@ def horizontal_bars(
         )
     )
     return _render(chart, description)
+
+
+def progress_bars(
+    rows: Sequence[dict[str, Any]],
+    *,
+    statuses: Sequence[str],
+    titles: dict[str, str],
+    description: str,
+) -> Chart:
+    """One bar per indicator: the share of a target reached (``share``, 100 % drawn as a
+    rule), coloured by its ``status``, one of ``statuses`` (reached, on track, late:
+    ``STATUS_COLOURS``) in the legend's order."""
+    import altair as alt
+
+    bars = (
+        alt.Chart(alt.Data(values=list(rows)))
+        .mark_bar()
+        .encode(
+            # The labels name the indicators: a title beside them would overlap them.
+            y=alt.Y(
+                "indicator:N",
+                title=None,
+                sort=[row["indicator"] for row in rows],
+                axis=alt.Axis(labelLimit=300),
+            ),
+            x=alt.X("share:Q", title=titles["share"], axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "status:N",
+                title=titles["status"],
+                scale=alt.Scale(domain=list(statuses), range=list(STATUS_COLOURS)),
+            ),
+        )
+    )
+    target = (
+        alt.Chart(alt.Data(values=[{"share": 1}])).mark_rule(strokeDash=[4, 3]).encode(x="share:Q")
+    )
+    return _render(alt.layer(bars, target).properties(width=WIDTH), description)
 
 
 def trajectory(

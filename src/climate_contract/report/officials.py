@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from climate_contract.reference import ReferenceData
+    from climate_contract.reference.roadmap import Roadmap
 
 MILESTONE_YEARS = (2030, 2050)
 STATUS_ORDER = ("prevue", "engagee", "en_cours", "realisee", "abandonnee")
@@ -263,6 +264,45 @@ TEXT = {
     "twice_eur": W("Euros comptés deux fois sans dédoublonnage", "Euros counted twice otherwise"),
     "amount": W("Montant", "Amount"),
     "kind": W("Mesure", "Measure"),
+    # Roadmap
+    "roadmap": W("La feuille de route", "The roadmap"),
+    "roadmap_text": W(
+        "La feuille de route, engagée en {start}, compte {levers} leviers et {indicators} "
+        "indicateurs, avec des jalons à 1, 3, 6 et 10 ans. Les actions, euros et tCO2e d'un "
+        "levier sont ceux des actions non confidentielles de ses axes du plan dans la "
+        "campagne ; les contrats signés viennent du registre des partenaires ; les autres "
+        "indicateurs sont saisis par l'équipe du contrat. Un indicateur est dans les temps "
+        "s'il atteint la droite qui mène de sa valeur de départ à ses jalons.",
+        "The roadmap, started in {start}, has {levers} levers and {indicators} indicators, "
+        "with milestones at 1, 3, 6 and 10 years. A lever's actions, euros and tCO2e are "
+        "those of the non-confidential actions of its plan axes in the campaign; contracts "
+        "signed come from the partner registry; the other indicators are entered by the "
+        "contract's team. An indicator is on track when it reaches the straight line from "
+        "its starting value through its milestones.",
+    ),
+    "roadmap_chart": W(
+        "Où en est chaque indicateur de son prochain jalon",
+        "How far each indicator is toward its next milestone",
+    ),
+    "roadmap_alt": W(
+        "Barres horizontales : pour chaque indicateur de la feuille de route, la part de la "
+        "cible de son prochain jalon atteinte, colorée selon qu'il est dans les temps, en "
+        "retard ou que le jalon est atteint.",
+        "Horizontal bars: for each roadmap indicator, the share of its next milestone's "
+        "target reached, coloured by whether it is on track, late, or the milestone reached.",
+    ),
+    "levers": W("Leviers et objectifs", "Levers and objectives"),
+    "lever": W("Levier", "Lever"),
+    "objective": W("Objectif", "Objective"),
+    "due": W("Échéance", "Due"),
+    "observed_value": W("Valeur observée", "Value observed"),
+    "observed_in": W("{value} ({year})", "{value} ({year})"),
+    "next_milestone": W("Prochain jalon", "Next milestone"),
+    "expected_now": W("Attendu à ce jour", "Expected by now"),
+    "atteint": W("Jalon atteint", "Milestone reached"),
+    "dans_les_temps": W("Dans les temps", "On track"),
+    "en_retard": W("En retard", "Late"),
+    "non_mesure": W("Pas encore mesuré", "Not measured yet"),
     # Coverage
     "coverage": W("La campagne", "The campaign"),
     "coverage_chart": W("Réponses des partenaires", "Partners' answers"),
@@ -871,6 +911,134 @@ def _status(read: _Reader) -> Section:
     )
 
 
+ROADMAP_STATUSES = ("atteint", "dans_les_temps", "en_retard", "non_mesure")
+
+
+def _next_milestones(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per indicator, its first milestone not reached, else its last; in the roadmap's
+    order of indicators."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r["years_after_start"]):
+        kept = chosen.get(row["indicator"])
+        if kept is None or kept["status"] == "atteint":
+            chosen[row["indicator"]] = row
+    return list(chosen.values())
+
+
+def _decimals(row: dict[str, Any]) -> int:
+    """A decimal for small targets (12.5 contracts expected by now), none for large."""
+    return 1 if abs(row["target_value"]) < 100 else 0
+
+
+def _roadmap(read: _Reader, roadmap: Roadmap) -> Section:
+    levers = {lever.code: lever for lever in roadmap.levers}
+    indicators = {indicator.code: indicator for indicator in roadmap.indicators}
+    order = list(indicators)
+    rows = sorted(
+        _next_milestones(read.rows("roadmap_progress")),
+        key=lambda r: order.index(r["indicator"]) if r["indicator"] in order else len(order),
+    )
+
+    def named(row: dict[str, Any]) -> str:
+        known = indicators.get(row["indicator"])
+        return known.label.in_language(read.language) if known else row["indicator_label"]
+
+    def lever_of(row: dict[str, Any]) -> str:
+        known = levers.get(row["lever"] or "")
+        return known.label.in_language(read.language) if known else (row["lever_label"] or "")
+
+    def unit_of(row: dict[str, Any]) -> str:
+        known = indicators.get(row["indicator"])
+        return known.unit_label.in_language(read.language) if known else row["unit"]
+
+    progress = DataTable(
+        read.text("roadmap_chart"),
+        [
+            read.text(key)
+            for key in (
+                "lever",
+                "indicator",
+                "unit",
+                "observed_value",
+                "next_milestone",
+                "target_value",
+                "expected_now",
+                "status_label",
+            )
+        ],
+        [
+            [
+                lever_of(row),
+                named(row),
+                unit_of(row),
+                read.text("none")
+                if row["observed_value"] is None
+                else read.text(
+                    "observed_in",
+                    value=read.number(row["observed_value"], _decimals(row)),
+                    year=row["observed_year"],
+                ),
+                str(row["milestone_year"]),
+                read.number(row["target_value"], _decimals(row)),
+                read.number(row["expected_value"], _decimals(row)),
+                read.text(row["status"]),
+            ]
+            for row in rows
+        ],
+        [False, False, False, True, True, True, True, False],
+    )
+    objectives = DataTable(
+        read.text("levers"),
+        [read.text(key) for key in ("lever", "objective", "due")],
+        [
+            [
+                lever.label.in_language(read.language),
+                lever.objective.in_language(read.language) or read.text("none"),
+                str(roadmap.start_year + lever.horizon),
+            ]
+            for lever in roadmap.levers
+        ],
+        [False, False, True],
+    )
+    measured = [row for row in rows if row["share_of_target"] is not None]
+    return Section(
+        "feuille-de-route",
+        read.text("roadmap"),
+        [
+            read.text(
+                "roadmap_text",
+                start=roadmap.start_year,
+                levers=len(roadmap.levers),
+                indicators=len(roadmap.indicators),
+            )
+        ],
+        [
+            Figure(
+                progress.caption,
+                progress,
+                charts.progress_bars(
+                    [
+                        {
+                            "indicator": named(row),
+                            "share": float(row["share_of_target"]),
+                            "status": read.text(row["status"]),
+                        }
+                        for row in measured
+                    ],
+                    statuses=[read.text(status) for status in ROADMAP_STATUSES[:3]],
+                    titles=read.titles(
+                        indicator="indicator", share="share_target", status="status_label"
+                    ),
+                    description=read.text("roadmap_alt"),
+                )
+                if measured
+                else None,
+            ),
+            Figure(objectives.caption, objectives),
+        ],
+    )
+
+
 def _shared(read: _Reader) -> Section:
     projects: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in read.rows("shared_projects"):
@@ -1021,10 +1189,19 @@ def campaign_report(
         _headline(read),
         [
             *(_results(read) if _has_results(read) else []),
+            *_roadmap_sections(read),
             _coverage(read),
             _method(read, publication),
         ],
     )
+
+
+def _roadmap_sections(read: _Reader) -> list[Section]:
+    """Where the roadmap stands, for a campaign that turns the roadmap part on."""
+    roadmap = read.reference.roadmap
+    if roadmap is None or "roadmap" not in read.reference.campaign(read.campaign_id).parts:
+        return []
+    return [_roadmap(read, roadmap)]
 
 
 def _has_results(read: _Reader) -> bool:

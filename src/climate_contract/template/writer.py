@@ -9,6 +9,7 @@ and what a writer produces go through the same parser.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from climate_contract.contract import (
     EXAMPLE_FINGERPRINT,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
+    ROADMAP_VALUES,
     Sheet,
     sheets_for,
 )
@@ -172,16 +174,58 @@ def write_workbook(
 ) -> Path:
     """Write a partner's workbook for a campaign, in the format its suffix names and
     in ``language``, by default the partner's own."""
-    rows = with_questions(rows or {}, _campaign_sheets(reference, campaign_id), reference)
-    language = language or reference.partner(partner_id).language
+    sheets = _campaign_sheets(reference, campaign_id)
+    rows = with_questions(rows or {}, sheets, reference)
+    chosen = language or reference.partner(partner_id).language
+    return _written(
+        path,
+        reference,
+        sheets,
+        rows,
+        chosen,
+        lambda: _write_xlsx(path, reference, partner_id, campaign_id, rows, sample, chosen),
+    )
+
+
+def _written(
+    path: Path,
+    reference: ReferenceData,
+    sheets: tuple[Sheet, ...],
+    rows: SubmissionRows,
+    language: Language,
+    write_xlsx: Callable[[], None],
+) -> Path:
+    """Write ``sheets`` holding ``rows`` in the format ``path``'s suffix names: the
+    spreadsheet by ``write_xlsx``, data only in the others."""
     path.parent.mkdir(parents=True, exist_ok=True)
     match path.suffix.lower():
         case ".xlsx":
-            _write_xlsx(path, reference, partner_id, campaign_id, rows, sample, language)
+            write_xlsx()
         case ".ods":
-            _write_ods(path, reference, _campaign_sheets(reference, campaign_id), rows, language)
+            _write_ods(path, reference, sheets, rows, language)
         case ".csv":
-            _write_csv(path, reference, _campaign_sheets(reference, campaign_id), rows, language)
+            _write_csv(path, reference, sheets, rows, language)
         case other:
             raise ValueError(f"unsupported workbook format {other!r}: use {', '.join(FORMATS)}")
     return path
+
+
+def write_roadmap_workbook(
+    path: Path, reference: ReferenceData, rows: SubmissionRows, language: Language = "fr"
+) -> Path:
+    """Write the steward's workbook of the roadmap's entered indicators, holding
+    ``rows`` (the values entered so far), with the partner template's headers, hints
+    and drop-downs; read back and checked as a partner's workbook is."""
+    if reference.roadmap is None:
+        raise ValueError("the territory keeps no roadmap: write reference/roadmap.yaml first")
+
+    def write_xlsx() -> None:
+        workbook = Workbook()
+        worksheet = workbook.active
+        worksheet.title = ROADMAP_VALUES.title.in_language(language)
+        names = write_lists_sheet(workbook, reference, language)
+        _write_data_sheet(worksheet, ROADMAP_VALUES, rows, reference, names, language)
+        workbook.properties.title = ROADMAP_VALUES.title.in_language(language)
+        workbook.save(path)
+
+    return _written(path, reference, (ROADMAP_VALUES,), rows, language, write_xlsx)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from climate_contract.contract import BOUNDS, SHEETS, Column, ColumnKind, Sheet
+from climate_contract.contract import BOUNDS, WORKBOOK_SHEETS, Column, ColumnKind, Sheet
 from climate_contract.findings import Finding, Severity, cap_findings
 from climate_contract.parse import ParsedSheet, ParsedSubmission
 from climate_contract.parse.values import to_text
@@ -160,7 +160,7 @@ def load_suite(name: str) -> ExpectationSuite:
     from great_expectations.core import ExpectationSuite
 
     document = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    sheet = next((sheet for sheet in SHEETS if sheet.name == name), None)
+    sheet = next((sheet for sheet in WORKBOOK_SHEETS if sheet.name == name), None)
     if sheet is not None:
         document["expectations"] = [*contract_expectations(sheet), *document["expectations"]]
     return ExpectationSuite(**document)
@@ -182,15 +182,19 @@ def _message(
     header: Wording | None,
     value: str,
     code_list: tuple[CodeValue, ...],
+    column_codes: tuple[CodeValue, ...] = (),
 ) -> Wording:
     """The expectation's message for the partner, in each language; ``header`` is the
-    column's header as the partner's layout words it."""
+    column's header as the partner's layout words it, ``code_list`` the codes it says
+    are allowed, ``column_codes`` those of the column, whose label tells the value."""
+    # A code the partner picked is told by the label the partner picked.
+    picked = next((code.label for code in column_codes if code.code == value), None)
 
     def said_in(language: Language) -> str:
         bounds = column.bounds.said_in(language) if column and column.bounds else {}
         return meta[f"message_{language}"].format(
             header=header.in_language(language) if header else "",
-            value=value,
+            value=picked.in_language(language) if picked else value,
             allowed=", ".join(code.label.in_language(language) for code in code_list),
             **bounds,
         )
@@ -235,7 +239,14 @@ def _findings_of_outcome(
         finding = Finding(
             SEVERITIES[config.severity.value],
             config.meta["rule"],
-            _message(config.meta, column, header, value, code_list),
+            _message(
+                config.meta,
+                column,
+                header,
+                value,
+                code_list,
+                reference.code_lists.get(column.code_list or "", ()) if column else (),
+            ),
             sheet=parsed.title,
             row=parsed.header_row if row is None else int(row),
             column=letter,
@@ -438,7 +449,7 @@ def _stacks(
             key = shape if _suite_is_stackable(sheet_name) else index
             stacks.setdefault((sheet_name, key), []).append(index)
     # Each file's findings in the contract's order of sheets, however stacked.
-    order = [sheet.name for sheet in SHEETS]
+    order = [sheet.name for sheet in WORKBOOK_SHEETS]
     return sorted(
         ((sheet_name, stack) for (sheet_name, _), stack in stacks.items()),
         key=lambda stack: order.index(stack[0]),

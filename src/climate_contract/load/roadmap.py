@@ -1,0 +1,90 @@
+"""The steward's workbook of the roadmap's entered indicators
+(``reference/roadmap_values.xlsx``, ``.ods`` or ``.csv``): read and checked as a
+partner's workbook is, its values loaded when nothing in it is wrong."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from climate_contract import warehouse
+from climate_contract.contract import ROADMAP_VALUES
+from climate_contract.findings import Finding, has_errors
+from climate_contract.reference import ReferenceData
+from climate_contract.safe_text import quoted
+from climate_contract.wording import Language
+
+ROADMAP_VALUES_FILES = ("roadmap_values.xlsx", "roadmap_values.ods", "roadmap_values.csv")
+"""Where the steward keeps the workbook, in the reference folder: the first found."""
+
+
+@dataclass(frozen=True)
+class EnteredValues:
+    path: Path
+    rows: list[dict[str, Any]]
+    findings: list[Finding]
+
+    @property
+    def accepted(self) -> bool:
+        return not has_errors(self.findings)
+
+
+def roadmap_values_file(reference_dir: Path) -> Path | None:
+    return next(
+        (reference_dir / name for name in ROADMAP_VALUES_FILES if (reference_dir / name).is_file()),
+        None,
+    )
+
+
+def read_roadmap_values(path: Path, reference: ReferenceData) -> EnteredValues:
+    """The values of the steward's workbook at ``path`` and every finding on it: the
+    parser's (unreadable cells, bounds) and the suite's (required cells, indicators of
+    the roadmap's entered ones, one value per indicator and year)."""
+    from climate_contract.parse.submission import parse_one_sheet
+    from climate_contract.validate import validate_submission
+
+    parsed = parse_one_sheet(path, ROADMAP_VALUES, reference)
+    findings = validate_submission(parsed, reference)
+    sheet = parsed.sheets.get(ROADMAP_VALUES.name)
+    columns = [column.name for column in ROADMAP_VALUES.columns]
+    rows = [] if sheet is None else sheet.table.select(columns).to_pylist()
+    return EnteredValues(path, rows, findings)
+
+
+def replace_roadmap_values(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Replace the entered values with ``rows``, in the caller's transaction."""
+    connection.execute(warehouse.roadmap_values.delete())
+    if rows:
+        connection.execute(warehouse.roadmap_values.insert(), rows)
+
+
+ROADMAP_FINDINGS_FILE = "roadmap-values-findings.csv"
+"""Beside the inbox notices, in the steward's folder: why the workbook was refused."""
+
+
+def write_findings_for_steward(
+    folder: Path, entered: EnteredValues, language: Language = "fr"
+) -> Path:
+    """The workbook's findings as a CSV a spreadsheet opens: where, rule, message."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ROADMAP_FINDINGS_FILE
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        writer.writerow(["Fichier", "Gravité", "Feuille", "Ligne", "Colonne", "Règle", "Message"])
+        writer.writerows(
+            [
+                quoted(entered.path.name),
+                finding.severity,
+                quoted(finding.sheet or ""),
+                finding.row or "",
+                finding.column or "",
+                finding.rule,
+                quoted(finding.message.in_language(language)),
+            ]
+            for finding in entered.findings
+        )
+    return path
