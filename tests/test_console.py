@@ -524,8 +524,8 @@ def test_a_campaign_opened_with_a_part_collects_it_and_an_unknown_part_is_refuse
     assert opened.exit_code == 0, opened.output
     assert "collecting jobs" in opened.stdout
     assert [campaign["parts"] for campaign in listed] == [
-        ["self_assessment"],
-        ["jobs", "self_assessment"],
+        ["self_assessment", "roadmap"],
+        ["jobs", "self_assessment", "roadmap"],
         ["jobs"],
     ]
     assert unknown.exit_code == 1

@@ -402,3 +402,51 @@ def test_the_officials_report_shows_the_roadmap_of_the_campaigns_turning_it_on(
     for said in ("The roadmap", "Mobility carbon", "Late", "On track", "Use less"):
         assert said in english
     assert 'id="feuille-de-route"' not in without
+
+
+def test_the_steward_signs_partners_writes_and_checks_the_workbook_from_the_console(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from climate_contract.cli import app
+
+    folder = _reference(tmp_path)
+    env = {
+        "CLIMATE_CONTRACT_DATA_DIR": str(tmp_path / "data"),
+        "CLIMATE_CONTRACT_REFERENCE_DIR": str(folder),
+        "CLIMATE_CONTRACT_CONFIG": "",
+    }
+
+    def invoke(*args: str):
+        result = CliRunner().invoke(app, list(args), env=env)
+        assert "Traceback" not in result.output, result.output
+        return result
+
+    signed = invoke("partners", "sign", "opera", "--on", "2026-06-30")
+    again = invoke("partners", "sign", "opera")
+    nothing = invoke("roadmap", "check")
+    written = invoke("roadmap", "template")
+    kept = invoke("roadmap", "template")
+    workbook = folder / "roadmap_values.xlsx"
+    sheet_book = openpyxl.load_workbook(workbook)
+    sheet_book["Indicateurs saisis"].append(["Compost", 2026, "beaucoup", None])
+    sheet_book.save(workbook)
+    refused = invoke("roadmap", "check", "--json")
+
+    assert signed.exit_code == 0, signed.output
+    opera = load_reference_data(folder).partner("opera")
+    assert str(opera.contract_signed_on) == "2026-06-30"
+    assert again.exit_code == 1
+    assert "contract_signed_on is already 2026-06-30" in again.output
+    assert nothing.exit_code == 1
+    assert "its workbook is missing" in nothing.output
+    assert written.exit_code == 0, written.output
+    assert kept.exit_code == 2
+    assert "give --force" in kept.output
+    assert refused.exit_code == 1
+    import json
+
+    report = json.loads(refused.stdout)
+    assert report["accepted"] is False
+    assert [(f["rule"], f["row"], f["column"]) for f in report["findings"]] == [("type", 2, "C")]

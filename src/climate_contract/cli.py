@@ -843,6 +843,31 @@ def partners_add(
     console.print(f"{partner_id} registered for {', '.join(campaigns)}; its inbox is {inbox}")
 
 
+@partners_app.command("sign")
+def partners_sign(
+    partner_id: str,
+    on: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="The day it signed; defaults to today"),
+    ] = None,
+) -> None:
+    """Record the day a partner signed its engagement contract (contract_signed_on in
+    partners.yaml): the roadmap counts the contracts signed by each year's end."""
+    from climate_contract.reference.registry import add_to_entry
+
+    settings = Settings()
+    day = on.date() if on else _territory_today()
+    add_to_entry(
+        settings.reference_dir,
+        "partners.yaml",
+        partner_id,
+        "contract_signed_on",
+        day,
+        settings.emission_factors_extension,
+    )
+    console.print(f"{partner_id} signed its engagement contract on {day}")
+
+
 @partners_app.command("check")
 def partners_check() -> None:
     """Check the registry (with every reference file) and the inboxes: a folder no

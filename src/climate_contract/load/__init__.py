@@ -9,6 +9,7 @@ __all__, __getattr__ = lazy_surface(
         "reference": ("load_reference",),
         "roadmap": (
             "ROADMAP_FINDINGS_FILE",
+            "ROADMAP_VALUES_FILES",
             "EnteredValues",
             "read_roadmap_values",
             "replace_roadmap_values",
