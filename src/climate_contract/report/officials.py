@@ -925,9 +925,11 @@ def _next_milestones(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(chosen.values())
 
 
-def _decimals(row: dict[str, Any]) -> int:
-    """A decimal for small targets (12.5 contracts expected by now), none for large."""
-    return 1 if abs(row["target_value"]) < 100 else 0
+def _figure(read: _Reader, value: float | None) -> str:
+    """A roadmap figure: a decimal where a small one is not whole (12.5 contracts
+    expected by now), none otherwise (7 contracts, 2,500 t)."""
+    small_fraction = value is not None and abs(value) < 100 and value != int(value)
+    return read.number(value, 1 if small_fraction else 0)
 
 
 def _roadmap(read: _Reader, roadmap: Roadmap) -> Section:
@@ -975,12 +977,12 @@ def _roadmap(read: _Reader, roadmap: Roadmap) -> Section:
                 if row["observed_value"] is None
                 else read.text(
                     "observed_in",
-                    value=read.number(row["observed_value"], _decimals(row)),
+                    value=_figure(read, row["observed_value"]),
                     year=row["observed_year"],
                 ),
                 str(row["milestone_year"]),
-                read.number(row["target_value"], _decimals(row)),
-                read.number(row["expected_value"], _decimals(row)),
+                _figure(read, row["target_value"]),
+                _figure(read, row["expected_value"]),
                 read.text(row["status"]),
             ]
             for row in rows
