@@ -209,8 +209,8 @@ LEVER_SCENARIO = {
         ],
         "investments": [_investment("TU-1", 2026, 900_000), _investment("TU-2", 2026, 70_000)],
         "impacts": [
-            _impact("TU-1", "ges_evites", 300, "tCO2e/an", 2027),
-            _impact("TU-2", "ges_evites", 50, "tCO2e/an", 2027),
+            _impact("TU-1", "ges_evites", 300, "tCO2e/an", 2026),
+            _impact("TU-2", "ges_evites", 50, "tCO2e/an", 2026),
         ],
     }
 }

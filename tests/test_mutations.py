@@ -225,10 +225,7 @@ MUTATIONS = (
     Mutation(
         "co-funders' money counted again in a roadmap lever",
         model="models/intermediate/roadmap_observations.sql",
-        replace=(
-            "SUM(f.investment_eur) FILTER (WHERE f.investment_counted)",
-            "SUM(f.investment_eur)",
-        ),
+        replace=("WHERE l.investment_counted", "WHERE TRUE"),
     ),
     Mutation(
         "a lever given every plan axis",

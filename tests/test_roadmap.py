@@ -90,6 +90,7 @@ ROADMAP = "\n".join(
             en='"Compost"',
             measure="entered",
             unit="t/an",
+            unit_en="t/yr",
             baseline=1000,
             milestones="{1: 1100, 3: 1500}",
         ),
@@ -133,41 +134,58 @@ def _refused(folder: Path) -> list[tuple[int | None, str]]:
 
 
 @pytest.mark.parametrize(
-    ("written", "line", "said"),
+    ("written", "mistaken", "line", "said"),
     [
-        ("lever: engagement, measure: contracts_signed", 8, "unknown lever 'nulle_part'"),
-        ("milestones: {1: 4, 3: 20}", 8, "1, 3, 6 or 10"),
-        ("milestones: {1: 2, 3: 6}", 9, "not a value of zero or more"),
-        ("lever: sobriete, measure: actions", 9, "name its lever"),
-        ("measure: entered, unit: t/an, baseline: 1000", 12, "needs its unit"),
-        ("plan_axes: [mobilites]", 6, "'transports' is not a plan axis"),
-        ("plan_axes: [energies_renouvelables]", 5, "already serves the lever 'sobriete'"),
-        ("start_year: 2025", 1, "the roadmap starts between 2015 and 2050"),
-        ("code: decharge", 13, "compost: code given twice"),
+        (
+            "lever: engagement, measure: contracts_signed",
+            "lever: nulle_part, measure: contracts_signed",
+            8,
+            "unknown lever 'nulle_part'",
+        ),
+        ("milestones: {1: 4, 3: 20}", "milestones: {2: 4, 3: 20}", 8, "1, 3, 6 or 10"),
+        ("milestones: {1: 2, 3: 6}", "milestones: {1: -2, 3: 6}", 9, "not a value of zero"),
+        ("milestones: {3: 7500000}", "milestones: {3: 7500000000000000}", 10, "a zero too many"),
+        ("lever: sobriete, measure: actions", "measure: actions", 9, "name its lever"),
+        (
+            "lever: sobriete, measure: actions",
+            "lever: engagement, measure: actions",
+            9,
+            "engagement maps no plan axis",
+        ),
+        ("unit: t/an, unit_en: t/yr, baseline: 1000", "baseline: 1000", 12, "needs its unit"),
+        ("plan_axes: [mobilites]", "plan_axes: [transports]", 6, "'transports' is not a plan"),
+        (
+            "plan_axes: [energies_renouvelables]",
+            "plan_axes: [sobriete_efficacite]",
+            5,
+            "already serves the lever 'sobriete'",
+        ),
+        ("start_year: 2025", "start_year: 2055", 1, "the roadmap starts between 2015 and 2050"),
+        ("code: decharge", "code: compost", 13, "compost: code given twice"),
+        ('fr: "Déchets enfouis"', 'fr: "Compost"', 13, "Compost: fr given twice"),
+        ('fr: "Engager"', 'fr: ""', 3, "at least 1 character"),
     ],
 )
 def test_a_roadmap_with_a_mistake_is_refused_on_its_line(
-    tmp_path: Path, written: str, line: int, said: str
+    tmp_path: Path, written: str, mistaken: str, line: int, said: str
 ) -> None:
-    mistakes = {
-        "lever: engagement, measure: contracts_signed": (
-            "lever: nulle_part, measure: contracts_signed"
-        ),
-        "milestones: {1: 4, 3: 20}": "milestones: {2: 4, 3: 20}",
-        "milestones: {1: 2, 3: 6}": "milestones: {1: -2, 3: 6}",
-        "lever: sobriete, measure: actions": "measure: actions",
-        "measure: entered, unit: t/an, baseline: 1000": "measure: entered, baseline: 1000",
-        "plan_axes: [mobilites]": "plan_axes: [transports]",
-        "plan_axes: [energies_renouvelables]": "plan_axes: [sobriete_efficacite]",
-        "start_year: 2025": "start_year: 2055",
-        "code: decharge": "code: compost",
-    }
     assert written in ROADMAP
-    folder = _reference(tmp_path, ROADMAP.replace(written, mistakes[written], 1))
+    folder = _reference(tmp_path, ROADMAP.replace(written, mistaken, 1))
 
     problems = _refused(folder)
 
     assert any(at == line and said in message for at, message in problems), problems
+
+
+def test_a_contract_signed_outside_the_contract_s_years_is_refused(tmp_path: Path) -> None:
+    folder = _reference(tmp_path)
+    partners = folder / "partners.yaml"
+    text = partners.read_text(encoding="utf-8")
+    partners.write_text(text.replace("2024-06-12", "1901-06-12"), encoding="utf-8")
+
+    (problem,) = _refused(folder)
+
+    assert "1901-06-12 is outside the contract's years" in problem[1]
 
 
 def test_a_campaign_turning_the_roadmap_on_needs_the_territory_s_roadmap(tmp_path: Path) -> None:
@@ -257,6 +275,60 @@ def test_a_wrong_workbook_is_refused_cell_by_cell(tmp_path: Path) -> None:
     assert "« Compost »" in twice
 
 
+def test_a_number_no_column_holds_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A year of 1e30, or one just past 64 bits: told out of the contract's years."""
+    reference = load_reference_data(_reference(tmp_path))
+    path = tmp_path / "reference" / "roadmap_values.csv"
+    path.write_text(
+        "Indicateurs saisis\nIndicateur;Année;Valeur;Source\n"
+        "Compost;1e30;1350;x\nCompost;9223372036854775808;12;x\n",
+        encoding="utf-8",
+    )
+
+    entered = load.entered_values(path.parent, reference)
+
+    assert entered is not None
+    assert [(f.rule, f.row, f.column) for f in entered.findings] == [
+        ("annee_plausible", 3, "B"),
+        ("annee_plausible", 4, "B"),
+    ]
+
+
+def test_two_workbooks_are_refused_until_the_steward_keeps_one(tmp_path: Path) -> None:
+    reference = load_reference_data(_reference(tmp_path))
+    folder = tmp_path / "reference"
+    for suffix in (".xlsx", ".csv"):
+        write_roadmap_workbook(
+            folder / f"roadmap_values{suffix}", reference, {ROADMAP_VALUES.name: ENTERED}
+        )
+
+    entered = load.entered_values(folder, reference)
+
+    assert entered is not None
+    assert [f.rule for f in entered.findings] == ["plusieurs_classeurs"]
+    assert "roadmap_values.xlsx, roadmap_values.csv" in entered.findings[0].message.fr
+
+
+def test_a_workbook_the_reader_fails_on_holds_up_no_collection(
+    make_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _reference(tmp_path)
+    settings = make_settings().model_copy(update={"reference_dir": folder})
+    reference = pipeline.reference_data(settings)
+    write_roadmap_workbook(
+        folder / "roadmap_values.xlsx", reference, {ROADMAP_VALUES.name: ENTERED}
+    )
+
+    def failing(path: Path, reference: ReferenceData) -> load.EnteredValues:
+        raise OverflowError("a fault of the reader")
+
+    monkeypatch.setattr("climate_contract.load.roadmap.read_roadmap_values", failing)
+
+    assert pipeline.refresh_reference(settings)
+    told = settings.shared_root / "steward" / load.ROADMAP_FINDINGS_FILE
+    assert "fichier_illisible" in told.read_text(encoding="utf-8-sig")
+
+
 def test_a_hidden_sheet_of_values_is_refused(tmp_path: Path) -> None:
     reference = load_reference_data(_reference(tmp_path))
     path = write_roadmap_workbook(
@@ -327,6 +399,15 @@ def test_each_milestone_stands_where_the_figures_put_it(
         ("compost", 2028): (1200, 2026, 1100, "dans_les_temps"),
         ("decharge", 2028): (4900, 2025, 5000, "dans_les_temps"),
     }
+    # How far each has come from its baseline: a fall to reach is covered as it falls.
+    shares = {
+        (row["indicator"], row["milestone_year"]): row["share_of_target"]
+        for row in aggregate.read_mart(engine, "roadmap_progress").to_pylist()
+        if row["campaign_id"] == "2026"
+    }
+    assert shares[("decharge", 2028)] == pytest.approx(100 / 1500)
+    assert shares[("compost", 2028)] == pytest.approx(200 / 500)
+    assert shares[("euros_energies", 2028)] == pytest.approx(2 / 7.5)
     # Campaign 2025 has no actions: its levers are not measured; the rest is, by 2025.
     earlier = _progress(engine, "2025")
     assert earlier[("contrats", 2026)] == (6, 2025, 0, "atteint")
@@ -399,7 +480,7 @@ def test_the_officials_report_shows_the_roadmap_of_the_campaigns_turning_it_on(
     assert "<svg" in french
     for said in ("La feuille de route", "Carbone des mobilités", "En retard", "Dans les temps"):
         assert said in french
-    for said in ("The roadmap", "Mobility carbon", "Late", "On track", "Use less"):
+    for said in ("The roadmap", "Mobility carbon", "Late", "On track", "Use less", "t/yr"):
         assert said in english
     assert 'id="feuille-de-route"' not in without
 

@@ -715,13 +715,17 @@ def roadmap_template(
 
     settings = Settings()
     reference = pipeline.reference_data(settings)
-    current = load.roadmap_values_file(settings.reference_dir)
-    target = output or settings.reference_dir / load.ROADMAP_VALUES_FILES[0]
+    current = load.roadmap_values_files(settings.reference_dir)
+    if len(current) > 1:
+        raise typer.BadParameter(f"keep one of {', '.join(map(str, current))} first")
+    # By default the workbook is written over the current one, in its format: one
+    # workbook only is read.
+    target = output or (current or [settings.reference_dir / load.ROADMAP_VALUES_FILES[0]])[0]
     if target.exists() and not force:
         raise typer.BadParameter(f"{target} exists: give --force to replace it")
     rows = []
-    if current is not None:
-        parsed = parse_one_sheet(current, ROADMAP_VALUES, reference)
+    if current:
+        parsed = parse_one_sheet(current[0], ROADMAP_VALUES, reference)
         sheet = parsed.sheets.get(ROADMAP_VALUES.name)
         rows = [] if sheet is None else sheet.table.to_pylist()
     try:
@@ -742,12 +746,14 @@ def roadmap_check(
 
     settings = Settings()
     reference = pipeline.reference_data(settings)
-    path = load.roadmap_values_file(settings.reference_dir)
-    if reference.roadmap is None or path is None:
+    entered = None
+    if reference.roadmap is not None:
+        entered = load.entered_values(settings.reference_dir, reference)
+    if entered is None:
         missing = "reference/roadmap.yaml" if reference.roadmap is None else "its workbook"
         errors.print(f"error: the territory keeps no roadmap values: {missing} is missing")
         raise typer.Exit(1)
-    entered = load.read_roadmap_values(path, reference)
+    path = entered.path
     if as_json:
         _print_json(
             {
@@ -857,6 +863,8 @@ def partners_sign(
 
     settings = Settings()
     day = on.date() if on else _territory_today()
+    if day > _territory_today():
+        raise typer.BadParameter(f"{day} is to come: record a contract once it is signed")
     add_to_entry(
         settings.reference_dir,
         "partners.yaml",

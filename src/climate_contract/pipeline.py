@@ -139,19 +139,22 @@ def _refresh_roadmap_values(
     otherwise keep those loaded before, and tell the steward why beside the inbox
     notices (a mistake there holds up no partner's collection)."""
     folder = settings.shared_root / "steward"
-    path = load.roadmap_values_file(settings.reference_dir)
     told = folder / load.ROADMAP_FINDINGS_FILE
-    if reference.roadmap is None or path is None:
+    entered = (
+        None
+        if reference.roadmap is None
+        else load.entered_values(settings.reference_dir, reference)
+    )
+    if entered is None:
         load.replace_roadmap_values(connection, [])
         told.unlink(missing_ok=True)
         return
-    entered = load.read_roadmap_values(path, reference)
     if entered.accepted:
         load.replace_roadmap_values(connection, entered.rows)
     else:
         log.warning(
             "%s refused (%d findings, in %s): the roadmap keeps the values loaded before",
-            path,
+            entered.path,
             len(entered.findings),
             told,
         )

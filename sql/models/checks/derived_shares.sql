@@ -19,3 +19,9 @@ SELECT
     share_of_target - delivered_deduplicated / target_value AS gap
 FROM {{ ref("biodiversity_vs_target") }}
 WHERE share_of_target IS NOT NULL
+UNION ALL
+SELECT
+    'roadmap_progress' AS mart,
+    share_of_target - (observed_value - baseline_value) / (target_value - baseline_value) AS gap
+FROM {{ ref("roadmap_progress") }}
+WHERE share_of_target IS NOT NULL

@@ -1,65 +1,39 @@
 -- Every row of the roadmap mart against what it stands for, read apart from
--- roadmap_observations (a fault there shows): the value the campaign observes,
--- recomputed from the actions (action_facts, investment_lines, carbon_lines: live,
--- not confidential, each shared project once, in the lever's plan axes), the
--- partner registry (contracts signed by the observed year's end and the build's
--- day) or the steward's values; the observed year, the latest by the campaign's
--- year; and the status, which must follow from the figures beside it.
+-- roadmap_observations (a fault there shows): a lever's money and carbon from the
+-- commitments mart (its axes' public rows: money of the years up to the campaign's,
+-- carbon avoided in that year), its actions from action_facts (live, not
+-- confidential, each shared project once), contracts from the partner registry
+-- (signed by the observed year's end and the build's day), entered values from the
+-- steward's; the observed year, the latest by the campaign's year; and the status,
+-- which must follow from the figures beside it.
 WITH indicators AS (
     SELECT * FROM {{ source("ref", "roadmap_indicators") }}
 ),
 
-levers AS (
-    SELECT
-        f.campaign_id,
-        f.partner_id,
-        f.action_ref,
-        f.investment_counted,
-        f.impacts_counted,
-        axes.lever
-    FROM {{ ref("action_facts") }} AS f
-    INNER JOIN {{ source("ref", "roadmap_lever_axes") }} AS axes ON f.plan_axis = axes.plan_axis
-    WHERE f.status <> 'abandonnee' AND NOT f.confidential
-),
-
-lever_money AS (
-    SELECT
-        l.campaign_id,
-        l.lever,
-        SUM(i.amount_eur) AS value
-    FROM levers AS l
-    INNER JOIN {{ ref("investment_lines") }} AS i
-        ON
-            l.campaign_id = i.campaign_id
-            AND l.partner_id = i.partner_id
-            AND l.action_ref = i.action_ref
-    WHERE l.investment_counted
-    GROUP BY l.campaign_id, l.lever
-),
-
-lever_carbon AS (
-    SELECT
-        l.campaign_id,
-        l.lever,
-        SUM(c.tco2e_per_year) AS value
-    FROM levers AS l
-    INNER JOIN {{ ref("carbon_lines") }} AS c
-        ON
-            l.campaign_id = c.campaign_id
-            AND l.partner_id = c.partner_id
-            AND l.action_ref = c.action_ref
-    WHERE l.impacts_counted
-    GROUP BY l.campaign_id, l.lever
+lever_axes AS (
+    SELECT * FROM {{ source("ref", "roadmap_lever_axes") }}
 ),
 
 lever_actions AS (
     SELECT
-        campaign_id,
-        lever,
+        f.campaign_id,
+        axes.lever,
         COUNT(*) AS value
-    FROM levers
-    WHERE impacts_counted
-    GROUP BY campaign_id, lever
+    FROM {{ ref("action_facts") }} AS f
+    INNER JOIN lever_axes AS axes ON f.plan_axis = axes.plan_axis
+    WHERE f.status <> 'abandonnee' AND NOT f.confidential AND f.impacts_counted
+    GROUP BY f.campaign_id, axes.lever
+),
+
+axis_rows AS (
+    SELECT
+        m.campaign_id,
+        axes.lever,
+        m.year,
+        m.investment_eur_deduplicated,
+        m.avoided_tco2e_per_year_deduplicated
+    FROM {{ ref("commitments_by_axis_year") }} AS m
+    INNER JOIN lever_axes AS axes ON m.plan_axis = axes.plan_axis
 ),
 
 campaigns AS (
@@ -92,8 +66,21 @@ recomputed AS (
                     WHERE v.indicator = m.indicator AND v.year = m.observed_year
                 )
             WHEN 'actions' THEN COALESCE(a.value, 0)
-            WHEN 'investment_eur' THEN COALESCE(money.value, 0)
-            ELSE COALESCE(carbon.value, 0)
+            WHEN 'investment_eur'
+                THEN COALESCE((
+                    SELECT SUM(r.investment_eur_deduplicated) FROM axis_rows AS r
+                    WHERE
+                        r.campaign_id = m.campaign_id
+                        AND r.lever = i.lever
+                        AND r.year <= c.campaign_year
+                ), 0)
+            ELSE COALESCE((
+                SELECT SUM(r.avoided_tco2e_per_year_deduplicated) FROM axis_rows AS r
+                WHERE
+                    r.campaign_id = m.campaign_id
+                    AND r.lever = i.lever
+                    AND r.year = c.campaign_year
+            ), 0)
         END AS value,
         CASE
             WHEN i.measure IN ('actions', 'investment_eur', 'tco2e_per_year')
@@ -112,8 +99,6 @@ recomputed AS (
     INNER JOIN campaigns AS c ON m.campaign_id = c.campaign_id
     LEFT JOIN with_actions AS w ON m.campaign_id = w.campaign_id
     LEFT JOIN lever_actions AS a ON m.campaign_id = a.campaign_id AND i.lever = a.lever
-    LEFT JOIN lever_money AS money ON m.campaign_id = money.campaign_id AND i.lever = money.lever
-    LEFT JOIN lever_carbon AS carbon ON m.campaign_id = carbon.campaign_id AND i.lever = carbon.lever
 )
 
 SELECT

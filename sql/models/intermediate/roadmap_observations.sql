@@ -4,10 +4,11 @@
 --     year's end (and the build's day), each year from the roadmap's start;
 --   actions, investment_eur, tco2e_per_year: in each campaign with actions, the
 --     live actions of the lever's plan axes (ref.roadmap_lever_axes), each shared
---     project once as the other marts count it: their number, money before tax and
---     carbon avoided per year. Confidential actions are left out: a lever is a few
---     axes, and a figure of its own would tell what the pool of confidential
---     actions hides;
+--     project once as the other marts count it, as of the campaign's year: how
+--     many are declared, the money of the years up to it (before tax), and the
+--     carbon avoided per year by those in full effect by then. Confidential
+--     actions are left out: a lever is a few axes, and a figure of its own would
+--     tell what the pool of confidential actions hides;
 --   entered: the values of the steward's workbook (ref.roadmap_values).
 WITH indicators AS (
     SELECT * FROM {{ source("ref", "roadmap_indicators") }}
@@ -18,22 +19,64 @@ campaign_years AS (
         campaign_id,
         CAST(EXTRACT(YEAR FROM opens_on) AS INTEGER) AS year
     FROM {{ source("ref", "campaigns") }}
-    WHERE campaign_id IN (SELECT campaign_id FROM {{ ref("action_figures") }})
+    WHERE campaign_id IN (SELECT campaign_id FROM {{ ref("action_facts") }})
 ),
 
-lever_figures AS (
+levers AS (
     SELECT
         f.campaign_id,
+        f.partner_id,
+        f.action_ref,
+        f.investment_counted,
+        f.impacts_counted,
         axes.lever,
-        COUNT(*) FILTER (WHERE f.impacts_counted) AS actions,
-        COALESCE(SUM(f.investment_eur) FILTER (WHERE f.investment_counted), 0)
-            AS investment_eur,
-        COALESCE(SUM(f.retained_tco2e_per_year) FILTER (WHERE f.impacts_counted), 0)
-            AS tco2e_per_year
-    FROM {{ ref("action_figures") }} AS f
+        c.year
+    FROM {{ ref("action_facts") }} AS f
     INNER JOIN {{ source("ref", "roadmap_lever_axes") }} AS axes ON f.plan_axis = axes.plan_axis
+    INNER JOIN campaign_years AS c ON f.campaign_id = c.campaign_id
     WHERE f.is_live AND NOT f.confidential
-    GROUP BY f.campaign_id, axes.lever
+),
+
+lever_money AS (
+    SELECT
+        l.campaign_id,
+        l.lever,
+        SUM(i.amount_eur) AS investment_eur
+    FROM levers AS l
+    INNER JOIN {{ ref("investment_lines") }} AS i
+        ON
+            l.campaign_id = i.campaign_id
+            AND l.partner_id = i.partner_id
+            AND l.action_ref = i.action_ref
+            AND i.year <= l.year
+    WHERE l.investment_counted
+    GROUP BY l.campaign_id, l.lever
+),
+
+lever_carbon AS (
+    SELECT
+        l.campaign_id,
+        l.lever,
+        SUM(c.quantity) AS tco2e_per_year
+    FROM levers AS l
+    INNER JOIN {{ ref("impact_lines") }} AS c
+        ON
+            l.campaign_id = c.campaign_id
+            AND l.partner_id = c.partner_id
+            AND l.action_ref = c.action_ref
+            AND c.indicator = 'ges_evites'
+            AND c.first_full_year <= l.year
+    WHERE l.impacts_counted
+    GROUP BY l.campaign_id, l.lever
+),
+
+lever_actions AS (
+    SELECT
+        campaign_id,
+        lever,
+        COUNT(*) FILTER (WHERE impacts_counted) AS actions
+    FROM levers
+    GROUP BY campaign_id, lever
 ),
 
 computed AS (
@@ -42,13 +85,15 @@ computed AS (
         c.campaign_id,
         c.year,
         CASE i.measure
-            WHEN 'actions' THEN COALESCE(f.actions, 0)
-            WHEN 'investment_eur' THEN COALESCE(f.investment_eur, 0)
-            ELSE COALESCE(f.tco2e_per_year, 0)
+            WHEN 'actions' THEN COALESCE(a.actions, 0)
+            WHEN 'investment_eur' THEN COALESCE(m.investment_eur, 0)
+            ELSE COALESCE(t.tco2e_per_year, 0)
         END AS value
     FROM indicators AS i
     CROSS JOIN campaign_years AS c
-    LEFT JOIN lever_figures AS f ON c.campaign_id = f.campaign_id AND i.lever = f.lever
+    LEFT JOIN lever_actions AS a ON c.campaign_id = a.campaign_id AND i.lever = a.lever
+    LEFT JOIN lever_money AS m ON c.campaign_id = m.campaign_id AND i.lever = m.lever
+    LEFT JOIN lever_carbon AS t ON c.campaign_id = t.campaign_id AND i.lever = t.lever
     WHERE i.measure IN ('actions', 'investment_eur', 'tco2e_per_year')
 ),
 

@@ -113,8 +113,13 @@ SELECT
     observed_year,
     observed_value,
     expected_value,
+    -- How far from the baseline to the target: a fall to reach (a target below the
+    -- baseline) is covered as the value falls, and a target of 0 is one too.
     CASE
-        WHEN target_value <> 0 THEN CAST(observed_value AS DOUBLE PRECISION) / target_value
+        WHEN target_value <> baseline_value
+            THEN
+                CAST(observed_value - baseline_value AS DOUBLE PRECISION)
+                / (target_value - baseline_value)
     END AS share_of_target,
     CASE
         WHEN observed_value IS NULL THEN 'non_mesure'

@@ -11,9 +11,10 @@ __all__, __getattr__ = lazy_surface(
             "ROADMAP_FINDINGS_FILE",
             "ROADMAP_VALUES_FILES",
             "EnteredValues",
+            "entered_values",
             "read_roadmap_values",
             "replace_roadmap_values",
-            "roadmap_values_file",
+            "roadmap_values_files",
             "write_findings_for_steward",
         ),
         "submission": (

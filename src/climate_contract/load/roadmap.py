@@ -5,6 +5,7 @@ partner's workbook is, its values loaded when nothing in it is wrong."""
 from __future__ import annotations
 
 import csv
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from climate_contract.contract import ROADMAP_VALUES
 from climate_contract.findings import Finding, has_errors
 from climate_contract.reference import ReferenceData
 from climate_contract.safe_text import quoted
-from climate_contract.wording import Language
+from climate_contract.wording import Language, Wording
+
+log = logging.getLogger(__name__)
 
 ROADMAP_VALUES_FILES = ("roadmap_values.xlsx", "roadmap_values.ods", "roadmap_values.csv")
-"""Where the steward keeps the workbook, in the reference folder: the first found."""
+"""Where the steward keeps the workbook, in the reference folder, in one format."""
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,59 @@ class EnteredValues:
         return not has_errors(self.findings)
 
 
-def roadmap_values_file(reference_dir: Path) -> Path | None:
-    return next(
-        (reference_dir / name for name in ROADMAP_VALUES_FILES if (reference_dir / name).is_file()),
-        None,
-    )
+def roadmap_values_files(reference_dir: Path) -> list[Path]:
+    """The steward's workbooks in the reference folder: one, or none."""
+    return [
+        reference_dir / name for name in ROADMAP_VALUES_FILES if (reference_dir / name).is_file()
+    ]
+
+
+def entered_values(reference_dir: Path, reference: ReferenceData) -> EnteredValues | None:
+    """The steward's workbook read and checked; None when there is none. Two of them
+    (an .xlsx written beside the .csv, say) are refused: which one counts is the
+    steward's call. A fault while reading is a refusal too, never a stop: the
+    workbook holds up no partner's collection."""
+    found = roadmap_values_files(reference_dir)
+    if not found:
+        return None
+    if len(found) > 1:
+        names = ", ".join(path.name for path in found)
+        return EnteredValues(
+            found[0],
+            [],
+            [
+                Finding(
+                    "error",
+                    "plusieurs_classeurs",
+                    Wording(
+                        f"Plusieurs classeurs des indicateurs saisis ({names}) : gardez-en "
+                        "un seul, celui qui fait foi.",
+                        f"Several workbooks of entered indicators ({names}): keep only the "
+                        "one that counts.",
+                    ),
+                )
+            ],
+        )
+    try:
+        return read_roadmap_values(found[0], reference)
+    except Exception:
+        log.exception("%s could not be read", found[0])
+        return EnteredValues(
+            found[0],
+            [],
+            [
+                Finding(
+                    "error",
+                    "fichier_illisible",
+                    Wording(
+                        "Le classeur n'a pas pu être lu (voir le journal) : enregistrez-le à "
+                        "nouveau depuis le modèle (climate-contract roadmap template).",
+                        "The workbook could not be read (see the log): save it again from "
+                        "the template (climate-contract roadmap template).",
+                    ),
+                )
+            ],
+        )
 
 
 def read_roadmap_values(path: Path, reference: ReferenceData) -> EnteredValues:

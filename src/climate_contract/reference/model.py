@@ -58,6 +58,17 @@ Identifier = Annotated[str, AfterValidator(_folder_name)]
 """A partner's or a campaign's id: also the name of its folders and part of file names."""
 
 
+def _in_contract_years(given: date) -> date:
+    from climate_contract.contract import CONTRACT_YEARS
+
+    if not CONTRACT_YEARS.minimum <= given.year <= CONTRACT_YEARS.maximum:
+        raise ValueError(
+            f"{given} is outside the contract's years ({CONTRACT_YEARS.minimum:g} to "
+            f"{CONTRACT_YEARS.maximum:g})"
+        )
+    return given
+
+
 class Partner(_Record):
     id: Identifier
     name: str
@@ -74,7 +85,7 @@ class Partner(_Record):
     """For a partner read through a profile: its own axes (any level, as written in
     its file) and the plan axis each belongs to; the most precise level wins, and
     ``profile_constants``' plan axis stands for any axis not listed."""
-    contract_signed_on: date | None = None
+    contract_signed_on: Annotated[date, AfterValidator(_in_contract_years)] | None = None
     """The day the partner signed its engagement contract with the territory: the
     roadmap's contracts-signed indicator counts the partners signed by each year's end."""
 
@@ -744,7 +755,7 @@ def _roadmap(
     """The roadmap, when the territory keeps one: levers and indicators each once, an
     indicator's lever declared, a lever's plan axes in the plan and each axis serving
     one lever at most (so that levers add up)."""
-    from climate_contract.reference.roadmap import Roadmap
+    from climate_contract.reference.roadmap import LEVER_MEASURES, Roadmap
 
     if not path.is_file():
         return None
@@ -753,9 +764,19 @@ def _roadmap(
         return None
     levers = [lever.code for lever in roadmap.levers]
     _check_ids_once(reading, path, levers, field="code", within=("levers",))
-    indicators = [indicator.code for indicator in roadmap.indicators]
-    _check_ids_once(reading, path, indicators, field="code", within=("indicators",))
+    # The steward picks an entered indicator by its label, as partners pick codes.
+    for field in ("code", "fr", "en"):
+        given = [getattr(indicator, field) for indicator in roadmap.indicators]
+        _check_ids_once(reading, path, given, field=field, within=("indicators",))
+    mapped = {lever.code for lever in roadmap.levers if lever.plan_axes}
     for index, indicator in enumerate(roadmap.indicators):
+        if indicator.measure in LEVER_MEASURES and indicator.lever in set(levers) - mapped:
+            reading.report(
+                path,
+                ("indicators", index, "lever"),
+                f"{indicator.code}.lever: {indicator.lever} maps no plan axis, so its "
+                f"{indicator.measure} would always be 0: give the lever its plan_axes",
+            )
         if indicator.lever is not None and indicator.lever not in levers:
             reading.report(
                 path,

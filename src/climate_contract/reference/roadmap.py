@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, StringConstraints, model_validator
 
-from climate_contract.contract import CONTRACT_YEARS
+from climate_contract.contract import CONTRACT_YEARS, QUANTITIES
 from climate_contract.reference.model import _Record
 from climate_contract.wording import Wording
 
@@ -34,19 +34,24 @@ MEASURE_UNITS: dict[str, Wording] = {
 """The unit of each computed measure; an entered indicator gives its own."""
 
 
-def _finite(given: float) -> float:
-    if not math.isfinite(given) or given < 0:
-        raise ValueError(f"{given} is not a value of zero or more")
+def _within_quantities(given: float) -> float:
+    # The bounds of a partner's quantities: what the warehouse's columns hold.
+    if not math.isfinite(given) or not QUANTITIES.minimum <= given <= QUANTITIES.maximum:
+        raise ValueError(
+            f"{given} is not a value of zero or more, up to {QUANTITIES.maximum:g} "
+            "(check for a zero too many)"
+        )
     return given
 
 
-Target = Annotated[float, AfterValidator(_finite)]
+Target = Annotated[float, AfterValidator(_within_quantities)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class Lever(_Record):
-    code: str
-    fr: str
-    en: str
+    code: Label
+    fr: Label
+    en: Label
     horizon: Literal[3, 6]
     """The years after the roadmap's start by which the lever's objective is due."""
     objective_fr: str = ""
@@ -65,9 +70,9 @@ class Lever(_Record):
 
 
 class RoadmapIndicator(_Record):
-    code: str
-    fr: str
-    en: str
+    code: Label
+    fr: Label
+    en: Label
     measure: RoadmapMeasure
     milestones: dict[MilestoneOffset, Target]
     """Target value by years after the roadmap's start."""
@@ -75,6 +80,8 @@ class RoadmapIndicator(_Record):
     unit: str = ""
     """An entered indicator's unit, as the steward writes it (a computed one has its
     measure's, ``MEASURE_UNITS``)."""
+    unit_en: str = ""
+    """Its unit in English, where it is written otherwise (t/yr for t/an)."""
     baseline: Target = 0
     """The value at the roadmap's start, where the trajectory to the milestones begins."""
 
@@ -86,7 +93,7 @@ class RoadmapIndicator(_Record):
             raise ValueError(f"a {self.measure} indicator counts a lever's actions: name its lever")
         if self.measure == "entered" and not self.unit:
             raise ValueError("an entered indicator needs its unit (e.g. t/an)")
-        if self.measure != "entered" and self.unit:
+        if self.measure != "entered" and (self.unit or self.unit_en):
             raise ValueError(f"a {self.measure} indicator has its measure's unit: remove unit")
         return self
 
@@ -96,7 +103,7 @@ class RoadmapIndicator(_Record):
 
     @property
     def unit_label(self) -> Wording:
-        return MEASURE_UNITS.get(self.measure, Wording(self.unit, self.unit))
+        return MEASURE_UNITS.get(self.measure, Wording(self.unit, self.unit_en or self.unit))
 
 
 def _within_contract(given: int) -> int:
