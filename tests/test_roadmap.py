@@ -7,6 +7,7 @@ stands, shown in the officials' report of the campaigns that turn the part on.""
 from __future__ import annotations
 
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -164,6 +165,7 @@ def _refused(folder: Path) -> list[tuple[int | None, str]]:
         ("code: decharge", "code: compost", 13, "compost: code given twice"),
         ('fr: "Déchets enfouis"', 'fr: "Compost"', 13, "Compost: fr given twice"),
         ('fr: "Engager"', 'fr: ""', 3, "at least 1 character"),
+        ("milestones: {1: 4, 3: 20}", "milestones: {1: 4, 1: 7}", 8, "1 given twice"),
     ],
 )
 def test_a_roadmap_with_a_mistake_is_refused_on_its_line(
@@ -414,6 +416,25 @@ def test_each_milestone_stands_where_the_figures_put_it(
     assert earlier[("euros_energies", 2028)] == (None, None, 0, "non_mesure")
     assert earlier[("compost", 2026)] == (1050, 2025, 1000, "dans_les_temps")
     engine.dispose()
+
+
+def test_figures_as_of_a_day_are_stale_the_next_day(
+    make_settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contracts signed by the build's day (and partners late by it) move with the day:
+    a run the next day rebuilds the marts though nothing new came."""
+    settings = make_settings().model_copy(update={"reference_dir": _reference(tmp_path)})
+    _collected(settings, pipeline.reference_data(settings))
+    assert not pipeline.marts_are_stale(settings)
+
+    class Tomorrow(date):
+        @classmethod
+        def today(cls) -> date:
+            return date.today() + timedelta(days=1)
+
+    monkeypatch.setattr(pipeline, "date", Tomorrow)
+
+    assert pipeline.marts_are_stale(settings)
 
 
 def test_a_refused_workbook_keeps_the_values_loaded_before_and_tells_the_steward(

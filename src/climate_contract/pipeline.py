@@ -781,7 +781,8 @@ def _left_in_inbox_on_fault(incoming: IncomingFile) -> Iterator[None]:
 
 def _source_mark(connection: sa.Connection, settings: Settings) -> str:
     """What the marts are built from: accepted loads, reference data, publication
-    rules and the SQL models; the marts are stale when it changed."""
+    rules, the SQL models and the day they are as of (partners late, contracts
+    signed by then); the marts are stale when it changed."""
     ledger = warehouse.submissions
     loads = connection.execute(
         sa.select(sa.func.count(), sa.func.max(ledger.c.processed_at)).where(
@@ -789,7 +790,8 @@ def _source_mark(connection: sa.Connection, settings: Settings) -> str:
         )
     ).one()
     reference = connection.execute(sa.select(warehouse.reference_state.c.content_sha256)).scalar()
-    digest = hashlib.sha256(f"{tuple(loads)}|{reference}|{disclosure_rules(settings)}".encode())
+    rules = disclosure_rules(settings)
+    digest = hashlib.sha256(f"{tuple(loads)}|{reference}|{rules}|{date.today()}".encode())
     digest.update(aggregate.Project(settings).digest().encode())
     return digest.hexdigest()
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -434,7 +435,23 @@ def _csv_header(path: Path) -> list[str]:
 class ReferenceLoader(yaml.CSafeLoader):
     """libyaml's loader (a national registry of partners reads 10x faster), with a
     date that is no calendar day (2026-02-30) kept as text: the model then says
-    where it is written, rather than the loader failing without a line."""
+    where it is written, rather than the loader failing without a line; and a key
+    written twice in one mapping refused where it is written again, where YAML
+    would keep the last silently (``{1: 5, 1: 7}``, a partner's id twice)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        self.flatten_mapping(node)
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                continue  # the model refuses such a key, with its line
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key} given twice in the same entry", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _timestamp_or_text(loader: ReferenceLoader, node: yaml.ScalarNode) -> Any:
