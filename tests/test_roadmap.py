@@ -162,8 +162,10 @@ def _refused(folder: Path) -> list[tuple[int | None, str]]:
             "already serves the lever 'sobriete'",
         ),
         ("start_year: 2025", "start_year: 2055", 1, "the roadmap starts between 2015 and 2050"),
-        ("code: decharge", "code: compost", 13, "compost: code given twice"),
-        ('fr: "Déchets enfouis"', 'fr: "Compost"', 13, "Compost: fr given twice"),
+        ("code: decharge", "code: compost", 13, "compost: given twice in the indicators"),
+        ('fr: "Déchets enfouis"', 'fr: "Compost"', 13, "Compost: given twice in the indicators"),
+        # As a steward may type it: read as the other indicator's code.
+        ('fr: "Déchets enfouis"', 'fr: "COMPOSTS"', 13, "COMPOSTS: given twice in"),
         ('fr: "Engager"', 'fr: ""', 3, "at least 1 character"),
         ("milestones: {1: 4, 3: 20}", "milestones: {1: 4, 1: 7}", 8, "1 given twice"),
     ],
@@ -177,6 +179,28 @@ def test_a_roadmap_with_a_mistake_is_refused_on_its_line(
     problems = _refused(folder)
 
     assert any(at == line and said in message for at, message in problems), problems
+
+
+def test_a_key_merged_from_an_anchor_may_be_overridden(tmp_path: Path) -> None:
+    """YAML's merge keys: the entry's own key wins, as YAML says; only a key the entry
+    writes twice is refused."""
+    folder = _reference(tmp_path)
+    campaigns = folder / "campaigns.yaml"
+    campaigns.write_text(
+        '- &first {id: "2025", opens_on: 2025-01-15, deadline: 2025-03-31, parts: [roadmap]}\n'
+        '- <<: *first\n  id: "2026"\n  opens_on: 2026-01-15\n  deadline: 2026-03-31\n',
+        encoding="utf-8",
+    )
+
+    reference = load_reference_data(folder)
+
+    assert [campaign.id for campaign in reference.campaigns] == ["2025", "2026"]
+    assert reference.campaign("2026").parts == ("roadmap",)
+    roadmap = folder / "roadmap.yaml"
+    roadmap.write_text("start_year: !!map 2024\n", encoding="utf-8")
+    ((line, message),) = _refused(folder)
+    assert line == 1
+    assert "expected a mapping node" in message
 
 
 def test_a_contract_signed_outside_the_contract_s_years_is_refused(tmp_path: Path) -> None:
@@ -535,6 +559,8 @@ def test_the_steward_signs_partners_writes_and_checks_the_workbook_from_the_cons
     sheet_book["Indicateurs saisis"].append(["Compost", 2026, "beaucoup", None])
     sheet_book.save(workbook)
     refused = invoke("roadmap", "check", "--json")
+    not_rewritten = invoke("roadmap", "template", "--force")
+    second = invoke("roadmap", "template", "--output", str(folder / "roadmap_values.csv"))
 
     assert signed.exit_code == 0, signed.output
     opera = load_reference_data(folder).partner("opera")
@@ -552,3 +578,10 @@ def test_the_steward_signs_partners_writes_and_checks_the_workbook_from_the_cons
     report = json.loads(refused.stdout)
     assert report["accepted"] is False
     assert [(f["rule"], f["row"], f["column"]) for f in report["findings"]] == [("type", 2, "C")]
+    # Written again, the workbook would lose what it could not read: refused.
+    assert not_rewritten.exit_code == 2
+    assert "cannot be read" in not_rewritten.output
+    assert openpyxl.load_workbook(workbook)["Indicateurs saisis"]["C2"].value == "beaucoup"
+    assert second.exit_code == 2
+    assert "second workbook" in second.output
+    assert not (folder / "roadmap_values.csv").exists()

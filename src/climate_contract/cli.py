@@ -723,9 +723,20 @@ def roadmap_template(
     target = output or (current or [settings.reference_dir / load.ROADMAP_VALUES_FILES[0]])[0]
     if target.exists() and not force:
         raise typer.BadParameter(f"{target} exists: give --force to replace it")
+    beside = [path for path in current if path != target and target.parent == path.parent]
+    if beside and target.name in load.ROADMAP_VALUES_FILES:
+        raise typer.BadParameter(f"{target} would be a second workbook beside {beside[0]}")
     rows = []
     if current:
         parsed = parse_one_sheet(current[0], ROADMAP_VALUES, reference)
+        unread = [f for f in parsed.findings if f.severity == "error"]
+        if unread:
+            # Writing it again would drop what it could not read.
+            raise typer.BadParameter(
+                f"{current[0]} holds {len(unread)} cells or sheets that cannot be read "
+                "(climate-contract roadmap check lists them): fix them, or move it away "
+                "to start afresh"
+            )
         sheet = parsed.sheets.get(ROADMAP_VALUES.name)
         rows = [] if sheet is None else sheet.table.to_pylist()
     try:

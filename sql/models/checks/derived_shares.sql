@@ -22,6 +22,8 @@ WHERE share_of_target IS NOT NULL
 UNION ALL
 SELECT
     'roadmap_progress' AS mart,
-    share_of_target - (observed_value - baseline_value) / (target_value - baseline_value) AS gap
+    share_of_target
+    - CAST(observed_value - baseline_value AS DOUBLE PRECISION)
+    / (target_value - baseline_value) AS gap
 FROM {{ ref("roadmap_progress") }}
 WHERE share_of_target IS NOT NULL

@@ -3,12 +3,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 import yaml
 from pydantic import (
@@ -440,9 +440,13 @@ class ReferenceLoader(yaml.CSafeLoader):
     would keep the last silently (``{1: 5, 1: 7}``, a partner's id twice)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep)  # which says what it found
         seen: set[Any] = set()
+        # The keys written in the entry: a merged one (<<: *anchor) may be overridden.
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable):
                 continue  # the model refuses such a key, with its line
@@ -739,13 +743,7 @@ def _check_code_lists(
         if not code_lists[name]:
             reading.report(path, (name,), f"code list {name!r} is empty")
     for name, values in code_lists.items():
-        for field in ("code", "fr", "en"):
-            seen: set[str] = set()
-            for index, value in enumerate(values):
-                given = getattr(value, field)
-                if given in seen:
-                    reading.report(path, (name, index, field), f"{given}: given twice in {name}")
-                seen.add(given)
+        _check_told_apart(reading, path, values, name, within=(name,))
     ranks = []
     for index, value in enumerate(code_lists.get("maturity_level", ())):
         code = value.code
@@ -782,9 +780,7 @@ def _roadmap(
     levers = [lever.code for lever in roadmap.levers]
     _check_ids_once(reading, path, levers, field="code", within=("levers",))
     # The steward picks an entered indicator by its label, as partners pick codes.
-    for field in ("code", "fr", "en"):
-        given = [getattr(indicator, field) for indicator in roadmap.indicators]
-        _check_ids_once(reading, path, given, field=field, within=("indicators",))
+    _check_told_apart(reading, path, roadmap.indicators, "the indicators", within=("indicators",))
     mapped = {lever.code for lever in roadmap.levers if lever.plan_axes}
     for index, indicator in enumerate(roadmap.indicators):
         if indicator.measure in LEVER_MEASURES and indicator.lever in set(levers) - mapped:
@@ -822,6 +818,29 @@ def _roadmap(
                 )
             served.setdefault(axis, lever.code)
     return roadmap
+
+
+class _Coded(Protocol):
+    code: str
+    fr: str
+    en: str
+
+
+def _check_told_apart(
+    reading: _Reading, path: Path, values: Sequence[_Coded], what: str, within: Location
+) -> None:
+    """Each value's code and labels name it alone, as they are read (in any case, with
+    or without accents or a plural): a code or label that reads as another value's
+    would file what is typed under the wrong code. Told where it is written again."""
+    from climate_contract.parse.values import normalise_label
+
+    owners: dict[str, int] = {}
+    for index, value in enumerate(values):
+        for field in ("code", "fr", "en"):
+            given = getattr(value, field)
+            owner = owners.setdefault(normalise_label(given), index)
+            if owner != index:
+                reading.report(path, (*within, index, field), f"{given}: given twice in {what}")
 
 
 def _check_ids_once(
