@@ -87,10 +87,13 @@ def test_each_publication_writes_each_campaign_report_in_html_and_pdf(published)
             assert (folder / campaign / f"{name}.html").is_file()
             pdf = PdfReader(folder / campaign / f"{name}.pdf")
             assert len(pdf.pages) >= (4 if campaign == CAMPAIGN else 1)
-    # 2025 expected partners and received nothing: who answered, no empty charts.
+    # 2025 expected partners and received nothing: who answered, and where the roadmap
+    # stands on what is measured without actions (contracts signed, the steward's
+    # values), no empty charts.
     earlier = html.unescape((folder / "2025" / "rapport.html").read_text())
     assert "Aucune action n'est encore enregistrée" in earlier
-    assert earlier.count('class="chart"') == 1
+    assert earlier.count('class="chart"') == 2
+    assert 'id="feuille-de-route"' in earlier
     french = _pdf_text(folder / CAMPAIGN / "rapport.pdf")
     english = _pdf_text(folder / CAMPAIGN / "report.pdf")
     assert "Chiffres clés" in french
@@ -170,8 +173,8 @@ def test_every_chart_is_drawn_with_a_text_alternative_and_its_table(published, t
     figures = re.findall(r"<figure>(.*?)</figure>", dom, flags=re.S)
     charts = [figure for figure in figures if 'class="chart"' in figure]
     # money by axis and year, by sector, nature, funding source and college;
-    # trajectory and wedge; biodiversity; funnel; shared projects; coverage
-    assert len(charts) == 11
+    # trajectory and wedge; biodiversity; funnel; shared projects; roadmap; coverage
+    assert len(charts) == 12
     for chart in charts:
         alternative = re.search(r'class="chart" role="img" aria-label="([^"]+)"', chart)
         assert alternative

@@ -43,8 +43,12 @@ campaigns AS (
     FROM {{ source("ref", "campaigns") }}
 ),
 
+-- Campaigns with actions in a year the commitments mart publishes.
 with_actions AS (
-    SELECT DISTINCT campaign_id FROM {{ source("core", "actions") }}
+    SELECT DISTINCT a.campaign_id
+    FROM {{ source("core", "actions") }} AS a
+    INNER JOIN campaigns AS c ON a.campaign_id = c.campaign_id
+    INNER JOIN {{ ref("trajectory_years") }} AS y ON c.campaign_year = y.year
 ),
 
 recomputed AS (

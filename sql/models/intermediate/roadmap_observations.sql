@@ -14,12 +14,16 @@ WITH indicators AS (
     SELECT * FROM {{ source("ref", "roadmap_indicators") }}
 ),
 
+-- Campaigns with actions, in a year of the contract (the years its figures are
+-- published for: a campaign opened past them has no lever figure).
 campaign_years AS (
     SELECT
-        campaign_id,
-        CAST(EXTRACT(YEAR FROM opens_on) AS INTEGER) AS year
-    FROM {{ source("ref", "campaigns") }}
-    WHERE campaign_id IN (SELECT campaign_id FROM {{ ref("action_facts") }})
+        c.campaign_id,
+        y.year
+    FROM {{ source("ref", "campaigns") }} AS c
+    INNER JOIN {{ ref("trajectory_years") }} AS y
+        ON CAST(EXTRACT(YEAR FROM c.opens_on) AS INTEGER) = y.year
+    WHERE c.campaign_id IN (SELECT campaign_id FROM {{ ref("action_facts") }})
 ),
 
 levers AS (

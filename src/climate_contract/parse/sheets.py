@@ -220,9 +220,12 @@ def read_rows(
                 continue
             refusal = _out_of_bounds(column, reading.value, to_text(cell))
             if refusal is not None:
-                # A finite value that a 64-bit column holds stays, for the checks
-                # that compare columns; the file is refused, so it is never loaded.
-                storable = math.isfinite(reading.value) and abs(reading.value) < 2**63
+                # A finite value stays, for the checks that compare columns, where its
+                # column holds it (a whole number past 64 bits does not); the file is
+                # refused, so it is never loaded.
+                storable = math.isfinite(reading.value) and (
+                    column.kind != "integer" or abs(reading.value) < 2**63
+                )
                 values.append(reading.value if storable else None)
                 rule, message = refusal
                 findings.append(
