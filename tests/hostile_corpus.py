@@ -381,6 +381,11 @@ def _hide_investments(workbook: Workbook) -> None:
     workbook.worksheets[2].sheet_state = "hidden"
 
 
+def _twin_investments(workbook: Workbook) -> None:
+    """The partner kept a copy of its investments under the English name."""
+    workbook.copy_worksheet(workbook.worksheets[2]).title = "Investments"
+
+
 def _duplicate_title_column(workbook: Workbook) -> None:
     actions = workbook.worksheets[1]
     actions["M1"] = actions["B1"].value
@@ -742,6 +747,11 @@ KINDS: dict[str, Kind] = {
     ),
     "hidden_sheet": file_kind(
         "feuille-masquee.xlsx", rejected("feuille_masquee"), _edited("masquee", _hide_investments)
+    ),
+    "twin_sheets": file_kind(
+        "feuilles-en-double.xlsx",
+        rejected("feuilles_en_double"),
+        _edited("en-double", _twin_investments),
     ),
     "duplicated_header": file_kind(
         "colonne-double.xlsx",

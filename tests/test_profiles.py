@@ -200,6 +200,25 @@ def test_a_faulty_funder_amount_is_located_in_that_funder_s_column(
     }
 
 
+@pytest.mark.parametrize(("total", "rule"), [(-10_000, "positif"), ("1e999", "nombre_invalide")])
+def test_a_total_budget_below_zero_or_infinite_is_refused_in_its_cell(
+    tmp_path: Path, tet_reference, total: float | str, rule: str
+) -> None:
+    """Not funders exceeding it, nor money quietly dropped: the cell is wrong."""
+    first_amount, _, _ = FUNDER_AMOUNTS
+    row = _action("Planter", **{"Statut": "En cours", "Date de début": 2026})
+    row[first_amount] = 8000
+    row[COLUMN["Budget prévisionnel total € HT"]] = total
+    path = _tet_workbook(tmp_path / "plan.xlsx", [row])
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+    findings = validate_submission(parsed, tet_reference, "eau-assainissement")
+
+    budget_letter = openpyxl.utils.get_column_letter(COLUMN["Budget prévisionnel total € HT"] + 1)
+    assert (rule, 5, budget_letter) in {(f.rule, f.row, f.column) for f in findings}
+    assert "financements_superieurs_au_budget" not in {f.rule for f in findings}
+
+
 def test_funders_giving_more_than_the_total_budget_is_a_warning(
     tmp_path: Path, tet_reference
 ) -> None:

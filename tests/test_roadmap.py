@@ -168,6 +168,8 @@ def _refused(folder: Path) -> list[tuple[int | None, str]]:
         ('fr: "Déchets enfouis"', 'fr: "COMPOSTS"', 13, "COMPOSTS: given twice in"),
         ('fr: "Engager"', 'fr: ""', 3, "at least 1 character"),
         ("milestones: {1: 4, 3: 20}", "milestones: {1: 4, 1: 7}", 8, "1 given twice"),
+        # YAML's `true` is equal to 1 in Python: it is no year.
+        ("milestones: {1: 4, 3: 20}", "milestones: {true: 4, 3: 20}", 8, "True is not a number"),
     ],
 )
 def test_a_roadmap_with_a_mistake_is_refused_on_its_line(
@@ -368,6 +370,68 @@ def test_a_hidden_sheet_of_values_is_refused(tmp_path: Path) -> None:
     entered = load.read_roadmap_values(path, reference)
 
     assert [f.rule for f in entered.findings] == ["feuille_masquee"]
+    assert entered.rows == []
+
+
+def test_a_workbook_kept_while_the_roadmap_enters_nothing_is_told_so(tmp_path: Path) -> None:
+    """Not a list of allowed indicators that is empty: the steward hears what to do."""
+    reference = load_reference_data(_reference(tmp_path))
+    folder = tmp_path / "reference"
+    write_roadmap_workbook(
+        folder / "roadmap_values.xlsx", reference, {ROADMAP_VALUES.name: ENTERED}
+    )
+    computed_only = ROADMAP[: ROADMAP.index("  - {code: compost")]
+    (folder / "roadmap.yaml").write_text(computed_only, encoding="utf-8")
+
+    entered = load.entered_values(folder, load_reference_data(folder))
+
+    assert entered is not None
+    assert [f.rule for f in entered.findings] == ["aucun_indicateur_saisi"]
+    assert "Retirez-le" in entered.findings[0].message.fr
+    assert entered.rows == []
+
+
+def test_a_formula_saved_without_its_value_is_told_as_such(tmp_path: Path) -> None:
+    """A formula openpyxl writes has no saved result: it reads as empty, and the
+    steward must hear why, not only that the cell is required."""
+    reference = load_reference_data(_reference(tmp_path))
+    path = write_roadmap_workbook(
+        tmp_path / "values.xlsx", reference, {ROADMAP_VALUES.name: ENTERED}
+    )
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Indicateurs saisis"]
+    sheet.append(["Compost", 2027, "=C2*2", '=HYPERLINK("https://example.org","rapport")'])
+    workbook.save(path)
+
+    entered = load.read_roadmap_values(path, reference)
+
+    assert {(f.rule, f.row, f.column) for f in entered.findings if f.severity == "error"} >= {
+        ("formule_sans_valeur", 5, "C"),
+        ("formule_sans_valeur", 5, "D"),
+    }
+    assert not entered.accepted
+
+
+def test_two_filled_sheets_of_values_are_refused_an_empty_twin_is_not(tmp_path: Path) -> None:
+    reference = load_reference_data(_reference(tmp_path))
+    path = write_roadmap_workbook(
+        tmp_path / "values.xlsx", reference, {ROADMAP_VALUES.name: ENTERED}
+    )
+    workbook = openpyxl.load_workbook(path)
+    workbook.create_sheet("indicateurs saisis ", 0)  # empty, and first: never read
+    workbook.save(path)
+
+    assert load.read_roadmap_values(path, reference).findings == []
+
+    twin = workbook.copy_worksheet(workbook["Indicateurs saisis"])
+    twin.title = "Entered indicators"  # its English name: the same sheet
+    workbook.save(path)
+    entered = load.read_roadmap_values(path, reference)
+
+    assert [(f.rule, f.sheet) for f in entered.findings] == [
+        ("feuilles_en_double", "Indicateurs saisis")
+    ]
+    assert "« Indicateurs saisis », « Entered indicators »" in entered.findings[0].message.fr
     assert entered.rows == []
 
 

@@ -6,7 +6,6 @@ DAG can fan out over files and a test can call the same step without Airflow.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -53,7 +52,7 @@ from climate_contract.parse import FileLimits, ParsedSubmission
 from climate_contract.parse.grid import SUPPORTED_SUFFIXES
 from climate_contract.progress import RunProgress
 from climate_contract.reference import Campaign, ReferenceData, load_reference_data
-from climate_contract.safe_text import quoted, safe_file_name
+from climate_contract.safe_text import safe_file_name, write_spreadsheet_csv
 from climate_contract.settings import Settings
 from climate_contract.wording import Language, Wording, territory_time
 
@@ -239,25 +238,21 @@ def _write_notices_for_steward(settings: Settings) -> None:
     table = warehouse.inbox_notices
     with warehouse.engine_for(settings.url).connect() as connection:
         rows = connection.execute(sa.select(table).order_by(table.c.first_seen_at, table.c.path))
-        folder = settings.shared_root / "steward"
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / "inbox-notices.csv").open("w", encoding="utf-8-sig", newline="") as stream:
-            writer = csv.writer(stream, delimiter=";")
-            writer.writerow(["Vu le", "Vu encore le", "Partenaire", "Chemin", "Nature", "Détail"])
-            writer.writerows(
+        write_spreadsheet_csv(
+            settings.shared_root / "steward" / "inbox-notices.csv",
+            ["Vu le", "Vu encore le", "Partenaire", "Chemin", "Nature", "Détail"],
+            (
                 [
-                    quoted(value) if isinstance(value, str) else value
-                    for value in (
-                        row.first_seen_at,
-                        row.last_seen_at,
-                        row.partner_id or "",
-                        row.path,
-                        row.kind,
-                        row.detail,
-                    )
+                    row.first_seen_at,
+                    row.last_seen_at,
+                    row.partner_id or "",
+                    row.path,
+                    row.kind,
+                    row.detail,
                 ]
                 for row in rows
-            )
+            ),
+        )
 
 
 def batches(files: list[IncomingFile], size: int) -> list[list[IncomingFile]]:

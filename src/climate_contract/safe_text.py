@@ -7,8 +7,11 @@ format the partner sent: a value is never trusted because of where it came from.
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,6 +34,17 @@ def quoted(value: Any) -> Any:
     """Formula-like text with the apostrophe that makes spreadsheets keep it as text;
     for CSV and ODS, where a cell has no type of its own."""
     return f"'{value}" if is_formula_like(value) else value
+
+
+def write_spreadsheet_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """A CSV file a French spreadsheet program opens as is (semicolons, a byte order
+    mark), its text shown as written, never evaluated."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        writer.writerow(header)
+        writer.writerows([quoted(value) for value in row] for row in rows)
+    return path
 
 
 def make_inert(cell: Cell) -> None:

@@ -4,7 +4,6 @@ partner's workbook is, its values loaded when nothing in it is wrong."""
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from climate_contract import warehouse
 from climate_contract.contract import ROADMAP_VALUES
 from climate_contract.findings import Finding, has_errors
 from climate_contract.reference import ReferenceData
-from climate_contract.safe_text import quoted
+from climate_contract.safe_text import write_spreadsheet_csv
 from climate_contract.wording import Language, Wording
 
 log = logging.getLogger(__name__)
@@ -53,42 +52,47 @@ def entered_values(reference_dir: Path, reference: ReferenceData) -> EnteredValu
         return None
     if len(found) > 1:
         names = ", ".join(path.name for path in found)
-        return EnteredValues(
+        return _refused(
             found[0],
-            [],
-            [
-                Finding(
-                    "error",
-                    "plusieurs_classeurs",
-                    Wording(
-                        f"Plusieurs classeurs des indicateurs saisis ({names}) : gardez-en "
-                        "un seul, celui qui fait foi.",
-                        f"Several workbooks of entered indicators ({names}): keep only the "
-                        "one that counts.",
-                    ),
-                )
-            ],
+            "plusieurs_classeurs",
+            Wording(
+                f"Plusieurs classeurs des indicateurs saisis ({names}) : gardez-en un seul, "
+                "celui qui fait foi.",
+                f"Several workbooks of entered indicators ({names}): keep only the one that "
+                "counts.",
+            ),
+        )
+    if reference.roadmap is not None and not reference.roadmap.entered:
+        return _refused(
+            found[0],
+            "aucun_indicateur_saisi",
+            Wording(
+                "La feuille de route (roadmap.yaml) n'a aucun indicateur saisi (mesure "
+                "« entered ») : ce classeur n'est pas lu. Retirez-le, ou ajoutez à la "
+                "feuille de route les indicateurs qu'il donne.",
+                "The roadmap (roadmap.yaml) has no entered indicator (measure "
+                '"entered"): this workbook is not read. Remove it, or add to the roadmap '
+                "the indicators it gives.",
+            ),
         )
     try:
         return read_roadmap_values(found[0], reference)
     except Exception:
         log.exception("%s could not be read", found[0])
-        return EnteredValues(
+        return _refused(
             found[0],
-            [],
-            [
-                Finding(
-                    "error",
-                    "fichier_illisible",
-                    Wording(
-                        "Le classeur n'a pas pu être lu (voir le journal) : enregistrez-le à "
-                        "nouveau depuis le modèle (climate-contract roadmap template).",
-                        "The workbook could not be read (see the log): save it again from "
-                        "the template (climate-contract roadmap template).",
-                    ),
-                )
-            ],
+            "fichier_illisible",
+            Wording(
+                "Le classeur n'a pas pu être lu (voir le journal) : enregistrez-le à "
+                "nouveau depuis le modèle (climate-contract roadmap template).",
+                "The workbook could not be read (see the log): save it again from the "
+                "template (climate-contract roadmap template).",
+            ),
         )
+
+
+def _refused(path: Path, rule: str, message: Wording) -> EnteredValues:
+    return EnteredValues(path, [], [Finding("error", rule, message)])
 
 
 def read_roadmap_values(path: Path, reference: ReferenceData) -> EnteredValues:
@@ -121,21 +125,19 @@ def write_findings_for_steward(
     folder: Path, entered: EnteredValues, language: Language = "fr"
 ) -> Path:
     """The workbook's findings as a CSV a spreadsheet opens: where, rule, message."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ROADMAP_FINDINGS_FILE
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=";")
-        writer.writerow(["Fichier", "Gravité", "Feuille", "Ligne", "Colonne", "Règle", "Message"])
-        writer.writerows(
+    return write_spreadsheet_csv(
+        folder / ROADMAP_FINDINGS_FILE,
+        ["Fichier", "Gravité", "Feuille", "Ligne", "Colonne", "Règle", "Message"],
+        (
             [
-                quoted(entered.path.name),
+                entered.path.name,
                 finding.severity,
-                quoted(finding.sheet or ""),
+                finding.sheet or "",
                 finding.row or "",
                 finding.column or "",
                 finding.rule,
-                quoted(finding.message.in_language(language)),
+                finding.message.in_language(language),
             ]
             for finding in entered.findings
-        )
-    return path
+        ),
+    )

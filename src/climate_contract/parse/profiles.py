@@ -13,6 +13,7 @@ years is kept, in the "year not given" bucket (investment rows with no year).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -461,15 +462,18 @@ class _PlanReader:
         total = cell_at(row.cells, total_position)
         total_given = total_position is not None and not is_blank(total)
         if total_given:
-            rest: Any
             try:
-                rest = to_decimal(total)
+                budget = to_decimal(total)
             except CellError:
-                rest = total  # kept as typed: the partner is told about that cell
+                budget = None
+            if budget is None or not 0 <= budget < math.inf:
+                # Kept as typed: an amount's checks tell the partner about that cell (a
+                # negative or infinite total funds nothing and is exceeded by nothing).
+                read.append((self.profile.own_funds_source, total, total_position, None))
             else:
                 funded = sum(_amount(amount) or 0.0 for _, amount, _, _ in read)
                 children = sum(self.money(child) for child in row.children)
-                rest -= funded + children
+                rest = budget - (funded + children)
                 if rest < 0:
                     self.finding(
                         "warning",
@@ -478,8 +482,8 @@ class _PlanReader:
                         row.number,
                         total_position,
                     )
-            if not isinstance(rest, float) or rest > 0:
-                read.append((self.profile.own_funds_source, rest, total_position, None))
+                elif rest > 0:
+                    read.append((self.profile.own_funds_source, rest, total_position, None))
         if not (read or total_given or row.parent or any(map(self.money, row.children))):
             self.finding("warning", "budget_non_renseigne", _NO_BUDGET, row.number, total_position)
         years = _years(action.get("start_year"), action.get("end_year"))

@@ -218,9 +218,12 @@ def _read_optional_sheets(
             shown = [name for name in titled if name not in hidden]
             parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
             continue
-        title = next((name for name in titled if name not in hidden), None)
-        if title is None:
+        shown = [name for name in titled if name not in hidden]
+        if not shown:
             parsed.findings.extend(_renamed_sheets(grids, sheet))
+            continue
+        title = _the_one_shown(parsed, grids, shown, sheet)
+        if title is None:
             continue
         grid = grids[title]
         if not _locate_header(grid, sheet)[1]:
@@ -671,25 +674,7 @@ def _parse_submission(
     notice = misnamed(path)
     if notice is not None:
         parsed.findings.append(notice)
-    parsed.findings.extend(
-        Finding(
-            "error",
-            "formule_sans_valeur",
-            Wording(
-                "Cette cellule contient une formule dont le résultat n'a pas été "
-                "enregistré : ouvrez le fichier dans votre tableur, enregistrez-le, puis "
-                "déposez-le à nouveau (ou remplacez la formule par sa valeur).",
-                "This cell holds a formula whose result was not saved: open the file in "
-                "your spreadsheet program, save it, then drop it again (or replace the "
-                "formula by its value).",
-            ),
-            sheet=sheet,
-            row=row,
-            column=column,
-        )
-        for sheet, row, column in package.uncomputed_formulas
-        if sheet in grids
-    )
+    parsed.findings.extend(_uncomputed_formulas(package, grids))
     partner = reference.partner(partner_id) if partner_id in reference.partner_ids else None
     profile = reference.profiles.get(partner.profile) if partner and partner.profile else None
     if _find_sheet(grids, SHEETS[0]) is None:
@@ -719,6 +704,30 @@ def _parse_submission(
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     parsed.findings.extend(_typed_on_the_example(grids))
     return parsed
+
+
+def _uncomputed_formulas(package: PackageFacts, grids: dict[str, Grid]) -> list[Finding]:
+    """Formula cells saved without their value: they read as empty, and the partner
+    would otherwise hear that a cell they filled in is missing."""
+    return [
+        Finding(
+            "error",
+            "formule_sans_valeur",
+            Wording(
+                "Cette cellule contient une formule dont le résultat n'a pas été "
+                "enregistré : ouvrez le fichier dans votre tableur, enregistrez-le, puis "
+                "déposez-le à nouveau (ou remplacez la formule par sa valeur).",
+                "This cell holds a formula whose result was not saved: open the file in "
+                "your spreadsheet program, save it, then drop it again (or replace the "
+                "formula by its value).",
+            ),
+            sheet=sheet,
+            row=row,
+            column=column,
+        )
+        for sheet, row, column in package.uncomputed_formulas
+        if sheet in grids
+    ]
 
 
 def _opened(
@@ -767,22 +776,59 @@ def _shown_sheet(
         shown = [name for name in _matching_sheets(grids, sheet) if name not in hidden]
         parsed.findings.extend(_hidden_sheet(name, sheet, shown) for name in concealed)
         return None
-    title = _find_sheet(grids, sheet)
-    if title is None:
-        parsed.findings.append(
-            Finding(
-                "error",
-                "sheet_missing",
-                Wording(
-                    f"La feuille « {sheet.title_fr} » est introuvable : "
-                    "repartez du modèle fourni sans renommer ses feuilles.",
-                    f'The sheet "{sheet.title_en}" cannot be found: start again from '
-                    "the template you were given, without renaming its sheets.",
-                ),
-                sheet=sheet.title.in_language(language),
-            )
+    shown = _matching_sheets(grids, sheet)
+    if shown:
+        return _the_one_shown(parsed, grids, shown, sheet)
+    parsed.findings.append(
+        Finding(
+            "error",
+            "sheet_missing",
+            Wording(
+                f"La feuille « {sheet.title_fr} » est introuvable : "
+                "repartez du modèle fourni sans renommer ses feuilles.",
+                f'The sheet "{sheet.title_en}" cannot be found: start again from '
+                "the template you were given, without renaming its sheets.",
+            ),
+            sheet=sheet.title.in_language(language),
         )
-    return title
+    )
+    return None
+
+
+def _the_one_shown(
+    parsed: ParsedSubmission, grids: dict[str, Grid], shown: list[str], sheet: Sheet
+) -> str | None:
+    """The one visible sheet of ``sheet``'s name to read; None (and the finding in
+    ``parsed``) when several of them hold something: reading one would drop the
+    other's data without a word, and which counts is the partner's call."""
+    filled = [name for name in shown if not _blank(grids[name])]
+    if len(filled) < 2:
+        return (filled or shown)[0]
+    names = Wording(
+        ", ".join(f"« {name} »" for name in filled), ", ".join(f'"{name}"' for name in filled)
+    )
+    parsed.findings.append(
+        Finding(
+            "error",
+            "feuilles_en_double",
+            Wording(
+                f"Les feuilles {names.fr} portent toutes le nom « {sheet.title_fr} » : "
+                "aucune n'est lue, pour n'en perdre aucune. Gardez une seule feuille "
+                f"« {sheet.title_fr} » (copiez-y ce qui doit compter), puis déposez le "
+                "fichier à nouveau.",
+                f'The sheets {names.en} all bear the name "{sheet.title_en}": none is '
+                "read, so that none is lost. Keep a single "
+                f'"{sheet.title_en}" sheet (copy into it what must count), then drop the '
+                "file again.",
+            ),
+            sheet=filled[0],
+        )
+    )
+    return None
+
+
+def _blank(grid: Grid) -> bool:
+    return all(is_blank(cell) for row in grid for cell in row)
 
 
 def parse_one_sheet(
@@ -800,6 +846,7 @@ def parse_one_sheet(
         read = _parse_sheet(title, grids[title], sheet, reference, parsed.findings)
         if read is not None:
             parsed.sheets[sheet.name] = read
+    parsed.findings.extend(_uncomputed_formulas(package, grids))
     parsed.findings.extend(_formula_errors(parsed, package.error_cells))
     return parsed
 
@@ -817,8 +864,7 @@ def _typed_on_the_example(grids: dict[str, Grid]) -> list[Finding]:
     for name, grid in grids.items():
         if normalise_label(name) not in example_titles:
             continue
-        emptied = all(is_blank(cell) for row in grid for cell in row)
-        if emptied or sheet_fingerprint(grid) == written:
+        if _blank(grid) or sheet_fingerprint(grid) == written:
             continue
         data_sheets = Wording(
             ", ".join(sheet.title_fr for sheet in sheets_for(())),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, model_validator
 
 from climate_contract.contract import CONTRACT_YEARS, QUANTITIES
 from climate_contract.reference.model import _Record
@@ -20,8 +20,17 @@ from climate_contract.wording import Wording
 RoadmapMeasure = Literal[
     "contracts_signed", "actions", "investment_eur", "tco2e_per_year", "entered"
 ]
-MilestoneOffset = Literal[1, 3, 6, 10]
 MILESTONE_OFFSETS: tuple[int, ...] = (1, 3, 6, 10)
+
+
+def _not_a_truth_value(given: object) -> object:
+    # YAML reads `yes`, `on` and `true` as True, which Python holds equal to 1.
+    if isinstance(given, bool):
+        raise ValueError(f"{given!r} is not a number of years (1, 3, 6 or 10)")
+    return given
+
+
+MilestoneOffset = Annotated[Literal[1, 3, 6, 10], BeforeValidator(_not_a_truth_value)]
 
 LEVER_MEASURES: frozenset[str] = frozenset({"actions", "investment_eur", "tco2e_per_year"})
 """Measures computed over the live actions of a lever's plan axes: they need a lever."""

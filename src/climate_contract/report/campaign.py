@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ from climate_contract import aggregate, warehouse
 from climate_contract.reference import Campaign, ReferenceData
 from climate_contract.report.mail import Mail, record_once, written
 from climate_contract.report.partner import answer_path
-from climate_contract.safe_text import quoted
+from climate_contract.safe_text import write_spreadsheet_csv
 from climate_contract.settings import Settings
 from climate_contract.wording import Wording, local_time
 
@@ -168,27 +167,25 @@ def write_follow_up(engine: Engine, follow_ups: list[FollowUp], folder: Path) ->
         connection.execute(
             table.insert(), [{name: getattr(f, name) for name in stored} for f in follow_ups]
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"suivi-{first.campaign_id}-{first.checked_on.isoformat()}.csv"
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=";")
-        writer.writerow(FOLLOW_UP_HEADERS)
-        for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id)):
-            writer.writerow(
-                [
-                    quoted(follow_up.partner_name),
-                    follow_up.partner_id,
-                    STATE_LABELS[follow_up.state].fr,
-                    "oui" if follow_up.late else "non",
-                    quoted(follow_up.contact),
-                    local_time(follow_up.last_received_at),
-                    quoted(follow_up.latest_file_name or ""),
-                    follow_up.latest_error_count,
-                    follow_up.latest_warning_count,
-                    quoted(follow_up.latest_report or ""),
-                ]
-            )
-    return path
+    return write_spreadsheet_csv(
+        folder / f"suivi-{first.campaign_id}-{first.checked_on.isoformat()}.csv",
+        FOLLOW_UP_HEADERS,
+        (
+            [
+                follow_up.partner_name,
+                follow_up.partner_id,
+                STATE_LABELS[follow_up.state].fr,
+                "oui" if follow_up.late else "non",
+                follow_up.contact,
+                local_time(follow_up.last_received_at),
+                follow_up.latest_file_name or "",
+                follow_up.latest_error_count,
+                follow_up.latest_warning_count,
+                follow_up.latest_report or "",
+            ]
+            for follow_up in sorted(follow_ups, key=lambda f: (f.state, f.partner_id))
+        ),
+    )
 
 
 def reminders_for(follow_ups: list[FollowUp], reference: ReferenceData) -> list[Reminder]:
