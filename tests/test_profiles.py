@@ -250,6 +250,20 @@ def test_a_known_layout_is_recognised_without_the_registry_saying_so(
     assert not any(f.rule == "sheet_missing" for f in parsed.findings)
 
 
+def test_a_second_sheet_of_the_layout_is_refused_not_dropped(tmp_path: Path, tet_reference) -> None:
+    """Two plans exported into one workbook: only one sheet would be read."""
+    path = _tet_workbook(tmp_path / "plan.xlsx", [_action("Isoler", **{"Date de début": 2026})])
+    workbook = openpyxl.load_workbook(path)
+    workbook.copy_worksheet(workbook["Plan d'action"]).title = "Plan 2"
+    workbook.save(path)
+
+    parsed = parse_submission(path, tet_reference, partner_id="eau-assainissement")
+
+    (refusal,) = [f for f in parsed.findings if f.rule == "plusieurs_plans"]
+    assert (refusal.severity, refusal.sheet) == ("error", "Plan 2")
+    assert "« Plan d'action » et « Plan 2 »" in refusal.message.fr
+
+
 def test_a_header_alias_finds_the_column_of_another_version_of_the_layout(
     tmp_path: Path, tet_reference
 ) -> None:

@@ -94,6 +94,41 @@ def _find_layout(grids: dict[str, Grid], profile: MappingProfile) -> _Candidate 
     return next((c for c in _candidates(grids, profile) if not c.missing), None)
 
 
+def _other_plans(
+    grids: dict[str, Grid], profile: MappingProfile, layout: _Candidate
+) -> list[Finding]:
+    """Sheets beside the one read that carry the layout too: only one is read, so a
+    second plan (two exports put in one workbook, a copy) would be dropped unheard."""
+    others = list(
+        dict.fromkeys(
+            candidate.sheet
+            for candidate in _candidates(grids, profile)
+            if not candidate.missing and candidate.sheet != layout.sheet
+        )
+    )
+    if not others:
+        return []
+    names = Wording(
+        ", ".join(f"« {name} »" for name in others), ", ".join(f'"{name}"' for name in others)
+    )
+    return [
+        Finding(
+            "error",
+            "plusieurs_plans",
+            Wording(
+                f"Les feuilles « {layout.sheet} » et {names.fr} ont toutes la disposition "
+                f"{profile.label} : seule la première serait lue. Réunissez vos actions dans "
+                "une seule feuille (ou supprimez les copies), puis déposez le fichier à "
+                "nouveau.",
+                f'The sheets "{layout.sheet}" and {names.en} all have the {profile.label} '
+                "layout: only the first would be read. Gather your actions in a single sheet "
+                "(or delete the copies), then drop the file again.",
+            ),
+            sheet=others[0],
+        )
+    ]
+
+
 def matching_profile(
     grids: dict[str, Grid],
     profiles: dict[str, MappingProfile],
@@ -524,6 +559,7 @@ def parse_with_profile(
     if layout is None:
         parsed.findings.append(_unknown_layout(grids, profile))
         return parsed
+    parsed.findings.extend(_other_plans(grids, profile, layout))
     reader = _PlanReader(
         profile, layout, grids[layout.sheet], reference, constants, axis_map or {}, parsed.findings
     )
