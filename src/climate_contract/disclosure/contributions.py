@@ -11,7 +11,8 @@ reason on those selections.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -133,26 +134,72 @@ class Selection:
     """Attributes the contributions must have, e.g. ``(("plan_axis", "mobilite"),)``."""
 
     def mask(self, contributions: pd.DataFrame) -> np.ndarray:
-        mask = (
-            (contributions["campaign_id"] == self.campaign_id).to_numpy()
-            & (contributions["measure"] == self.measure).to_numpy()
-            & (contributions["confidential"] == self.confidential).to_numpy()
-        )
-        if self.deduplicated:
-            mask &= contributions["counted"].to_numpy()
-        if self.live_only:
-            mask &= contributions["is_live"].to_numpy()
-        years = contributions["year"]
-        if self.year_match == "equal":
-            mask &= (
-                years.isna().to_numpy()
-                if self.year is None
-                else (years == self.year).fillna(False).to_numpy(dtype=bool)
-            )
-        elif self.year_match == "up_to":
-            # Nothing is in effect by a year not given.
-            in_effect = (years <= self.year) if self.year is not None else years.isna() & False
-            mask &= in_effect.fillna(False).to_numpy(dtype=bool)
-        for attribute, value in self.keys:
-            mask &= (contributions[attribute] == value).fillna(False).to_numpy(dtype=bool)
+        mask = np.zeros(len(contributions), dtype=bool)
+        mask[self.rows(contributions)] = True
         return mask
+
+    def rows(self, contributions: pd.DataFrame) -> np.ndarray:
+        """The positions of the contributions the figure adds up, in order."""
+        index = _indexed(contributions)
+        rows = index.groups.get((self.campaign_id, self.measure, self.confidential))
+        if rows is None:
+            return np.empty(0, dtype=np.intp)
+        keep = np.ones(len(rows), dtype=bool)
+        if self.deduplicated:
+            keep &= index.counted[rows]
+        if self.live_only:
+            keep &= index.is_live[rows]
+        years = index.years[rows]
+        if self.year_match == "equal":
+            keep &= np.isnan(years) if self.year is None else years == self.year
+        elif self.year_match == "up_to":
+            # Nothing is in effect by a year not given (a missing year is never <=).
+            keep &= years <= (np.nan if self.year is None else self.year)
+        for attribute, value in self.keys:
+            keep &= index.column(attribute)[rows] == value
+        return rows[keep]
+
+
+@dataclass
+class _Index:
+    """The contributions grouped by what every selection names (campaign, measure,
+    confidentiality), and the columns the rest of a selection reads, as arrays: a
+    figure then reads its own group, not every contribution (the plan and audit
+    select once per published cell, thousands of cells at a national scale)."""
+
+    frame: weakref.ref[pd.DataFrame]
+    groups: dict[tuple, np.ndarray]
+    counted: np.ndarray
+    is_live: np.ndarray
+    years: np.ndarray
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self.columns:
+            frame = self.frame()
+            assert frame is not None, "an index outlives its frame only while unused"
+            self.columns[name] = frame[name].to_numpy(dtype=object, na_value=None)
+        return self.columns[name]
+
+
+_INDEXES: dict[int, tuple[weakref.ref, _Index]] = {}
+
+
+def _indexed(contributions: pd.DataFrame) -> _Index:
+    """The index of a frame of contributions, made once per frame (a frame is never
+    changed once read)."""
+    held = _INDEXES.get(id(contributions))
+    if held is not None and held[0]() is contributions:
+        return held[1]
+    grouped = contributions.groupby(["campaign_id", "measure", "confidential"], sort=False)
+    key = id(contributions)
+    reference = weakref.ref(contributions, lambda _: _INDEXES.pop(key, None))
+    index = _Index(
+        reference,
+        {key: rows.astype(np.intp) for key, rows in grouped.indices.items()},
+        contributions["counted"].to_numpy(dtype=bool),
+        contributions["is_live"].to_numpy(dtype=bool),
+        contributions["year"].to_numpy(dtype=float, na_value=np.nan),
+    )
+    _INDEXES[key] = (reference, index)
+    return index

@@ -21,7 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
@@ -225,7 +224,7 @@ def plan_withheld_cells(
 
 
 def _members(contributions: pd.DataFrame, cell: PoolCell) -> frozenset[int]:
-    return frozenset(np.flatnonzero(cell.selection.mask(contributions)).tolist())
+    return frozenset(cell.selection.rows(contributions).tolist())
 
 
 def _linked(rows: frozenset[int], sums: list[frozenset[int]]) -> frozenset[int]:

@@ -812,12 +812,12 @@ def _the_one_shown(
             "error",
             "feuilles_en_double",
             Wording(
-                f"Les feuilles {names.fr} portent toutes le nom « {sheet.title_fr} » : "
-                "aucune n'est lue, pour n'en perdre aucune. Gardez une seule feuille "
+                f"Les feuilles {names.fr} désignent toutes la feuille « {sheet.title_fr} » "
+                "du modèle : aucune n'est lue, pour n'en perdre aucune. Gardez une seule feuille "
                 f"« {sheet.title_fr} » (copiez-y ce qui doit compter), puis déposez le "
                 "fichier à nouveau.",
-                f'The sheets {names.en} all bear the name "{sheet.title_en}": none is '
-                "read, so that none is lost. Keep a single "
+                f'The sheets {names.en} all stand for the template\'s "{sheet.title_en}" '
+                "sheet: none is read, so that none is lost. Keep a single "
                 f'"{sheet.title_en}" sheet (copy into it what must count), then drop the '
                 "file again.",
             ),
