@@ -419,10 +419,13 @@ def test_two_filled_sheets_of_values_are_refused_an_empty_twin_is_not(tmp_path: 
     )
     workbook = openpyxl.load_workbook(path)
     workbook.create_sheet("indicateurs saisis ", 0)  # empty, and first: never read
+    headers_only = workbook.create_sheet("Entered indicators")
+    headers_only.append(["Indicator", "Year", "Value", "Source"])
     workbook.save(path)
 
     assert load.read_roadmap_values(path, reference).findings == []
 
+    del workbook["Entered indicators"]
     twin = workbook.copy_worksheet(workbook["Indicateurs saisis"])
     twin.title = "Entered indicators"  # its English name: the same sheet
     workbook.save(path)

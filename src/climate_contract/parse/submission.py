@@ -800,8 +800,9 @@ def _the_one_shown(
 ) -> str | None:
     """The one visible sheet of ``sheet``'s name to read; None (and the finding in
     ``parsed``) when several of them hold something: reading one would drop the
-    other's data without a word, and which counts is the partner's call."""
-    filled = [name for name in shown if not _blank(grids[name])]
+    other's data without a word, and which counts is the partner's call. A twin
+    holding only the template's headers or a title answers nothing: it is ignored."""
+    filled = [name for name in shown if _answers(grids[name], sheet)]
     if len(filled) < 2:
         return (filled or shown)[0]
     names = Wording(
